@@ -1,0 +1,226 @@
+"""Lab settings: ``lab.toml`` plus ``LABKIT_*`` environment variables, validated into one object.
+
+Precedence, lowest first: built-in defaults, ``lab.toml``, the lab's ``.env`` file, the process
+environment. An environment variable ``LABKIT_<SECTION>_<KEY>`` overrides ``[section] key``
+(``LABKIT_DATABASE_URL`` overrides ``[database] url``). Secrets (``LABKIT_SECRET_KEY``,
+``LABKIT_MAIL_PASSWORD``) come from the environment only; ``lab.toml`` may not hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+LANGUAGES = {"pt-BR": "Português (Brasil)", "es": "Español", "fr": "Français", "en": "English"}
+"""The languages labkit ships translations for, by tag, with their own names."""
+
+SECRET_KEYS = {"secret_key", "password", "mail_password", "token"}
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the key and the problem."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LabSection(_Section):
+    """``[lab]``: who this lab is."""
+
+    name: str = "Public innovation lab"
+    municipality: str = ""
+    country: str = Field(default="BR", pattern=r"^[A-Z]{2}$")
+    region: str = Field(default="", pattern=r"^([A-Z]{2}-[A-Z0-9]{1,3})?$")
+    municipal_code: str = ""
+    timezone: str = "UTC"
+    default_language: str = "en"
+    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
+    mentor_name: str = ""
+    mentor_url: str = ""
+    hub_url: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like 'America/Sao_Paulo')")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_default(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"{value!r} is not one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        unknown = [tag for tag in value if tag not in LANGUAGES]
+        if unknown or not value:
+            raise ValueError(f"each language must be one of {', '.join(LANGUAGES)}; got {value}")
+        return value
+
+
+class DatabaseSection(_Section):
+    """``[database]``: where the data lives (relative SQLite paths are inside the lab folder)."""
+
+    url: str = "sqlite://data/lab.sqlite3"
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ValueError("must start with sqlite:// or postgres://")
+        return value
+
+
+class PluginsSection(_Section):
+    """``[plugins]``: which plugins run. ``enabled = ["*"]`` means every installed plugin."""
+
+    enabled: list[str] = Field(default_factory=lambda: ["*"])
+    disabled: list[str] = Field(default_factory=list)
+    optional: list[str] = Field(default_factory=list)
+
+
+class SecuritySection(_Section):
+    """``[security]``: limits that protect the lab."""
+
+    max_body_bytes: int = Field(default=2_000_000, gt=0)
+    session_max_age: int = Field(default=14 * 24 * 3600, gt=0)
+    https_only: bool = False
+    login_attempts: int = Field(default=5, gt=0)
+    login_window_seconds: int = Field(default=900, gt=0)
+    reset_link_max_age: int = Field(default=3600, gt=0)
+    open_registration: bool = True
+
+
+class MailSection(_Section):
+    """``[mail]``: SMTP. With no ``host`` the messages are written to the log instead."""
+
+    host: str = ""
+    port: int = 587
+    username: str = ""
+    sender: str = "lab@localhost"
+    starttls: bool = True
+
+
+class Settings(BaseModel):
+    """Every setting of one lab. Build it with :func:`load_settings`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lab_dir: Path
+    secret_key: str = Field(min_length=16)
+    mail_password: str = ""
+    lab: LabSection = Field(default_factory=LabSection)
+    database: DatabaseSection = Field(default_factory=DatabaseSection)
+    plugins: PluginsSection = Field(default_factory=PluginsSection)
+    security: SecuritySection = Field(default_factory=SecuritySection)
+    mail: MailSection = Field(default_factory=MailSection)
+    plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """``[plugin.<slug>]`` tables: each plugin's own settings, read with :meth:`for_plugin`."""
+
+    @property
+    def database_url(self) -> str:
+        """The database URL with a relative SQLite path resolved inside the lab folder."""
+        url = self.database.url
+        if url.startswith("sqlite://") and not url.startswith("sqlite:///") and url != "sqlite://:memory:":
+            return "sqlite://" + str(self.lab_dir / url.removeprefix("sqlite://"))
+        return url
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The lab's time zone."""
+        return ZoneInfo(self.lab.timezone)
+
+    def for_plugin(self, slug: str) -> dict[str, Any]:
+        """The ``[plugin.<slug>]`` table (empty when absent)."""
+        return self.plugin.get(slug, {})
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Read ``KEY=VALUE`` lines of a ``.env`` file (``#`` comments, optional quotes)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep:
+            raise ConfigError(f"{path}: line {number}: expected KEY=VALUE")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _overlay_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
+    sections = {"lab", "database", "plugins", "security", "mail"}
+    for name, value in environ.items():
+        if not name.startswith("LABKIT_"):
+            continue
+        rest = name.removeprefix("LABKIT_").lower()
+        if rest in ("secret_key", "mail_password"):
+            data[rest] = value
+            continue
+        section, _, key = rest.partition("_")
+        if section in sections and key:
+            target = data.setdefault(section, {})
+            target[key] = _env_value(section, key, value)
+
+
+def _env_value(section: str, key: str, value: str) -> Any:
+    if section == "plugins" or key == "languages":
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def _check_no_secrets(data: dict[str, Any], where: str) -> None:
+    for key, value in data.items():
+        if isinstance(value, dict):
+            _check_no_secrets(value, f"{where}{key}.")
+        elif key in SECRET_KEYS:
+            raise ConfigError(
+                f"lab.toml: {where}{key}: secrets may not be written in lab.toml; "
+                f"set the LABKIT_{key.upper()} environment variable (or the lab's .env file)"
+            )
+
+
+def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Load and validate the settings of the lab in ``lab_dir`` (default: ``LABKIT_LAB_DIR`` or
+    the current folder). Raise :class:`ConfigError` with one readable line on any problem."""
+    environ = dict(os.environ if environ is None else environ)
+    lab_path = Path(lab_dir or environ.get("LABKIT_LAB_DIR") or ".").resolve()
+    toml_path = lab_path / "lab.toml"
+    data: dict[str, Any] = {}
+    if toml_path.is_file():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{toml_path}: not valid TOML: {error}") from None
+    _check_no_secrets(data, "")
+    environ = {**read_env_file(lab_path / ".env"), **environ}
+    _overlay_environment(data, environ)
+    if "secret_key" not in data:
+        raise ConfigError(
+            "LABKIT_SECRET_KEY is not set: put a long random value in the environment or the "
+            "lab's .env file (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    try:
+        return Settings(lab_dir=lab_path, **data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        env_name = "LABKIT_" + "_".join(loc).upper()
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"setting {'.'.join(loc)} (lab.toml or {env_name}): {message}") from None

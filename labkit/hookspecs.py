@@ -1,0 +1,151 @@
+"""The labkit hook contract: every hook a plugin may implement, documented here and only here.
+
+Implement a hook with ``@labkit.hookimpl`` on a module-level function of the same name. A hook may
+return its value, or an awaitable of it (the core awaits it). Arguments are always passed by
+keyword, and an implementation may accept fewer arguments than the specification lists.
+The plugin's slug is the name it is registered under (its entry-point name, or the file or
+package name in a lab's ``plugins/`` folder); it is also its URL prefix and Tortoise app label.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.routing import BaseRoute
+
+    from labkit.hooktypes import (
+        Contribution,
+        Event,
+        HomeCard,
+        Models,
+        NavItem,
+        Permission,
+        PluginInfo,
+    )
+    from labkit.periods import Period
+
+hookspec = pluggy.HookspecMarker("labkit")
+
+
+@hookspec
+def labkit_plugin_info() -> PluginInfo:
+    """Describe the plugin: title, description, version and the slugs it depends on.
+
+    Called once when the plugin is loaded. A plugin whose dependencies are not enabled is refused
+    at load with a message naming the missing slug.
+    """
+
+
+@hookspec
+def labkit_models() -> Models:
+    """Name the modules that hold the plugin's Tortoise models and its migrations package.
+
+    Called when the database is configured. The plugin becomes one Tortoise app whose label is its
+    slug; ``labkit migrate`` applies its migrations after the core's.
+    """
+
+
+@hookspec
+def labkit_routes() -> list[BaseRoute]:
+    """Return the plugin's page routes (Starlette ``Route``/``Mount`` objects).
+
+    Called once at app creation; the routes are mounted under ``/<slug>/``. Give every route a
+    ``name`` so templates can build links with ``url_for("<slug>:<name>")``.
+    """
+
+
+@hookspec
+def labkit_api_routes() -> list[BaseRoute]:
+    """Return the plugin's JSON API routes, preferably ``labkit.api.ApiRoute`` objects.
+
+    Called once at app creation; the routes are mounted under ``/api/v1/<slug>/`` and described in
+    ``/api/v1/openapi.json``. Errors raised there are answered as RFC 9457 problem documents.
+    """
+
+
+@hookspec
+def labkit_nav(request: Request) -> list[NavItem]:
+    """Return the navigation entries this visitor may see.
+
+    Called for every page render; ``request.state.person`` is the signed-in person or ``None``.
+    Keep it cheap: no database queries.
+    """
+
+
+@hookspec
+def labkit_home(request: Request) -> list[HomeCard]:
+    """Return cards for the lab's front page (may be awaitable, may query the database).
+
+    Called when the home page is rendered.
+    """
+
+
+@hookspec
+def labkit_permissions() -> list[Permission]:
+    """Declare the permissions the plugin defines and the roles that hold them by default.
+
+    Called once at startup. Names must start with ``"<slug>."``. Check them with
+    ``labkit.auth.require(request, "<slug>.<name>")`` before every write.
+    """
+
+
+@hookspec
+def labkit_indicators(period: Period) -> list[Contribution]:
+    """Return the plugin's contributions to the four indicators for ``period``.
+
+    Called by the indicator engine (may be awaitable). Count only what the plugin itself knows;
+    never return people's identities here (use ``labkit_participants``). A hook that raises is
+    reported by name and the other plugins' figures still count.
+    """
+
+
+@hookspec
+def labkit_participants(period: Period) -> list[str]:
+    """Return opaque identities of the people the plugin engaged during ``period``.
+
+    Called by the indicator engine (may be awaitable). Use ``labkit.auth.participant_id(person_id)``
+    for people with an account so that one person active in several modules counts once. These
+    identities never leave the lab.
+    """
+
+
+@hookspec
+def labkit_event(event: Event) -> None:
+    """React to a domain event emitted with ``labkit.events.emit`` (may be awaitable).
+
+    Called after the change that caused the event was committed. Use it for notifications,
+    webhooks and audit. An exception here is logged and never undoes the change.
+    """
+
+
+@hookspec
+def labkit_demo_data(settings: Any) -> None:
+    """Create realistic sample records for ``labkit demo`` (usually an awaitable).
+
+    Called after migrations, with the database open, in dependency order of the plugins.
+    ``settings`` is the lab's :class:`labkit.config.Settings`.
+    """
+
+
+@hookspec
+def labkit_cli(cli: click.Group) -> None:
+    """Add click commands or groups to the ``labkit`` command line.
+
+    Called when the CLI starts, before arguments are parsed.
+    """
+
+
+@hookspec
+def labkit_startup(app: Starlette) -> None:
+    """Run when the web app starts, after the database is open (may be awaitable)."""
+
+
+@hookspec
+def labkit_shutdown(app: Starlette) -> None:
+    """Run when the web app stops, before the database is closed (may be awaitable)."""

@@ -1,0 +1,99 @@
+"""The small value types that hooks return.
+
+Plugins build these; the core consumes them. They are plain frozen dataclasses so that a
+plugin author can read every field in one screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin says about itself (``labkit_plugin_info``)."""
+
+    title: str
+    description: str = ""
+    version: str = "0"
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Models:
+    """Where a plugin's Tortoise models and migrations live (``labkit_models``).
+
+    The Tortoise app label is always the plugin's slug.
+    """
+
+    modules: tuple[str, ...]
+    migrations: str
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry in the site navigation (``labkit_nav``). ``label`` is translated at render."""
+
+    label: str
+    href: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on the lab's front page (``labkit_home``).
+
+    ``template`` (a Jinja template name) is rendered with ``context`` when given; otherwise
+    the card shows ``title``, ``text`` and a link to ``href``.
+    """
+
+    title: str
+    text: str = ""
+    href: str | None = None
+    order: int = 100
+    template: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin defines (``labkit_permissions``).
+
+    ``name`` is namespaced by the plugin slug (``"coworking.approve_booking"``); ``roles`` are the
+    roles that hold it by default. Admins hold every permission.
+    """
+
+    name: str
+    description: str
+    roles: tuple[str, ...] = ("staff",)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A domain event (``labkit_event``): ``name`` such as ``"participation.proposal_created"``.
+
+    ``actor_id`` is the acting person's id (or ``None``); ``data`` holds ids and small values only.
+    """
+
+    name: str
+    actor_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+INDICATORS = ("projects", "partnerships", "participants", "products")
+"""The four indicators every lab reports, in the order they are shown."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A plugin's contribution to one indicator for a period (``labkit_indicators``).
+
+    ``indicator`` is one of :data:`INDICATORS`; ``value`` a non-negative integer; ``breakdown``
+    optional dimensions such as ``{"kind": "prototype"}``. The module dimension is added by the
+    core from the plugin's slug.
+    """
+
+    indicator: str
+    value: int
+    breakdown: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,57 @@
+"""The core's own tables: people, their API tokens and failed sign-in attempts."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+ROLES = ("member", "staff", "admin")
+"""The roles, from least to most trusted. Admins hold every permission."""
+
+
+class Person(Model):
+    """Someone with an account. Deleting an account anonymises the row so contributions stay."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=120)
+    password_hash = fields.CharField(max_length=200)
+    role = fields.CharField(max_length=16, default="member")
+    locale = fields.CharField(max_length=8, null=True)
+    is_active = fields.BooleanField(default=True)
+    session_version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "labkit_person"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(Model):
+    """A bearer token a machine client uses instead of a session (only its SHA-256 is stored)."""
+
+    id = fields.IntField(primary_key=True)
+    person = fields.ForeignKeyField("labkit.Person", related_name="tokens", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=80)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=12)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "labkit_api_token"
+
+
+class LoginAttempt(Model):
+    """A failed sign-in, by e-mail and by client address, for throttling across workers."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=300, db_index=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "labkit_login_attempt"
