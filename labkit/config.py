@@ -100,6 +100,8 @@ class SecuritySection(_Section):
     login_window_seconds: int = Field(default=900, gt=0)
     reset_link_max_age: int = Field(default=3600, gt=0)
     open_registration: bool = True
+    image_sources: list[str] = Field(default_factory=list)
+    """Extra origins pages may load images from (a map's tile server, for example)."""
 
 
 class MailSection(_Section):
@@ -163,7 +165,9 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def _overlay_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
-    sections = {"lab", "database", "plugins", "security", "mail"}
+    """Apply ``LABKIT_<SECTION>_<KEY>`` variables that name a known setting (others are ignored)."""
+    sections = {name: field.annotation for name, field in Settings.model_fields.items()
+                if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)}
     for name, value in environ.items():
         if not name.startswith("LABKIT_"):
             continue
@@ -172,13 +176,13 @@ def _overlay_environment(data: dict[str, Any], environ: dict[str, str]) -> None:
             data[rest] = value
             continue
         section, _, key = rest.partition("_")
-        if section in sections and key:
+        if section in sections and key in sections[section].model_fields:
             target = data.setdefault(section, {})
             target[key] = _env_value(section, key, value)
 
 
 def _env_value(section: str, key: str, value: str) -> Any:
-    if section == "plugins" or key == "languages":
+    if section == "plugins" or key in ("languages", "image_sources"):
         return [item.strip() for item in value.split(",") if item.strip()]
     if value.lower() in ("true", "false"):
         return value.lower() == "true"

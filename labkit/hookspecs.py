@@ -125,6 +125,25 @@ def labkit_event(event: Event) -> None:
 
 
 @hookspec
+def labkit_personal_data(person_id: int) -> dict[str, Any]:
+    """Return what the plugin holds about person ``person_id``, for their own data export.
+
+    Called when a person downloads their data (may be awaitable). Return JSON-ready values under
+    keys that a person understands (``{"bookings": [...]}``).
+    """
+
+
+@hookspec
+def labkit_erase_person(person_id: int) -> None:
+    """Erase or anonymise what the plugin holds about person ``person_id`` (may be awaitable).
+
+    Called inside the transaction that deletes the account. Keep the person's contributions
+    (proposals, votes, bookings) for the record, but remove personal details from them; the
+    core then anonymises the account itself.
+    """
+
+
+@hookspec
 def labkit_demo_data(settings: Any) -> None:
     """Create realistic sample records for ``labkit demo`` (usually an awaitable).
 

@@ -1,0 +1,130 @@
+"""JSON API routes that describe themselves, and the OpenAPI document built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.routing import BaseRoute, Mount, Route
+
+from labkit import __version__
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+class ApiRoute(Route):
+    """A Starlette ``Route`` that also says what it does, for the OpenAPI document.
+
+    ``body`` and ``response`` are pydantic models; ``permission`` names the permission the handler
+    checks (``None`` for public reads); ``query`` maps query parameters to a short description.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        summary: str = "",
+        body: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        permission: str | None = None,
+        query: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> None:
+        super().__init__(path, endpoint, methods=methods or ["GET"], name=name)
+        doc_lines = (endpoint.__doc__ or "").strip().splitlines()
+        self.summary = summary or (doc_lines[0] if doc_lines else "")
+        self.body = body
+        self.response = response
+        self.permission = permission
+        self.query = query or {}
+        self.status = status
+
+
+def _walk(routes: Iterable[BaseRoute], prefix: str = "") -> Iterable[tuple[str, ApiRoute]]:
+    for route in routes:
+        if isinstance(route, Mount):
+            yield from _walk(route.routes, prefix + route.path)
+        elif isinstance(route, ApiRoute):
+            yield prefix + route.path, route
+
+
+def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
+    """An OpenAPI 3.1 document of every :class:`ApiRoute` under ``routes``."""
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+    for path, route in _walk(routes):
+        for method in sorted(route.methods or []):
+            if method == "HEAD":
+                continue
+            operation: dict[str, Any] = {
+                "summary": route.summary,
+                "operationId": f"{method.lower()}_{route.name}",
+                "responses": {"default": {"description": "Problem", "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
+            }
+            if route.permission:
+                operation["security"] = [{"bearer": []}, {"session": []}]
+                operation["x-labkit-permission"] = route.permission
+            params = [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in route.param_convertors
+            ] + [
+                {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
+                for name, text in route.query.items()
+            ]
+            if params:
+                operation["parameters"] = params
+            if route.body is not None and method != "GET":
+                operation["requestBody"] = {"required": True, "content": {
+                    "application/json": {"schema": _ref(route.body, schemas)}}}
+            success: dict[str, Any] = {"description": "OK"}
+            if route.response is not None:
+                success["content"] = {"application/json": {"schema": _ref(route.response, schemas)}}
+            operation["responses"][str(route.status)] = success
+            paths.setdefault(_openapi_path(path), {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": __version__},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "labkit_session"},
+            },
+        },
+    }
+
+
+def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        schemas[name] = definition
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _openapi_path(path: str) -> str:
+    return re.sub(r"\{(\w+)(:\w+)?\}", r"{\1}", path)

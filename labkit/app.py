@@ -1,0 +1,88 @@
+"""``create_app``: one lab's settings and plugins turned into a Starlette application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount
+from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import DBConnectionError
+
+from labkit import db, errors, i18n, templating
+from labkit.auth import AuthMiddleware, PermissionRegistry
+from labkit.config import Settings, load_settings
+from labkit.plugins import CORE, Plugins, await_me_maybe
+from labkit.security import RequestGuardMiddleware, SecurityHeadersMiddleware, content_security_policy
+from labkit.views import core_api_routes, core_routes
+
+
+def plugin_routes(plugins: Plugins) -> list[BaseRoute]:
+    """Each plugin's pages under ``/<slug>/`` and its API under ``/api/v1/<slug>/``."""
+    mounts: list[BaseRoute] = []
+    for hook, prefix, name in (("labkit_api_routes", "/api/v1/", "api-"), ("labkit_routes", "/", "")):
+        for slug, routes in plugins.results(hook):
+            if slug != CORE and routes:
+                mounts.append(Mount(prefix + slug, routes=list(routes), name=name + slug))
+    return mounts
+
+
+def create_app(settings: Settings | None = None, plugins: Plugins | None = None) -> Starlette:
+    """Build the web app of the lab described by ``settings`` (default: :func:`load_settings`)."""
+    settings = settings or load_settings()
+    plugins = plugins or Plugins(settings)
+    i18n.load_catalogs(templating.locale_dirs(settings, plugins))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db.ensure_sqlite_folder(settings)
+        async with RegisterTortoise(app, config=db.tortoise_config(settings, plugins)):
+            for _slug, result in plugins.results("labkit_startup", app=app):
+                await await_me_maybe(result)
+            yield
+            for _slug, result in plugins.results("labkit_shutdown", app=app):
+                await await_me_maybe(result)
+
+    routes = [
+        *core_api_routes(),
+        *plugin_routes(plugins),
+        Mount("/static", app=templating.LayeredStaticFiles(templating.static_dirs(settings, plugins)), name="static"),
+        *core_routes(),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, csp=content_security_policy(settings.security.image_sources),
+                   https_only=settings.security.https_only),
+        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="labkit_session",
+                   max_age=settings.security.session_max_age, same_site="lax",
+                   https_only=settings.security.https_only),
+        Middleware(AuthMiddleware),
+        Middleware(i18n.LocaleMiddleware, languages=settings.lab.languages,
+                   default=settings.lab.default_language, timezone=settings.lab.timezone),
+        Middleware(RequestGuardMiddleware, max_body_bytes=settings.security.max_body_bytes,
+                   respond=errors.error_response),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            DBConnectionError: errors.database_unavailable,
+            **{error: errors.database_unavailable for error in db.CONNECTION_ERRORS},
+            Exception: errors.server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.plugins = plugins
+    app.state.templates = templating.build_templates(settings, plugins)
+    app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of the lab named by ``LABKIT_LAB_DIR`` (for ``uvicorn --factory`` workers)."""
+    return create_app(load_settings())

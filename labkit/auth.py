@@ -1,0 +1,204 @@
+"""People and permissions: password hashing, sessions, API tokens, throttling, permission checks.
+
+A request's person is found by the ``AuthMiddleware`` (a signed session cookie, or an
+``Authorization: Bearer`` API token) and kept in ``request.state.person``. Every write checks a
+permission with :func:`require` (or :func:`require_person` when any signed-in person may act).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from labkit.hooktypes import Permission
+from labkit.i18n import gettext
+from labkit.models import ROLES, ApiToken, LoginAttempt, Person
+from labkit.web import Problem
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``stored_hash`` (``False`` for an empty or broken hash)."""
+    try:
+        return bool(stored_hash) and _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def participant_id(person_id: int) -> str:
+    """The opaque identity of a person for ``labkit_participants`` (never leaves the lab)."""
+    return f"person:{person_id}"
+
+
+# ------------------------------------------------------------------------------ permissions
+
+
+class PermissionRegistry:
+    """Every permission the loaded plugins declared, with the roles that hold it."""
+
+    def __init__(self, declared: list[tuple[str, list[Permission]]]) -> None:
+        self.permissions: dict[str, Permission] = {}
+        for slug, permissions in declared:
+            for permission in permissions:
+                if not permission.name.startswith(f"{slug}."):
+                    raise ValueError(f"plugin {slug!r}: permission {permission.name!r} must start with '{slug}.'")
+                unknown = set(permission.roles) - set(ROLES)
+                if unknown:
+                    raise ValueError(f"plugin {slug!r}: permission {permission.name!r} names unknown role {sorted(unknown)[0]!r}")
+                self.permissions[permission.name] = permission
+
+    def allows(self, person: Person | None, name: str) -> bool:
+        """Whether ``person`` holds permission ``name`` (admins hold all, unknown names none)."""
+        if person is None or not person.is_active:
+            return False
+        if name not in self.permissions:
+            raise KeyError(f"unknown permission {name!r}")
+        return person.role == "admin" or person.role in self.permissions[name].roles
+
+
+def has_permission(request: HTTPConnection, name: str) -> bool:
+    """Whether the visitor holds permission ``name``."""
+    return request.app.state.permissions.allows(request.state.person, name)
+
+
+def require_person(request: HTTPConnection) -> Person:
+    """The signed-in person, or a 401 problem (pages redirect to the sign-in form)."""
+    person = request.state.person
+    if person is None:
+        raise Problem(401, gettext("Sign in to do this."), kind="unauthenticated")
+    return person
+
+
+def require(request: HTTPConnection, name: str) -> Person:
+    """The signed-in person if they hold permission ``name``; otherwise a 401 or 403 problem."""
+    person = require_person(request)
+    if not has_permission(request, name):
+        raise Problem(403, gettext("You do not have permission to do this."), kind="forbidden")
+    return person
+
+
+# ------------------------------------------------------------------------- sessions, tokens
+
+
+def sign_in(request: Request, person: Person) -> None:
+    """Start a fresh session for ``person`` (the old session's data is dropped: no fixation)."""
+    locale = request.session.get("locale")
+    request.session.clear()
+    request.session.update({"person_id": person.id, "version": person.session_version,
+                            "csrf": secrets.token_urlsafe(32)})
+    if locale:
+        request.session["locale"] = locale
+
+
+def sign_out(request: Request) -> None:
+    """End the session (the chosen language is kept)."""
+    locale = request.session.get("locale")
+    request.session.clear()
+    if locale:
+        request.session["locale"] = locale
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 of an API token, which is all the database keeps."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(person: Person, name: str) -> str:
+    """Create an API token for ``person``; the clear token is returned once and never stored."""
+    token = "lk_" + secrets.token_urlsafe(32)
+    await ApiToken.create(person=person, name=name, token_hash=token_digest(token), prefix=token[:10])
+    return token
+
+
+async def person_from_token(token: str) -> Person | None:
+    """The active person owning a valid, unrevoked token, or ``None``."""
+    record = await ApiToken.filter(token_hash=token_digest(token), revoked_at=None).select_related("person").first()
+    if record is None or not record.person.is_active:
+        return None
+    record.last_used_at = datetime.now(UTC)
+    await record.save(update_fields=["last_used_at"])
+    return record.person
+
+
+async def person_from_session(session: dict) -> Person | None:
+    """The person of a signed session, if the account is active and the session not revoked."""
+    person_id = session.get("person_id")
+    if not isinstance(person_id, int):
+        return None
+    person = await Person.get_or_none(id=person_id, is_active=True)
+    if person is None or person.session_version != session.get("version"):
+        return None
+    return person
+
+
+class AuthMiddleware:
+    """Puts the visitor's :class:`Person` (or ``None``) in ``request.state.person``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        connection = HTTPConnection(scope)
+        person = None
+        authorization = connection.headers.get("authorization", "")
+        if authorization.lower().startswith("bearer "):
+            person = await person_from_token(authorization[7:].strip())
+            scope["labkit.token_auth"] = True
+        elif "session" in scope:
+            person = await person_from_session(scope["session"])
+        scope.setdefault("state", {})["person"] = person
+        await self.app(scope, receive, send)
+
+
+# ----------------------------------------------------------------------- throttling, resets
+
+
+async def throttled(keys: list[str], limit: int, window_seconds: int) -> bool:
+    """Whether any of ``keys`` has ``limit`` or more failed sign-ins in the last window."""
+    since = datetime.now(UTC) - timedelta(seconds=window_seconds)
+    for key in keys:
+        if await LoginAttempt.filter(key=key, at__gte=since).count() >= limit:
+            return True
+    return False
+
+
+async def record_failure(keys: list[str]) -> None:
+    """Remember a failed sign-in for each of ``keys`` (e-mail and client address)."""
+    await LoginAttempt.bulk_create([LoginAttempt(key=key) for key in keys])
+
+
+def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="labkit.password-reset")
+
+
+def make_reset_token(secret_key: str, person: Person) -> str:
+    """A signed token for a password-reset link; it dies when the password changes."""
+    return _reset_serializer(secret_key).dumps([person.id, person.password_hash[-16:]])
+
+
+async def person_from_reset_token(secret_key: str, token: str, max_age: int) -> Person | None:
+    """The person a reset token was made for, if it is genuine, fresh and unused."""
+    try:
+        person_id, fingerprint = _reset_serializer(secret_key).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired, ValueError, TypeError):
+        return None
+    person = await Person.get_or_none(id=person_id, is_active=True)
+    if person is None or person.password_hash[-16:] != fingerprint:
+        return None
+    return person

@@ -1,0 +1,69 @@
+"""Error answers: problem documents under ``/api/``, pages in the visitor's language elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from labkit.i18n import gettext
+from labkit.web import Problem, problem_response, render
+
+log = logging.getLogger("labkit")
+
+_PAGE_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Sign in to see this page.",
+    403: "You do not have permission to see this page.",
+    404: "This page does not exist.",
+    405: "This action is not available here.",
+    413: "The request is too large.",
+    429: "Too many attempts. Wait a few minutes and try again.",
+    500: "Something went wrong on our side. The lab's team has been told.",
+    503: "The lab is temporarily unavailable. Try again in a minute.",
+}
+
+
+def is_api(request: Request) -> bool:
+    """Whether the request is for the JSON API (answered with problem documents)."""
+    return request.url.path.startswith("/api/")
+
+
+async def error_response(request: Request, status: int, detail: str | None = None) -> Response:
+    """The lab's answer for an error ``status``: a problem document or an error page."""
+    title = HTTPStatus(status).phrase
+    headers = {"Retry-After": "30"} if status == 503 else None
+    if is_api(request):
+        return problem_response(request, status, detail or title, headers=headers)
+    message = detail or gettext(_PAGE_MESSAGES.get(status, title))
+    try:
+        return render(request, "error.html", {"status": status, "message": message}, status=status, headers=headers)
+    except Exception:  # the page itself failed (no session, a broken template): plain text, still no traceback
+        log.exception("error page failed")
+        return Response(f"{status} {title}: {message}", status_code=status, media_type="text/plain", headers=headers)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    """Handler for ``HTTPException`` and :class:`Problem`."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 401 and not is_api(request):
+        return RedirectResponse(f"/account/login?next={request.url.path}", status_code=303)
+    if isinstance(exc, Problem) and is_api(request):
+        return problem_response(request, exc.status_code, exc.detail, title=exc.title, errors=exc.errors, kind=exc.kind)
+    detail = exc.detail if isinstance(exc, Problem) or exc.detail != HTTPStatus(exc.status_code).phrase else None
+    return await error_response(request, exc.status_code, detail)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """Handler for a lost database connection: a clear 503, never a traceback."""
+    log.error("database unavailable: %s", exc)
+    return await error_response(request, 503)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Handler of last resort: log the traceback, show the visitor a plain 500."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return await error_response(request, 500)

@@ -1,0 +1,47 @@
+"""Services on people's accounts used by pages and commands alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from labkit import auth, db
+from labkit.config import Settings
+from labkit.models import Person
+from labkit.plugins import Plugins
+
+
+class AccountError(Exception):
+    """An account cannot be created or changed as asked; the message says why."""
+
+
+async def create_admin(settings: Settings, plugins: Plugins, *, email: str, name: str, password: str) -> bool:
+    """Create an administrator, or promote the existing account with this e-mail.
+
+    Returns whether an account was created. Raises :class:`AccountError` for a bad password.
+    """
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {auth.MIN_PASSWORD_LENGTH} characters")
+    async with db.open_database(settings, plugins):
+        person = await Person.get_or_none(email=email.strip().lower())
+        if person is not None:
+            person.role, person.is_active = "admin", True
+            person.password_hash = auth.hash_password(password)
+            person.session_version += 1
+            await person.save()
+            return False
+        await Person.create(email=email.strip().lower(), name=name, role="admin",
+                            password_hash=auth.hash_password(password))
+        return True
+
+
+async def anonymise(person: Person) -> None:
+    """Remove a person's identity from their account row, and revoke their tokens."""
+    person.name = "Former participant"
+    person.email = f"deleted-{person.id}@invalid"
+    person.password_hash = ""
+    person.locale = None
+    person.is_active = False
+    person.session_version += 1
+    person.deleted_at = datetime.now(UTC)
+    await person.save()
+    await person.tokens.all().update(revoked_at=datetime.now(UTC))

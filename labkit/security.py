@@ -1,0 +1,151 @@
+"""Protections every request passes through: security headers, a body limit and CSRF checks."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+
+from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ErrorResponder = Callable[[Request, int, str], Awaitable[Response]]
+
+
+def csrf_token(request: HTTPConnection) -> str:
+    """The visitor's CSRF token (created on first use); put it in every form as ``csrf_token``."""
+    session = request.session
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def content_security_policy(extra_img_sources: list[str]) -> str:
+    """The lab's CSP: only its own scripts and styles; images also from the given sources."""
+    images = " ".join(["'self'", "data:", *extra_img_sources])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src {images}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP, frame-ancestors, nosniff and referrer policy headers to every response."""
+
+    def __init__(self, app: ASGIApp, csp: str, https_only: bool = False) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+        ]
+        if https_only:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    header for header in self.headers if header[0] not in present
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RequestGuardMiddleware:
+    """Refuses bodies over ``max_body_bytes`` (413) and unsafe requests without a valid CSRF token
+    (403). Requests authenticated by an API token need no CSRF token.
+
+    Must run inside the session and auth middleware. Errors are answered by ``respond`` so that
+    they look like every other error page or problem document of the lab.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, respond: ErrorResponder) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.respond = respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > self.max_body_bytes:
+            return await self._refuse(request, 413, "too-large", scope, receive, send)
+        try:
+            body = await self._read_body(receive)
+        except _TooLarge:
+            return await self._refuse(request, 413, "too-large", scope, receive, send)
+        replay = _replayer(body, receive)
+        if request.method in UNSAFE_METHODS and not scope.get("labkit.token_auth"):
+            if not await self._csrf_ok(Request(scope, _replayer(body, receive))):
+                return await self._refuse(request, 403, "csrf", scope, receive, send)
+        await self.app(scope, replay, send)
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _csrf_ok(self, request: Request) -> bool:
+        expected = request.session.get("csrf") if "session" in request.scope else None
+        if not expected:
+            return False
+        sent = request.headers.get("x-csrf-token")
+        content_type = Headers(scope=request.scope).get("content-type", "")
+        if sent is None and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            try:
+                form = await request.form()
+            except Exception:  # a malformed body is simply "no token"
+                return False
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+        return sent is not None and secrets.compare_digest(sent, expected)
+
+    async def _refuse(self, request: Request, status: int, reason: str,
+                      scope: Scope, receive: Receive, send: Send) -> None:
+        from labkit.i18n import gettext
+
+        detail = {
+            "too-large": gettext("The request is too large."),
+            "csrf": gettext("The form has expired or did not come from this site. Reload the page and try again."),
+        }[reason]
+        response = await self.respond(request, status, detail)
+        await response(scope, receive, send)
+
+
+def _replayer(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

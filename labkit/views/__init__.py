@@ -1,0 +1,17 @@
+"""The core's own pages and API endpoints (plugins add theirs through hooks)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from labkit.views import accounts, admin, api, home, tokens
+
+
+def core_routes() -> list[BaseRoute]:
+    """The core's pages: home, language, accounts, tokens, administration."""
+    return [*home.routes, *accounts.routes, *tokens.routes, *admin.routes]
+
+
+def core_api_routes() -> list[BaseRoute]:
+    """The core's JSON API under ``/api/v1/``."""
+    return list(api.routes)

@@ -1,0 +1,207 @@
+"""Account pages: register, sign in and out, password reset, profile, data export, deletion."""
+
+from __future__ import annotations
+
+import json
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from labkit import auth, people
+from labkit.i18n import gettext
+from labkit.mail import send_mail
+from labkit.models import Person
+from labkit.plugins import await_me_maybe
+from labkit.views.forms import (
+    ConfirmPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetRequestForm,
+)
+from labkit.web import FormResult, Problem, flash, read_form, redirect, render, safe_next
+
+
+def _form_page(request: Request, template: str, form: FormResult | None = None, **context: object) -> Response:
+    """Render a form page; with a failed ``form`` the page says what is wrong, with HTTP 422."""
+    status = 422 if form is not None and not form.ok else 200
+    return render(request, template, {"values": form.values if form else {},
+                                      "errors": (form.errors if form else None) or {}, **context}, status=status)
+
+
+async def register(request: Request) -> Response:
+    """Create an account (when the lab allows open registration) and sign in."""
+    if not request.app.state.settings.security.open_registration:
+        raise Problem(403, gettext("This lab does not accept new accounts here. Ask the lab's team."))
+    if request.method == "GET":
+        return _form_page(request, "account/register.html")
+    form = await read_form(request, RegisterForm)
+    if not form.ok:
+        return _form_page(request, "account/register.html", form)
+    data = form.data
+    try:
+        person = await Person.create(
+            email=data.email, name=data.name, password_hash=auth.hash_password(data.password),
+            locale=request.session.get("locale"),
+        )
+    except IntegrityError:
+        form.errors = {"email": gettext("An account with this e-mail already exists. Sign in or reset your password.")}
+        return _form_page(request, "account/register.html", form)
+    auth.sign_in(request, person)
+    flash(request, gettext("Welcome, %(name)s! Your account is ready.", name=person.name))
+    return redirect(safe_next(request.query_params.get("next")))
+
+
+async def login(request: Request) -> Response:
+    """Sign in with e-mail and password; repeated failures are throttled."""
+    next_url = safe_next(request.query_params.get("next"))
+    if request.method == "GET":
+        return _form_page(request, "account/login.html", next=next_url)
+    form = await read_form(request, LoginForm)
+    if not form.ok:
+        return _form_page(request, "account/login.html", form, next=next_url)
+    security = request.app.state.settings.security
+    keys = [f"email:{form.data.email}", f"ip:{request.client.host if request.client else '-'}"]
+    if await auth.throttled(keys[:1], security.login_attempts, security.login_window_seconds) or \
+            await auth.throttled(keys[1:], security.login_attempts * 4, security.login_window_seconds):
+        form.errors = {"__all__": gettext("Too many attempts. Wait a few minutes and try again.")}
+        return render(request, "account/login.html", {"values": form.values, "errors": form.errors, "next": next_url}, status=429)
+    person = await Person.get_or_none(email=form.data.email, is_active=True)
+    if person is None or not auth.verify_password(person.password_hash, form.data.password):
+        await auth.record_failure(keys)
+        form.errors = {"__all__": gettext("The e-mail or the password is not right.")}
+        return _form_page(request, "account/login.html", form, next=next_url)
+    auth.sign_in(request, person)
+    return redirect(next_url)
+
+
+async def logout(request: Request) -> Response:
+    """Sign out (POST only, with the CSRF token)."""
+    auth.sign_out(request)
+    flash(request, gettext("You are signed out."), "info")
+    return redirect("/")
+
+
+async def reset_request(request: Request) -> Response:
+    """Send a password-reset link. The answer is the same whether the address has an account."""
+    if request.method == "GET":
+        return _form_page(request, "account/reset_request.html")
+    form = await read_form(request, ResetRequestForm)
+    if not form.ok:
+        return _form_page(request, "account/reset_request.html", form)
+    settings = request.app.state.settings
+    person = await Person.get_or_none(email=form.data.email.lower(), is_active=True)
+    if person is not None:
+        token = auth.make_reset_token(settings.secret_key, person)
+        link = f"{settings.lab.base_url.rstrip('/')}/account/reset/{token}"
+        await send_mail(settings, person.email, gettext("Reset your password"),
+                        gettext("Open this link within an hour to choose a new password:\n\n%(link)s\n\n"
+                                "If you did not ask for it, ignore this message.", link=link))
+    flash(request, gettext("If an account uses this address, a link to reset the password is on its way."), "info")
+    return redirect("/account/login")
+
+
+async def reset_confirm(request: Request) -> Response:
+    """Choose a new password from a signed, time-limited, single-use link."""
+    settings = request.app.state.settings
+    person = await auth.person_from_reset_token(settings.secret_key, request.path_params["token"],
+                                                settings.security.reset_link_max_age)
+    if person is None:
+        flash(request, gettext("This link is not valid any more. Ask for a new one."), "error")
+        return redirect("/account/reset")
+    if request.method == "GET":
+        return _form_page(request, "account/reset_confirm.html")
+    form = await read_form(request, NewPasswordForm)
+    if not form.ok:
+        return _form_page(request, "account/reset_confirm.html", form)
+    person.password_hash = auth.hash_password(form.data.password)
+    person.session_version += 1
+    await person.save(update_fields=["password_hash", "session_version"])
+    auth.sign_in(request, person)
+    flash(request, gettext("Your password has been changed."))
+    return redirect("/")
+
+
+async def profile(request: Request) -> Response:
+    """The person's own page: name and language, password, export, tokens, deletion."""
+    person = auth.require_person(request)
+    if request.method == "GET":
+        return render(request, "account/profile.html", {"values": {"name": person.name, "locale": person.locale or ""}, "errors": {}})
+    form = await read_form(request, ProfileForm)
+    if not form.ok:
+        return _form_page(request, "account/profile.html", form)
+    person.name, person.locale = form.data.name, form.data.locale
+    await person.save(update_fields=["name", "locale"])
+    if person.locale:
+        request.session["locale"] = person.locale
+    flash(request, gettext("Your profile is saved."))
+    return redirect("/account")
+
+
+async def change_password(request: Request) -> Response:
+    """Change the password; every other session of the person ends."""
+    person = auth.require_person(request)
+    current = (await request.form()).get("current_password", "")
+    form = await read_form(request, NewPasswordForm)
+    if form.ok and not auth.verify_password(person.password_hash, str(current)):
+        form.errors = {"current_password": gettext("This is not your current password.")}
+    if not form.ok:
+        return _form_page(request, "account/profile.html", form, password_form=True)
+    person.password_hash = auth.hash_password(form.data.password)
+    person.session_version += 1
+    await person.save(update_fields=["password_hash", "session_version"])
+    auth.sign_in(request, person)
+    flash(request, gettext("Your password has been changed."))
+    return redirect("/account")
+
+
+async def export_data(request: Request) -> Response:
+    """Download everything the lab holds about the signed-in person, as JSON (LGPD/GDPR)."""
+    person = auth.require_person(request)
+    data: dict[str, object] = {
+        "account": {"id": person.id, "name": person.name, "email": person.email, "role": person.role,
+                    "language": person.locale, "created_at": person.created_at.isoformat()},
+        "api_tokens": [{"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
+                        "revoked": t.revoked_at is not None} for t in await person.tokens.all()],
+    }
+    for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
+        if result:
+            data[slug] = result
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(body, media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="my-lab-data.json"'})
+
+
+async def delete_account(request: Request) -> Response:
+    """Delete the account after the password is confirmed; contributions stay, anonymised."""
+    person = auth.require_person(request)
+    if request.method == "GET":
+        return _form_page(request, "account/delete.html")
+    form = await read_form(request, ConfirmPasswordForm)
+    if form.ok and not auth.verify_password(person.password_hash, form.data.password):
+        form.errors = {"password": gettext("This is not your current password.")}
+    if not form.ok:
+        return _form_page(request, "account/delete.html", form)
+    async with in_transaction():
+        for _slug, result in request.app.state.plugins.results("labkit_erase_person", person_id=person.id):
+            await await_me_maybe(result)
+        await people.anonymise(person)
+    auth.sign_out(request)
+    flash(request, gettext("Your account has been deleted."), "info")
+    return redirect("/")
+
+
+routes = [
+    Route("/account/register", register, methods=["GET", "POST"], name="register"),
+    Route("/account/login", login, methods=["GET", "POST"], name="login"),
+    Route("/account/logout", logout, methods=["POST"], name="logout"),
+    Route("/account/reset", reset_request, methods=["GET", "POST"], name="reset"),
+    Route("/account/reset/{token}", reset_confirm, methods=["GET", "POST"], name="reset_confirm"),
+    Route("/account", profile, methods=["GET", "POST"], name="profile"),
+    Route("/account/password", change_password, methods=["POST"], name="change_password"),
+    Route("/account/export", export_data, name="export_data"),
+    Route("/account/delete", delete_account, methods=["GET", "POST"], name="delete_account"),
+]

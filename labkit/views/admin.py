@@ -1,0 +1,52 @@
+"""Administration of people: staff see the list, admins change roles and block accounts."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from tortoise.expressions import Q
+
+from labkit import auth
+from labkit.i18n import gettext
+from labkit.models import Person
+from labkit.views.forms import PersonAdminForm
+from labkit.web import Problem, flash, page_params, paginate, read_form, redirect, render
+
+
+async def people(request: Request) -> Response:
+    """The list of accounts, searchable by name or e-mail."""
+    auth.require(request, "labkit.view_admin")
+    number, size = page_params(request, default_size=50)
+    query = Person.filter(deleted_at=None).order_by("name")
+    search = request.query_params.get("q", "").strip()
+    if search:
+        query = query.filter(Q(name__icontains=search) | Q(email__icontains=search))
+    page = await paginate(query, number, size)
+    return render(request, "admin/people.html", {"page": page, "q": search})
+
+
+async def update_person(request: Request) -> Response:
+    """Change a person's role or block them; an admin cannot demote or block themselves."""
+    me = auth.require(request, "labkit.manage_people")
+    person = await Person.get_or_none(id=request.path_params["person_id"], deleted_at=None)
+    if person is None:
+        raise Problem(404, gettext("No such person."))
+    form = await read_form(request, PersonAdminForm)
+    if not form.ok:
+        flash(request, "; ".join(form.errors.values()), "error")
+        return redirect("/admin/people")
+    if person.id == me.id and (form.data.role != "admin" or not form.data.is_active):
+        flash(request, gettext("You cannot remove your own administrator access."), "error")
+        return redirect("/admin/people")
+    person.role, person.is_active = form.data.role, form.data.is_active
+    person.session_version += 0 if person.is_active else 1
+    await person.save(update_fields=["role", "is_active", "session_version"])
+    flash(request, gettext("%(name)s is saved.", name=person.name))
+    return redirect("/admin/people")
+
+
+routes = [
+    Route("/admin/people", people, name="people"),
+    Route("/admin/people/{person_id:int}", update_person, methods=["POST"], name="update_person"),
+]
