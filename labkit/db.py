@@ -133,5 +133,5 @@ async def make_migrations(settings: Settings, plugins: Plugins, slug: str) -> li
     (folder / "__init__.py").touch()
     async with TortoiseContext() as context:
         await context.init(config={**config, "connections": {"default": "sqlite://:memory:"}})
-        detector = MigrationAutodetector(context.apps, {slug: config["apps"][slug]})
-        return [writer.write() for writer in await detector.changes()]
+        detector = MigrationAutodetector(context.apps, config["apps"])
+        return [writer.write() for writer in await detector.changes() if writer.app_label == slug]

@@ -9,21 +9,21 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from labkit.i18n import gettext
+from labkit.i18n import N_, gettext
 from labkit.web import Problem, problem_response, render
 
 log = logging.getLogger("labkit")
 
 _PAGE_MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Sign in to see this page.",
-    403: "You do not have permission to see this page.",
-    404: "This page does not exist.",
-    405: "This action is not available here.",
-    413: "The request is too large.",
-    429: "Too many attempts. Wait a few minutes and try again.",
-    500: "Something went wrong on our side. The lab's team has been told.",
-    503: "The lab is temporarily unavailable. Try again in a minute.",
+    400: N_("The request could not be understood."),
+    401: N_("Sign in to see this page."),
+    403: N_("You do not have permission to see this page."),
+    404: N_("This page does not exist."),
+    405: N_("This action is not available here."),
+    413: N_("The request is too large."),
+    429: N_("Too many attempts. Wait a few minutes and try again."),
+    500: N_("Something went wrong on our side. The lab's team has been told."),
+    503: N_("The lab is temporarily unavailable. Try again in a minute."),
 }
 
 

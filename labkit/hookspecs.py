@@ -3,8 +3,9 @@
 Implement a hook with ``@labkit.hookimpl`` on a module-level function of the same name. A hook may
 return its value, or an awaitable of it (the core awaits it). Arguments are always passed by
 keyword, and an implementation may accept fewer arguments than the specification lists.
-The plugin's slug is the name it is registered under (its entry-point name, or the file or
-package name in a lab's ``plugins/`` folder); it is also its URL prefix and Tortoise app label.
+The plugin's slug is the name it is registered under: its entry-point name, or for a file or
+package in a lab's ``plugins/`` folder its name without a ``labkit_`` prefix. The slug is also its
+URL prefix, its Tortoise app label and the prefix of its permissions.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-ROLES = ("member", "staff", "admin")
+from labkit.i18n import N_
+
+ROLES = (N_("member"), N_("staff"), N_("admin"))
 """The roles, from least to most trusted. Admins hold every permission."""
 
 

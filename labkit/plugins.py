@@ -87,7 +87,8 @@ def discover(settings: Settings) -> list[Discovered]:
             is_package = (path / "__init__.py").is_file()
             if is_module or is_package:
                 name = path.stem if is_module else path.name
-                found.append(Discovered(name, f"lab ({path})", _local_loader(local_dir, name)))
+                slug = name.removeprefix("labkit_")
+                found.append(Discovered(slug, f"lab ({path})", _local_loader(local_dir, name)))
     return found
 
 

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from labkit.i18n import gettext
+from labkit.i18n import N_, gettext
 
 M = TypeVar("M", bound=BaseModel)
 PROBLEM_TYPES = "https://labkit.readthedocs.io/problems/"
@@ -74,29 +74,29 @@ def pop_flashes(request: Request) -> list[list[str]]:
 # ----------------------------------------------------------------------------------- forms
 
 _MESSAGES = {
-    "missing": "This field is required.",
-    "string_too_short": "Enter at least %(min_length)s characters.",
-    "string_too_long": "Enter at most %(max_length)s characters.",
-    "string_pattern_mismatch": "This value has the wrong format.",
-    "int_parsing": "Enter a whole number.",
-    "int_from_float": "Enter a whole number.",
-    "float_parsing": "Enter a number.",
-    "greater_than_equal": "Enter a number of at least %(ge)s.",
-    "greater_than": "Enter a number greater than %(gt)s.",
-    "less_than_equal": "Enter a number of at most %(le)s.",
-    "less_than": "Enter a number less than %(lt)s.",
-    "bool_parsing": "Choose yes or no.",
-    "literal_error": "Choose one of the options.",
-    "enum": "Choose one of the options.",
-    "datetime_parsing": "Enter a date and time.",
-    "datetime_from_date_parsing": "Enter a date and time.",
-    "date_parsing": "Enter a date.",
-    "date_from_datetime_parsing": "Enter a date.",
-    "url_parsing": "Enter a full web address starting with http:// or https://.",
-    "url_scheme": "Enter a full web address starting with http:// or https://.",
-    "string_type": "Enter text.",
-    "list_type": "Choose from the list.",
-    "extra_forbidden": "This field is not expected.",
+    "missing": N_("This field is required."),
+    "string_too_short": N_("Enter at least %(min_length)s characters."),
+    "string_too_long": N_("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": N_("This value has the wrong format."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "greater_than_equal": N_("Enter a number of at least %(ge)s."),
+    "greater_than": N_("Enter a number greater than %(gt)s."),
+    "less_than_equal": N_("Enter a number of at most %(le)s."),
+    "less_than": N_("Enter a number less than %(lt)s."),
+    "bool_parsing": N_("Choose yes or no."),
+    "literal_error": N_("Choose one of the options."),
+    "enum": N_("Choose one of the options."),
+    "datetime_parsing": N_("Enter a date and time."),
+    "datetime_from_date_parsing": N_("Enter a date and time."),
+    "date_parsing": N_("Enter a date."),
+    "date_from_datetime_parsing": N_("Enter a date."),
+    "url_parsing": N_("Enter a full web address starting with http:// or https://."),
+    "url_scheme": N_("Enter a full web address starting with http:// or https://."),
+    "string_type": N_("Enter text."),
+    "list_type": N_("Choose from the list."),
+    "extra_forbidden": N_("This field is not expected."),
 }
 
 
