@@ -40,6 +40,9 @@
       return; // Enter and change can both fire for one choice
     }
     form.setAttribute("data-labkit-submitting", "1");
+    window.setTimeout(function () {
+      form.removeAttribute("data-labkit-submitting"); // e.g. an htmx form
+    }, 1500);
     if (typeof form.requestSubmit === "function") {
       form.requestSubmit(); // fires "submit", so htmx and validation still run
     } else {
@@ -48,7 +51,10 @@
   }
 
   // Coming back with the Back button (bfcache) must allow a new submit.
-  window.addEventListener("pageshow", function () {
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
     var forms = document.querySelectorAll("form[data-labkit-submitting]");
     for (var i = 0; i < forms.length; i++) {
       forms[i].removeAttribute("data-labkit-submitting");
