@@ -153,7 +153,7 @@ class Plugins:
             self.manager.check_pending()
         except pluggy.PluginValidationError as error:
             self.manager.unregister(name=slug)
-            raise PluginError(f"plugin {slug!r}: {error}") from None
+            raise PluginError(f"plugin {slug!r}: {' '.join(str(error).split())}") from None
         hooks = sorted(caller.name for caller in self.manager.get_hookcallers(module) or [])
         if "labkit_plugin_info" not in hooks:
             raise PluginError(f"plugin {slug!r} does not implement labkit_plugin_info")

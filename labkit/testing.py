@@ -3,7 +3,7 @@
 Installed with labkit (entry point ``pytest11``), it gives every test suite these fixtures:
 
 ``make_lab``
-    ``await make_lab(plugins=["hello"], local_plugins=[path], toml="...")`` builds a lab folder
+    ``await make_lab(plugins=["hello"], local_plugins=[path], settings={"lab": {...}})`` builds a lab folder
     with a migrated database (SQLite in the test's folder, or a fresh PostgreSQL database when
     ``LABKIT_TEST_DATABASE_URL`` is set), serves it with uvicorn on a free loopback port and
     returns a :class:`RunningLab`. Everything is torn down after the test.
@@ -171,13 +171,28 @@ async def serve(app: Starlette) -> tuple[uvicorn.Server, asyncio.Task[None], str
     return server, task, f"http://127.0.0.1:{port}"
 
 
-def write_lab(folder: Path, plugins: list[str], toml: str = "", local_plugins: list[Path] | None = None) -> None:
-    """Write a lab folder: ``lab.toml`` enabling ``plugins``, a secret in ``.env``, local plugins."""
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_lab(folder: Path, plugins: list[str], settings: dict[str, dict[str, Any]] | None = None,
+              local_plugins: list[Path] | None = None) -> None:
+    """Write a lab folder: ``lab.toml`` enabling ``plugins`` (plus ``settings``, by section), a
+    secret in ``.env``, and copies of ``local_plugins`` in its ``plugins/`` folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    enabled = ", ".join(f'"{slug}"' for slug in plugins)
-    (folder / "lab.toml").write_text(
-        f'[lab]\nname = "Test Lab"\ntimezone = "America/Sao_Paulo"\n\n[plugins]\nenabled = [{enabled}]\n{toml}',
-        encoding="utf-8")
+    sections: dict[str, dict[str, Any]] = {"lab": {"name": "Test Lab", "timezone": "America/Sao_Paulo"},
+                                           "plugins": {"enabled": plugins}}
+    for section, values in (settings or {}).items():
+        sections.setdefault(section, {}).update(values)
+    text = "".join(f"[{section}]\n" + "".join(f"{key} = {_toml_value(value)}\n" for key, value in values.items()) + "\n"
+                   for section, values in sections.items())
+    (folder / "lab.toml").write_text(text, encoding="utf-8")
     (folder / ".env").write_text(f"LABKIT_SECRET_KEY={secrets.token_urlsafe(32)}\n", encoding="utf-8")
     for source in local_plugins or []:
         destination = folder / "plugins" / source.name
@@ -193,11 +208,11 @@ async def make_lab(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Runn
     """A factory of running labs (see the module docstring)."""
     started: list[tuple[RunningLab, uvicorn.Server, asyncio.Task[None], str]] = []
 
-    async def factory(plugins: list[str] | None = None, toml: str = "",
+    async def factory(plugins: list[str] | None = None, settings: dict[str, dict[str, Any]] | None = None,
                       local_plugins: list[Path] | None = None, name: str = "lab") -> RunningLab:
         folder = tmp_path / name
-        write_lab(folder, plugins if plugins is not None else ["*"], toml, local_plugins)
-        key = (*sorted(plugins or ["*"]), toml, *(str(p) for p in local_plugins or []))
+        write_lab(folder, plugins if plugins is not None else ["*"], settings, local_plugins)
+        key = (*sorted(plugins if plugins is not None else ["*"]), *(p.name for p in local_plugins or []))
 
         def settings_for(url: str) -> Settings:
             return load_settings(folder, {**os.environ, "LABKIT_DATABASE_URL": url})

@@ -111,14 +111,13 @@ def error_messages(error: ValidationError) -> dict[str, str]:
         field = ".".join(str(part) for part in item["loc"]) or "__all__"
         if field in out:
             continue
-        kind = item["type"]
-        if kind == "value_error":
-            original = item.get("ctx", {}).get("error")
-            out[field] = gettext(str(original)) if original else item["msg"]
-        elif kind in _MESSAGES:
-            out[field] = gettext(_MESSAGES[kind]) % {k: v for k, v in item.get("ctx", {}).items()}
-        elif "email" in kind or "email" in item["msg"].lower():
+        kind, context = item["type"], item.get("ctx", {})
+        if "email address" in item["msg"]:
             out[field] = gettext("Enter a valid e-mail address.")
+        elif kind == "value_error" and "error" in context:
+            out[field] = gettext(str(context["error"]))
+        elif kind in _MESSAGES:
+            out[field] = gettext(_MESSAGES[kind]) % context
         else:
             out[field] = item["msg"]
     return out
