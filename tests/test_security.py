@@ -3,10 +3,10 @@ and errors that are pages or problem documents, never tracebacks."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from labkit.models import Person
 from labkit.testing import PASSWORD, RunningLab
@@ -118,7 +118,7 @@ async def test_unknown_pages_are_404_pages_in_the_visitor_language(core_lab: Run
 
     response = await core_lab.client().get("/no/such/page", headers={"Accept-Language": "fr"})
     assert response.status_code == 404 and response.headers["content-language"] == "fr"
-    assert html.escape(translations("fr").gettext("This page does not exist.")) in response.text
+    assert escape(translations("fr").gettext("This page does not exist.")) in response.text
 
 
 async def test_api_errors_are_rfc9457_problem_documents(core_lab: RunningLab) -> None:
