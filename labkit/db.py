@@ -100,6 +100,7 @@ async def migrate(
     async with TortoiseContext() as context:
         try:
             await context.init(config=config)
+            await get_connection("default").execute_query("SELECT 1")
             await tortoise_migrate(config=config, progress=progress)
         except CONNECTION_ERRORS as error:
             raise DatabaseError(describe_error(error)) from None
@@ -112,6 +113,7 @@ async def pending_migrations(settings: Settings, plugins: Plugins) -> list[str]:
     async with TortoiseContext() as context:
         try:
             await context.init(config=config)
+            await get_connection("default").execute_query("SELECT 1")
             executor = MigrationExecutor(get_connection("default"), config["apps"])
             steps = await executor.plan()
         except CONNECTION_ERRORS as error:
