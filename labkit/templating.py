@@ -66,7 +66,8 @@ def markdown_to_html(text: str | None) -> Markup:
 def url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     """A link to the route ``name`` as a path (``/account/login``), so it works behind any proxy."""
     request: Request = context["request"]
-    return request.scope.get("root_path", "") + str(request.app.url_path_for(name, **params))
+    root = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+    return root + str(request.app.url_path_for(name, **params))
 
 
 def _navigation(request: Request) -> list[NavItem]:

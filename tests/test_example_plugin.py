@@ -26,6 +26,7 @@ async def test_page_lists_and_a_member_posts_through_the_form(hello_lab: Running
     assert response.status_code == 303
     page = await member.get("/hello/")
     assert "Olá, laboratório!" in page.text
+    assert 'action="/hello/"' in page.text
     assert await Greeting.filter(text="Olá, laboratório!").count() == 1
 
 
