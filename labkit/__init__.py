@@ -21,6 +21,8 @@ from labkit.hooktypes import (  # noqa: E402  (after hookimpl, which the core pl
     NavItem,
     Permission,
     PluginInfo,
+    Reference,
+    ReferenceKind,
 )
 from labkit.periods import Period  # noqa: E402
 
@@ -34,6 +36,8 @@ __all__ = [
     "Permission",
     "PluginInfo",
     "Period",
+    "Reference",
+    "ReferenceKind",
     "__version__",
     "hookimpl",
 ]

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError
 
-from labkit import db, errors, i18n, templating
+from labkit import db, errors, i18n, references, templating
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     app.state.plugins = plugins
     app.state.templates = templating.build_templates(settings, plugins)
     app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
+    app.state.references = references.collect(plugins.results("labkit_references"))
     return app
 
 

@@ -1,4 +1,4 @@
-"""People and permissions: password hashing, sessions, API tokens, throttling, permission checks.
+"""People and permissions: password hashing, sessions, API tokens, reset links, permission checks.
 
 A request's person is found by the ``AuthMiddleware`` (a signed session cookie, or an
 ``Authorization: Bearer`` API token) and kept in ``request.state.person``. Every write checks a
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from labkit.hooktypes import Permission
 from labkit.i18n import gettext
-from labkit.models import ROLES, ApiToken, LoginAttempt, Person
+from labkit.models import ROLES, ApiToken, Person
 from labkit.web import Problem
 
 _hasher = PasswordHasher()
@@ -166,21 +166,7 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
 
-# ----------------------------------------------------------------------- throttling, resets
-
-
-async def throttled(keys: list[str], limit: int, window_seconds: int) -> bool:
-    """Whether any of ``keys`` has ``limit`` or more failed sign-ins in the last window."""
-    since = datetime.now(UTC) - timedelta(seconds=window_seconds)
-    for key in keys:
-        if await LoginAttempt.filter(key=key, at__gte=since).count() >= limit:
-            return True
-    return False
-
-
-async def record_failure(keys: list[str]) -> None:
-    """Remember a failed sign-in for each of ``keys`` (e-mail and client address)."""
-    await LoginAttempt.bulk_create([LoginAttempt(key=key) for key in keys])
+# -------------------------------------------------------------------------- password resets
 
 
 def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:

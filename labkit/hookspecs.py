@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         NavItem,
         Permission,
         PluginInfo,
+        ReferenceKind,
     )
     from labkit.periods import Period
 
@@ -113,6 +114,17 @@ def labkit_participants(period: Period) -> list[str]:
     Called by the indicator engine (may be awaitable). Use ``labkit.auth.participant_id(person_id)``
     for people with an account so that one person active in several modules counts once. These
     identities never leave the lab.
+    """
+
+
+@hookspec
+def labkit_references() -> list[ReferenceKind]:
+    """Offer kinds of records (``"organisation"``) that other plugins may point at.
+
+    Called once at startup. Another plugin stores only the kind and the id, and reads them back
+    with ``labkit.references.resolve(app, kind, id)`` or lists choices with
+    ``labkit.references.search(app, kind, query)``; it never imports the offering plugin. A kind
+    nobody offers resolves to ``None``, so the pointing plugin works when the other is switched off.
     """
 
 

@@ -7,6 +7,7 @@ plugin author can read every field in one screen.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 
@@ -97,3 +98,27 @@ class Contribution:
     indicator: str
     value: int
     breakdown: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A record of one plugin that another plugin may point at (an organisation, a project)."""
+
+    kind: str
+    id: str
+    label: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    """A kind of record a plugin offers to the others (``labkit_references``).
+
+    ``search(query, limit)`` returns matching references (for pickers and autocompletion);
+    ``get(id)`` returns one reference or ``None`` when it no longer exists or is not public.
+    """
+
+    kind: str
+    label: str
+    search: Callable[[str, int], Awaitable[list[Reference]]]
+    get: Callable[[str], Awaitable[Reference | None]]

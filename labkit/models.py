@@ -48,12 +48,26 @@ class ApiToken(Model):
         table = "labkit_api_token"
 
 
-class LoginAttempt(Model):
-    """A failed sign-in, by e-mail and by client address, for throttling across workers."""
+class ThrottleEvent(Model):
+    """One counted action (a failed sign-in, a public proposal) for rate limits across workers."""
 
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=300, db_index=True)
     at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        table = "labkit_login_attempt"
+        table = "labkit_throttle_event"
+
+
+class Notification(Model):
+    """A message for one person, shown in the lab and sent by e-mail when mail is configured."""
+
+    id = fields.IntField(primary_key=True)
+    person = fields.ForeignKeyField("labkit.Person", related_name="notifications", on_delete=fields.CASCADE)
+    message = fields.CharField(max_length=500)
+    url = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "labkit_notification"

@@ -185,20 +185,32 @@ class Plugins:
             visit(slug, ())
         return [self.loaded[slug] for slug in done]
 
+    def implementations(self, hook: str) -> list[tuple[str, Any]]:
+        """``(slug, function)`` for each plugin implementing ``hook``, in plugin order.
+
+        Call ``function(**kwargs)`` yourself when each plugin's failure must be handled apart
+        (events, indicators); otherwise use :meth:`results`.
+        """
+        caller = getattr(self.manager.hook, hook)
+        by_plugin = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
+        return [(plugin.slug, _bind(by_plugin[plugin.slug])) for plugin in self.order if plugin.slug in by_plugin]
+
     def results(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call ``hook`` on each plugin that implements it, in plugin order, as ``(slug, result)``.
 
         Results may be awaitables; use :meth:`aresults` to have them awaited.
         """
-        caller = getattr(self.manager.hook, hook)
-        by_plugin = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
-        out = []
-        for plugin in self.order:
-            impl = by_plugin.get(plugin.slug)
-            if impl is not None:
-                out.append((plugin.slug, impl.function(**{name: kwargs[name] for name in impl.argnames})))
-        return out
+        return [(slug, function(**kwargs)) for slug, function in self.implementations(hook)]
 
     async def aresults(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Like :meth:`results`, awaiting each result that is awaitable."""
         return [(slug, await await_me_maybe(value)) for slug, value in self.results(hook, **kwargs)]
+
+
+def _bind(impl: Any) -> Any:
+    """A function that takes the hook's keyword arguments and passes on those ``impl`` accepts."""
+
+    def call(**kwargs: Any) -> Any:
+        return impl.function(**{name: kwargs[name] for name in impl.argnames})
+
+    return call

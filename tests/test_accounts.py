@@ -9,7 +9,7 @@ import re
 import pytest
 
 from labkit.auth import verify_password
-from labkit.models import ApiToken, LoginAttempt, Person
+from labkit.models import ApiToken, Person, ThrottleEvent
 from labkit.testing import PASSWORD, RunningLab
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -75,7 +75,7 @@ async def test_wrong_password_is_refused_and_repeated_failures_are_throttled(cor
     response = await client.submit("/account/login", {"email": person.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts" in response.text
-    assert await LoginAttempt.filter(key=f"email:{person.email}").count() == 5
+    assert await ThrottleEvent.filter(key=f"login:email:{person.email}").count() == 5
 
 
 async def test_sign_in_starts_a_new_session_and_sign_out_ends_it(core_lab: RunningLab) -> None:

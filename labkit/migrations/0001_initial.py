@@ -8,16 +8,6 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
-            name='LoginAttempt',
-            fields=[
-                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('key', fields.CharField(db_index=True, max_length=300)),
-                ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
-            ],
-            options={'table': 'labkit_login_attempt', 'app': 'labkit', 'pk_attr': 'id', 'table_description': 'A failed sign-in, by e-mail and by client address, for throttling across workers.'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
             name='Person',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -47,6 +37,29 @@ class Migration(migrations.Migration):
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'labkit_api_token', 'app': 'labkit', 'pk_attr': 'id', 'table_description': 'A bearer token a machine client uses instead of a session (only its SHA-256 is stored).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Notification',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('person', fields.ForeignKeyField('labkit.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='notifications', on_delete=OnDelete.CASCADE)),
+                ('message', fields.CharField(max_length=500)),
+                ('url', fields.CharField(default='', max_length=500)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+                ('read_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'labkit_notification', 'app': 'labkit', 'pk_attr': 'id', 'table_description': 'A message for one person, shown in the lab and sent by e-mail when mail is configured.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ThrottleEvent',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('key', fields.CharField(db_index=True, max_length=300)),
+                ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'labkit_throttle_event', 'app': 'labkit', 'pk_attr': 'id', 'table_description': 'One counted action (a failed sign-in, a public proposal) for rate limits across workers.'},
             bases=['Model'],
         ),
     ]

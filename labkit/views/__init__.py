@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from labkit import notifications, references
 from labkit.views import accounts, admin, api, home, tokens
 
 
 def core_routes() -> list[BaseRoute]:
     """The core's pages: home, language, accounts, tokens, administration."""
-    return [*home.routes, *accounts.routes, *tokens.routes, *admin.routes]
+    return [*home.routes, *accounts.routes, *tokens.routes, *notifications.routes, *admin.routes]
 
 
 def core_api_routes() -> list[BaseRoute]:
     """The core's JSON API under ``/api/v1/``."""
-    return list(api.routes)
+    return [*api.routes, *references.routes]

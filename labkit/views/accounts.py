@@ -9,7 +9,7 @@ from starlette.routing import Route
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit import auth, people
+from labkit import auth, people, throttle
 from labkit.i18n import gettext
 from labkit.mail import send_mail
 from labkit.models import Person
@@ -64,14 +64,16 @@ async def login(request: Request) -> Response:
     if not form.ok:
         return _form_page(request, "account/login.html", form, next=next_url)
     security = request.app.state.settings.security
-    keys = [f"email:{form.data.email}", f"ip:{request.client.host if request.client else '-'}"]
-    if await auth.throttled(keys[:1], security.login_attempts, security.login_window_seconds) or \
-            await auth.throttled(keys[1:], security.login_attempts * 4, security.login_window_seconds):
+    by_email = f"login:email:{form.data.email}"
+    by_address = f"login:ip:{request.client.host if request.client else '-'}"
+    window = security.login_window_seconds
+    if await throttle.exceeded(by_email, security.login_attempts, window) or \
+            await throttle.exceeded(by_address, security.login_attempts * 4, window):
         form.errors = {"__all__": gettext("Too many attempts. Wait a few minutes and try again.")}
         return render(request, "account/login.html", {"values": form.values, "errors": form.errors, "next": next_url}, status=429)
     person = await Person.get_or_none(email=form.data.email, is_active=True)
     if person is None or not auth.verify_password(person.password_hash, form.data.password):
-        await auth.record_failure(keys)
+        await throttle.record(by_email, by_address)
         form.errors = {"__all__": gettext("The e-mail or the password is not right.")}
         return _form_page(request, "account/login.html", form, next=next_url)
     auth.sign_in(request, person)
