@@ -21,6 +21,7 @@ from labkit.hooktypes import (  # noqa: E402  (after hookimpl, which the core pl
     NavItem,
     Permission,
     PluginInfo,
+    PortfolioItem,
     Reference,
     ReferenceKind,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "Permission",
     "PluginInfo",
     "Period",
+    "PortfolioItem",
     "Reference",
     "ReferenceKind",
     "__version__",

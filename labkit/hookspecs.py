@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         NavItem,
         Permission,
         PluginInfo,
+        PortfolioItem,
         ReferenceKind,
     )
     from labkit.periods import Period
@@ -99,11 +100,23 @@ def labkit_permissions() -> list[Permission]:
 
 @hookspec
 def labkit_indicators(period: Period) -> list[Contribution]:
-    """Return the plugin's contributions to the four indicators for ``period``.
+    """Return the plugin's contributions to the four indicators for ``period``, as counts.
 
-    Called by the indicator engine (may be awaitable). Count only what the plugin itself knows;
-    never return people's identities here (use ``labkit_participants``). A hook that raises is
-    reported by name and the other plugins' figures still count.
+    Called by the indicator engine (may be awaitable). Use it for what has no identity of its own
+    (people at a hearing without an account, an event's attendance); things with an identity go
+    through ``labkit_portfolio`` and people with an account through ``labkit_participants``.
+    A hook that raises is reported by name and the other plugins' figures still count.
+    """
+
+
+@hookspec
+def labkit_portfolio() -> list[PortfolioItem]:
+    """Return the projects, partnerships and products the plugin knows of, each with its identity.
+
+    Called by the indicator engine and the portfolio pages (may be awaitable): challenge winners
+    taken forward as projects and their prototypes as products, residents' projects, partnerships.
+    The engine counts each item once, in the period holding its ``started`` date. Report a thing
+    either here (things with an identity) or as a count in ``labkit_indicators``, never both.
     """
 
 

@@ -7,6 +7,7 @@ plugin author can read every field in one screen.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -98,6 +99,29 @@ class Contribution:
     indicator: str
     value: int
     breakdown: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PortfolioItem:
+    """A project, partnership or product a plugin knows of (``labkit_portfolio``).
+
+    ``indicator`` is ``"projects"``, ``"partnerships"`` or ``"products"``; ``key`` is stable within
+    the plugin (``"submission:42"``); the item counts as new in the period holding ``started``.
+    ``kind`` is its breakdown (a project's origin, a partner's kind, a product's type);
+    ``milestones`` is its journey as ``(date, text)`` pairs; ``team`` the person ids credited
+    (kept inside the lab, never published).
+    """
+
+    indicator: str
+    key: str
+    title: str
+    started: date
+    ended: date | None = None
+    kind: str = ""
+    url: str | None = None
+    description: str = ""
+    milestones: tuple[tuple[date, str], ...] = ()
+    team: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
