@@ -91,33 +91,32 @@ async def open_database(settings: Settings, plugins: Plugins) -> AsyncIterator[N
         await Tortoise.close_connections()
 
 
+@asynccontextmanager
+async def _checked_context(settings: Settings, plugins: Plugins) -> AsyncIterator[dict[str, Any]]:
+    """A Tortoise context on the lab's database, proven reachable; yields the configuration."""
+    ensure_sqlite_folder(settings)
+    config = tortoise_config(settings, plugins)
+    async with TortoiseContext() as context:
+        try:
+            await context.init(config=config)
+            await get_connection("default").execute_query("SELECT 1")
+            yield config
+        except CONNECTION_ERRORS as error:
+            raise DatabaseError(describe_error(error)) from None
+
+
 async def migrate(
     settings: Settings, plugins: Plugins, progress: Callable[[str, str, str], object] | None = None
 ) -> None:
     """Apply every pending migration of the core and the enabled plugins, in dependency order."""
-    ensure_sqlite_folder(settings)
-    config = tortoise_config(settings, plugins)
-    async with TortoiseContext() as context:
-        try:
-            await context.init(config=config)
-            await get_connection("default").execute_query("SELECT 1")
-            await tortoise_migrate(config=config, progress=progress)
-        except CONNECTION_ERRORS as error:
-            raise DatabaseError(describe_error(error)) from None
+    async with _checked_context(settings, plugins) as config:
+        await tortoise_migrate(config=config, progress=progress)
 
 
 async def pending_migrations(settings: Settings, plugins: Plugins) -> list[str]:
     """The migrations not yet applied, as ``app.name`` strings (empty when up to date)."""
-    ensure_sqlite_folder(settings)
-    config = tortoise_config(settings, plugins)
-    async with TortoiseContext() as context:
-        try:
-            await context.init(config=config)
-            await get_connection("default").execute_query("SELECT 1")
-            executor = MigrationExecutor(get_connection("default"), config["apps"])
-            steps = await executor.plan()
-        except CONNECTION_ERRORS as error:
-            raise DatabaseError(describe_error(error)) from None
+    async with _checked_context(settings, plugins) as config:
+        steps = await MigrationExecutor(get_connection("default"), config["apps"]).plan()
     return [f"{step.migration.app_label}.{step.migration.name}" for step in steps if not step.backward]
 
 

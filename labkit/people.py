@@ -25,13 +25,18 @@ async def create_admin(settings: Settings, plugins: Plugins, *, email: str, name
         person = await Person.get_or_none(email=email.strip().lower())
         if person is not None:
             person.role, person.is_active = "admin", True
-            person.password_hash = auth.hash_password(password)
-            person.session_version += 1
-            await person.save()
+            await set_password(person, password)
             return False
         await Person.create(email=email.strip().lower(), name=name, role="admin",
                             password_hash=auth.hash_password(password))
         return True
+
+
+async def set_password(person: Person, password: str) -> None:
+    """Give ``person`` a new password; every session they had ends (the caller may sign in anew)."""
+    person.password_hash = auth.hash_password(password)
+    person.session_version += 1
+    await person.save()
 
 
 async def anonymise(person: Person) -> None:

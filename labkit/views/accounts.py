@@ -119,9 +119,7 @@ async def reset_confirm(request: Request) -> Response:
     form = await read_form(request, NewPasswordForm)
     if not form.ok:
         return _form_page(request, "account/reset_confirm.html", form)
-    person.password_hash = auth.hash_password(form.data.password)
-    person.session_version += 1
-    await person.save(update_fields=["password_hash", "session_version"])
+    await people.set_password(person, form.data.password)
     auth.sign_in(request, person)
     flash(request, gettext("Your password has been changed."))
     return redirect("/")
@@ -152,9 +150,7 @@ async def change_password(request: Request) -> Response:
         form.errors = {"current_password": gettext("This is not your current password.")}
     if not form.ok:
         return _form_page(request, "account/profile.html", form, password_form=True)
-    person.password_hash = auth.hash_password(form.data.password)
-    person.session_version += 1
-    await person.save(update_fields=["password_hash", "session_version"])
+    await people.set_password(person, form.data.password)
     auth.sign_in(request, person)
     flash(request, gettext("Your password has been changed."))
     return redirect("/account")
