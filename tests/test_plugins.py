@@ -26,7 +26,8 @@ def labkit_plugin_info():
 
 def make(tmp_path: Path, plugins: dict[str, str], enabled: list[str] | None = None, **section: Any) -> Plugins:
     folder = tmp_path / "lab"
-    write_lab(folder, enabled if enabled is not None else ["*"], {"plugins": section})
+    slugs = [name.removeprefix("labkit_") for name in plugins]
+    write_lab(folder, enabled if enabled is not None else slugs, {"plugins": section})
     (folder / "plugins").mkdir(exist_ok=True)
     for name, source in plugins.items():
         (folder / "plugins" / f"{name}.py").write_text(textwrap.dedent(source))
@@ -87,7 +88,8 @@ def test_a_missing_dependency_is_named(tmp_path: Path) -> None:
 
 
 def test_dependencies_come_first_in_order(tmp_path: Path) -> None:
-    plugins = make(tmp_path, {"a_child": good(depends=("z_parent",)), "z_parent": good()})
+    plugins = make(tmp_path, {"a_child": good(depends=("z_parent",)), "z_parent": good()},
+                   enabled=["a_child", "z_parent"])
     assert [p.slug for p in plugins.order] == ["labkit", "z_parent", "a_child"]
 
 
