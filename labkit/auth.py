@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from labkit.hooktypes import Permission
 from labkit.i18n import gettext
 from labkit.models import ROLES, ApiToken, Person
+from labkit.plugins import PluginError
 from labkit.web import Problem
 
 _hasher = PasswordHasher()
@@ -55,10 +56,10 @@ class PermissionRegistry:
         for slug, permissions in declared:
             for permission in permissions:
                 if not permission.name.startswith(f"{slug}."):
-                    raise ValueError(f"plugin {slug!r}: permission {permission.name!r} must start with '{slug}.'")
+                    raise PluginError(f"plugin {slug!r}: permission {permission.name!r} must start with '{slug}.'")
                 unknown = set(permission.roles) - set(ROLES)
                 if unknown:
-                    raise ValueError(f"plugin {slug!r}: permission {permission.name!r} names unknown role {sorted(unknown)[0]!r}")
+                    raise PluginError(f"plugin {slug!r}: permission {permission.name!r} names unknown role {sorted(unknown)[0]!r}")
                 self.permissions[permission.name] = permission
 
     def allows(self, person: Person | None, name: str) -> bool:

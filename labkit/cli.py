@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from labkit import __version__, db
+from labkit.app import create_app
 from labkit.config import ConfigError, Settings, load_settings
 from labkit.people import AccountError, create_admin
 from labkit.plugins import PluginError, Plugins
@@ -120,6 +121,7 @@ def check(lab: LabContext) -> None:
     problems: list[str] = []
     try:
         settings, plugins = lab.settings, lab.plugins
+        create_app(settings, plugins)
     except (ConfigError, PluginError) as error:
         fail(str(error), code=1)
     click.echo(f"configuration: ok ({settings.lab_dir / 'lab.toml'})")
@@ -168,16 +170,21 @@ def serve_lab(settings: Settings, plugins: Plugins, *, host: str, port: int, wor
               reload: bool = False, apply_migrations: bool = False) -> None:
     """Check the database, then run uvicorn on the lab (used by ``serve`` and ``demo``)."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     if apply_migrations:
         run(db.migrate(settings, plugins))
     pending = run(db.pending_migrations(settings, plugins))
     if pending:
         fail(f"{len(pending)} migration(s) not applied: run `labkit migrate` (or serve --migrate)")
+    create_app(settings, plugins)  # a plugin's bad declaration fails here, as one line, not in a worker
     os.environ["LABKIT_LAB_DIR"] = str(settings.lab_dir)
+    log_config = {**LOGGING_CONFIG, "loggers": {**LOGGING_CONFIG["loggers"],
+                                                "labkit": {"handlers": ["default"], "level": "INFO"}}}
     click.echo(f"serving {settings.lab.name} on http://{host}:{port}/")
     uvicorn.run("labkit.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers if not reload else None, reload=reload, proxy_headers=True, log_level="info")
+                workers=workers if not reload else None, reload=reload, proxy_headers=True,
+                log_level="info", log_config=log_config)
 
 
 @cli.command()
@@ -195,11 +202,18 @@ def demo(directory: str, then_serve: bool, port: int) -> None:
         serve_lab(settings, plugins, host="127.0.0.1", port=port)
 
 
-def _add_plugin_commands() -> None:
-    lab_dir = None
-    if "--lab" in sys.argv[1:-1]:
-        lab_dir = sys.argv[sys.argv.index("--lab") + 1]
-    lab = LabContext(lab_dir)
+def _lab_option(argv: list[str]) -> str | None:
+    """The ``--lab DIR`` or ``--lab=DIR`` given before the command, if any."""
+    for index, arg in enumerate(argv):
+        if arg == "--lab" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lab="):
+            return arg.removeprefix("--lab=")
+    return None
+
+
+def _add_plugin_commands(argv: list[str]) -> None:
+    lab = LabContext(_lab_option(argv))
     if not (lab.lab_dir / "lab.toml").is_file():
         return
     try:
@@ -210,7 +224,7 @@ def _add_plugin_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``labkit`` console script."""
-    _add_plugin_commands()
+    _add_plugin_commands(sys.argv[1:] if argv is None else argv)
     cli.main(args=argv, prog_name="labkit")
 
 

@@ -19,7 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 LANGUAGES = {"pt-BR": "Português (Brasil)", "es": "Español", "fr": "Français", "en": "English"}
 """The languages labkit ships translations for, by tag, with their own names."""
 
-SECRET_KEYS = {"secret_key", "password", "mail_password", "token"}
+SECRETS = {"secret_key": "LABKIT_SECRET_KEY", "password": "LABKIT_MAIL_PASSWORD",
+           "mail_password": "LABKIT_MAIL_PASSWORD"}
+"""Keys that must never be written in lab.toml, with the variable that holds them instead."""
+SECTIONS = ("lab", "database", "plugins", "security", "mail", "plugin")
 
 
 class ConfigError(Exception):
@@ -189,14 +192,18 @@ def _env_value(section: str, key: str, value: str) -> Any:
     return value
 
 
-def _check_no_secrets(data: dict[str, Any], where: str) -> None:
+def _check_file(data: dict[str, Any], where: str = "") -> None:
+    """Refuse secrets and unknown top-level keys in lab.toml, naming the key."""
     for key, value in data.items():
+        if not where and key not in SECTIONS:
+            raise ConfigError(f"lab.toml: {key}: unknown section; use one of [{'], ['.join(SECTIONS[:-1])}] or [plugin.<slug>]")
         if isinstance(value, dict):
-            _check_no_secrets(value, f"{where}{key}.")
-        elif key in SECRET_KEYS:
+            _check_file(value, f"{where}{key}.")
+        elif key in SECRETS or "token" in key:
+            variable = SECRETS.get(key, "an environment variable")
             raise ConfigError(
                 f"lab.toml: {where}{key}: secrets may not be written in lab.toml; "
-                f"set the LABKIT_{key.upper()} environment variable (or the lab's .env file)"
+                f"set {variable} in the environment or the lab's .env file instead"
             )
 
 
@@ -212,7 +219,7 @@ def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | N
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{toml_path}: not valid TOML: {error}") from None
-    _check_no_secrets(data, "")
+    _check_file(data)
     environ = {**read_env_file(lab_path / ".env"), **environ}
     _overlay_environment(data, environ)
     if "secret_key" not in data:
@@ -226,5 +233,6 @@ def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | N
         first = error.errors()[0]
         loc = [str(part) for part in first["loc"]]
         env_name = "LABKIT_" + "_".join(loc).upper()
+        where = env_name if loc[0] in SECRETS else f"lab.toml or {env_name}"
         message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"setting {'.'.join(loc)} (lab.toml or {env_name}): {message}") from None
+        raise ConfigError(f"setting {'.'.join(loc)} ({where}): {message}") from None

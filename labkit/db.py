@@ -15,6 +15,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import BaseORMException
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor
@@ -110,7 +111,10 @@ async def migrate(
 ) -> None:
     """Apply every pending migration of the core and the enabled plugins, in dependency order."""
     async with _checked_context(settings, plugins) as config:
-        await tortoise_migrate(config=config, progress=progress)
+        try:
+            await tortoise_migrate(config=config, progress=progress)
+        except BaseORMException as error:
+            raise DatabaseError(f"a migration failed: {' '.join(str(error).split())}") from None
 
 
 async def pending_migrations(settings: Settings, plugins: Plugins) -> list[str]:

@@ -1,8 +1,12 @@
 """The labkit hook contract: every hook a plugin may implement, documented here and only here.
 
-Implement a hook with ``@labkit.hookimpl`` on a module-level function of the same name. A hook may
-return its value, or an awaitable of it (the core awaits it). Arguments are always passed by
-keyword, and an implementation may accept fewer arguments than the specification lists.
+Implement a hook with ``@labkit.hookimpl`` on a module-level function of the same name (a
+function named like a hook without the decorator is refused at load). Hooks whose docstring says
+"may be awaitable" may be ``async def`` (the core awaits the result); the others are called while
+the app or the command line is being built and must return their value directly. Arguments are
+always passed by keyword, and an implementation may accept fewer arguments than the specification
+lists. labkit calls each plugin's implementation itself, in dependency order, so pluggy's
+``tryfirst``/``trylast`` and hook wrappers have no effect.
 The plugin's slug is the name it is registered under: its entry-point name, or for a file or
 package in a lab's ``plugins/`` folder its name without a ``labkit_`` prefix. The slug is also its
 URL prefix, its Tortoise app label and the prefix of its permissions.

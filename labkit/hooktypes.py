@@ -46,8 +46,9 @@ class NavItem:
 class HomeCard:
     """A card on the lab's front page (``labkit_home``).
 
-    ``template`` (a Jinja template name) is rendered with ``context`` when given; otherwise
-    the card shows ``title``, ``text`` and a link to ``href``.
+    With ``template`` (a Jinja template name) the card's body is that template, included in the
+    home page with the card as ``card`` (so its values are ``card.context.<name>``); otherwise the
+    card shows ``title``, ``text`` and a link to ``href``.
     """
 
     title: str

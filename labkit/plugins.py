@@ -122,9 +122,10 @@ class Plugins:
         slugs = [item.slug for item in available]
         duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
         if duplicates:
-            raise PluginError(f"plugin {duplicates[0]!r} is provided twice; rename or disable one")
-        for missing in set(settings.plugins.enabled) - set(slugs) - {"*"}:
-            raise PluginError(f"plugin {missing!r} is enabled in lab.toml but is not installed")
+            sources = " and ".join(item.source for item in available if item.slug == duplicates[0])
+            raise PluginError(f"plugin {duplicates[0]!r} is provided twice ({sources}); uninstall or rename one")
+        for missing in sorted(set(settings.plugins.enabled) - set(slugs) - {"*"}):
+            raise PluginError(f"plugin {missing!r} is enabled ([plugins] enabled) but is not installed")
         for item in available:
             if _is_enabled(item.slug, settings):
                 self._load(item)
@@ -148,6 +149,10 @@ class Plugins:
         )
         if unknown:
             raise PluginError(f"plugin {slug!r} defines unknown hook {unknown[0]!r}")
+        undecorated = sorted(name for name in HOOK_NAMES
+                             if callable(getattr(module, name, None)) and not hasattr(getattr(module, name), "labkit_impl"))
+        if undecorated:
+            raise PluginError(f"plugin {slug!r}: {undecorated[0]} lacks the @hookimpl decorator")
         try:
             self.manager.register(module, name=slug)
             self.manager.check_pending()

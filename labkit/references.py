@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from labkit.api import ApiRoute
 from labkit.hooktypes import Reference, ReferenceKind
 from labkit.i18n import gettext
+from labkit.plugins import PluginError
 from labkit.web import Problem
 
 
@@ -24,7 +25,7 @@ def collect(results: list[tuple[str, list[ReferenceKind]]]) -> dict[str, Referen
     for slug, offered in results:
         for kind in offered or []:
             if kind.kind in kinds:
-                raise ValueError(f"plugin {slug!r}: reference kind {kind.kind!r} is already offered")
+                raise PluginError(f"plugin {slug!r}: reference kind {kind.kind!r} is already offered by another plugin")
             kinds[kind.kind] = kind
     return kinds
 

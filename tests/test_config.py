@@ -45,14 +45,16 @@ def test_env_file_supplies_the_secret_and_the_process_environment_wins(tmp_path:
         ("[lab\nname=", SECRET, "not valid TOML"),
         ("", {}, "LABKIT_SECRET_KEY is not set"),
         ('[lab]\nsecret_key = "abc"\n', SECRET, "lab.secret_key: secrets may not be written in lab.toml"),
-        ('[mail]\npassword = "abc"\n', SECRET, "mail.password: secrets may not be written in lab.toml"),
+        ('[mail]\npassword = "abc"\n', SECRET, "mail.password: secrets may not be written in lab.toml; set LABKIT_MAIL_PASSWORD"),
+        ('[plugin.federation]\nhub_token = "abc"\n', SECRET, "plugin.federation.hub_token: secrets may not be written"),
+        ('lab_dir = "/elsewhere"\n', SECRET, "lab.toml: lab_dir: unknown section"),
         ('[lab]\ntimezone = "Mars/Olympus"\n', SECRET, "setting lab.timezone (lab.toml or LABKIT_LAB_TIMEZONE): unknown time zone 'Mars/Olympus'"),
         ('[lab]\ndefault_language = "de"\n', SECRET, "lab.default_language"),
         ('[lab]\ncountry = "Brazil"\n', SECRET, "setting lab.country"),
         ('[database]\nurl = "mysql://x"\n', SECRET, "must start with sqlite:// or postgres://"),
         ('[security]\nmax_body_bytes = -1\n', SECRET, "security.max_body_bytes"),
         ('[lab]\nnmae = "typo"\n', SECRET, "setting lab.nmae"),
-        ("", {"LABKIT_SECRET_KEY": "short"}, "setting secret_key"),
+        ("", {"LABKIT_SECRET_KEY": "short"}, "setting secret_key (LABKIT_SECRET_KEY): String should have at least 16 characters"),
     ],
 )
 def test_each_problem_is_one_line_naming_the_key(tmp_path: Path, toml: str, environ: dict[str, str], message: str) -> None:

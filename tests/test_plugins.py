@@ -94,7 +94,7 @@ def test_dependencies_come_first_in_order(tmp_path: Path) -> None:
 
 
 def test_enabling_a_plugin_that_is_not_installed_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(PluginError, match="plugin 'ghost' is enabled in lab.toml but is not installed"):
+    with pytest.raises(PluginError, match=r"plugin .ghost. is enabled \(\[plugins\] enabled\) but is not installed"):
         make(tmp_path, {}, enabled=["ghost"])
 
 
@@ -115,3 +115,8 @@ def test_installed_plugins_are_found_through_the_entry_point_group(tmp_path: Pat
     hello = plugins.loaded["hello"]
     assert hello.source == "installed (labkit-hello 0.1.0)"
     assert "labkit_routes" in hello.hooks and "labkit_models" in hello.hooks
+
+
+def test_a_hook_without_the_decorator_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PluginError, match="plugin 'plain': labkit_nav lacks the @hookimpl decorator"):
+        make(tmp_path, {"plain": good() + "\ndef labkit_nav(request):\n    return []\n"})
