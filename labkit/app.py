@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError
 
-from labkit import db, errors, i18n, references, templating
+from labkit import db, errors, i18n, references, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
         async with RegisterTortoise(app, config=db.tortoise_config(settings, plugins)):
             for _slug, result in plugins.results("labkit_startup", app=app):
                 await await_me_maybe(result)
+            housekeeping = asyncio.create_task(_purge_hourly())
             yield
+            housekeeping.cancel()
             for _slug, result in plugins.results("labkit_shutdown", app=app):
                 await await_me_maybe(result)
 
@@ -82,6 +85,16 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
     app.state.references = references.collect(plugins.results("labkit_references"))
     return app
+
+
+async def _purge_hourly() -> None:
+    """Forget old rate-limit events every hour (each worker does it; it is idempotent)."""
+    while True:
+        try:
+            await throttle.purge()
+        except Exception:  # a database hiccup must not end the loop
+            errors.log.exception("could not purge old rate-limit events")
+        await asyncio.sleep(3600)
 
 
 def app_from_environment() -> Starlette:

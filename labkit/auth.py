@@ -147,7 +147,11 @@ async def person_from_session(session: dict) -> Person | None:
 
 
 class AuthMiddleware:
-    """Puts the visitor's :class:`Person` (or ``None``) in ``request.state.person``."""
+    """Puts the visitor's :class:`Person` (or ``None``) in ``request.state.person``.
+
+    API tokens count only on the JSON API (``/api/``): a stolen token cannot use the pages (make
+    more tokens, change the password, delete the account).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -158,7 +162,7 @@ class AuthMiddleware:
         connection = HTTPConnection(scope)
         person = None
         authorization = connection.headers.get("authorization", "")
-        if authorization.lower().startswith("bearer "):
+        if authorization.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
             person = await person_from_token(authorization[7:].strip())
             scope["labkit.token_auth"] = True
         elif "session" in scope:
@@ -170,22 +174,31 @@ class AuthMiddleware:
 # -------------------------------------------------------------------------- password resets
 
 
-def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="labkit.password-reset")
+LINK_PURPOSES = ("password-reset", "invite")
+"""What a signed account link may be for; each has its own salt and lifetime."""
 
 
-def make_reset_token(secret_key: str, person: Person) -> str:
-    """A signed token for a password-reset link; it dies when the password changes."""
-    return _reset_serializer(secret_key).dumps([person.id, person.password_hash[-16:]])
+def _link_serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"labkit.{purpose}")
 
 
-async def person_from_reset_token(secret_key: str, token: str, max_age: int) -> Person | None:
-    """The person a reset token was made for, if it is genuine, fresh and unused."""
-    try:
-        person_id, fingerprint = _reset_serializer(secret_key).loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired, ValueError, TypeError):
-        return None
-    person = await Person.get_or_none(id=person_id, is_active=True)
-    if person is None or person.password_hash[-16:] != fingerprint:
-        return None
-    return person
+def make_link_token(secret_key: str, person: Person, purpose: str = "password-reset") -> str:
+    """A signed token for a link that lets ``person`` choose a password (a reset, an invitation).
+
+    It dies when the password changes, so it works once.
+    """
+    assert purpose in LINK_PURPOSES
+    return _link_serializer(secret_key, purpose).dumps([person.id, person.password_hash[-16:]])
+
+
+async def person_from_link_token(secret_key: str, token: str, max_ages: dict[str, int]) -> Person | None:
+    """The person a link token was made for, if it is genuine, fresh for its purpose and unused."""
+    for purpose, max_age in max_ages.items():
+        try:
+            person_id, fingerprint = _link_serializer(secret_key, purpose).loads(token, max_age=max_age)
+        except (BadSignature, SignatureExpired, ValueError, TypeError):
+            continue
+        person = await Person.get_or_none(id=person_id, is_active=True)
+        if person is not None and person.password_hash[-16:] == fingerprint:
+            return person
+    return None

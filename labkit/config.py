@@ -102,6 +102,7 @@ class SecuritySection(_Section):
     login_attempts: int = Field(default=5, gt=0)
     login_window_seconds: int = Field(default=900, gt=0)
     reset_link_max_age: int = Field(default=3600, gt=0)
+    invite_link_max_age: int = Field(default=7 * 24 * 3600, gt=0)
     open_registration: bool = True
     image_sources: list[str] = Field(default_factory=list)
     """Extra origins pages may load images from (a map's tile server, for example)."""

@@ -40,7 +40,8 @@ async def set_password(person: Person, password: str) -> None:
 
 
 async def anonymise(person: Person) -> None:
-    """Remove a person's identity from their account row, and revoke their tokens."""
+    """Remove a person's identity from their account row, revoke their tokens and delete their
+    notifications (which may quote them)."""
     person.name = "Former participant"
     person.email = f"deleted-{person.id}@invalid"
     person.password_hash = ""
@@ -50,3 +51,4 @@ async def anonymise(person: Person) -> None:
     person.deleted_at = datetime.now(UTC)
     await person.save()
     await person.tokens.all().update(revoked_at=datetime.now(UTC))
+    await person.notifications.all().delete()

@@ -1,13 +1,24 @@
 """Rate limits kept in the database, so they hold across workers and machines.
 
-A key names who does what (``"login:email:ana@example.org"``, ``"mapping:propose:ip:1.2.3.4"``).
+A key names who does what (``"mapping:propose:ip:1.2.3.4"``); keys that would hold personal data
+(an e-mail address) are made with :func:`private_key`. Events older than a day are purged, so a
+window may not be longer than :data:`KEEP_SECONDS`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 from labkit.models import ThrottleEvent
+
+KEEP_SECONDS = 24 * 3600
+"""How long events are kept (the longest window a rate limit may use)."""
+
+
+def private_key(prefix: str, value: str) -> str:
+    """A throttle key that does not store ``value`` itself (a hash of it, after ``prefix``)."""
+    return f"{prefix}:{hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]}"
 
 
 async def exceeded(key: str, limit: int, window_seconds: int) -> bool:
@@ -29,6 +40,6 @@ async def allow(key: str, limit: int, window_seconds: int) -> bool:
     return True
 
 
-async def forget_older_than(seconds: int) -> int:
-    """Delete events older than ``seconds`` (a periodic clean-up); return how many went."""
+async def purge(seconds: int = KEEP_SECONDS) -> int:
+    """Delete events older than ``seconds``; return how many went (run hourly by the app)."""
     return await ThrottleEvent.filter(at__lt=datetime.now(UTC) - timedelta(seconds=seconds)).delete()

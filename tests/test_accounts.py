@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from labkit import throttle
 from labkit.auth import verify_password
 from labkit.models import ApiToken, Person, ThrottleEvent
 from labkit.testing import PASSWORD, RunningLab
@@ -75,7 +76,8 @@ async def test_wrong_password_is_refused_and_repeated_failures_are_throttled(cor
     response = await client.submit("/account/login", {"email": person.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts" in response.text
-    assert await ThrottleEvent.filter(key=f"login:email:{person.email}").count() == 5
+    assert await ThrottleEvent.filter(key=throttle.private_key("login:email", person.email)).count() == 5
+    assert not await ThrottleEvent.filter(key__contains=person.email).exists()
 
 
 async def test_sign_in_starts_a_new_session_and_sign_out_ends_it(core_lab: RunningLab) -> None:
@@ -206,3 +208,46 @@ async def test_an_admin_cannot_lock_themselves_out(core_lab: RunningLab) -> None
     admin = await core_lab.login_as("admin")
     await admin.submit(f"/admin/people/{admin.person.id}", {"role": "member", "is_active": "true"})
     assert (await Person.get(id=admin.person.id)).role == "admin"
+
+
+async def test_notifications_are_exported_and_erased_with_the_account(core_lab: RunningLab) -> None:
+    from labkit.models import Notification
+    from labkit.notifications import notify
+
+    client = await core_lab.login_as()
+    await notify(core_lab.app, client.person.id, "Your proposal got an answer", "/participation/1")
+    exported = json.loads((await client.get("/account/export")).text)
+    assert [n["message"] for n in exported["notifications"]] == ["Your proposal got an answer"]
+    await client.submit("/account/delete", {"password": PASSWORD})
+    assert await Notification.filter(person_id=client.person.id).count() == 0
+
+
+async def test_an_api_token_does_not_open_the_pages(core_lab: RunningLab) -> None:
+    from labkit.auth import create_token
+
+    person = await core_lab.person()
+    token = await create_token(person, "script")
+    robot = core_lab.client(token=token)
+    assert (await robot.get("/api/v1/me")).status_code == 200
+    response = await robot.post("/account/tokens", data={"name": "another"})
+    assert response.status_code == 403
+    assert (await robot.get("/account/tokens")).status_code == 303
+    assert await ApiToken.filter(person=person).count() == 1
+
+
+async def test_an_admin_invites_someone_who_then_chooses_a_password(make_lab, caplog: pytest.LogCaptureFixture) -> None:
+    lab = await make_lab(plugins=[], settings={"security": {"open_registration": False}})
+    admin = await lab.login_as("admin")
+    staff = await lab.login_as("staff")
+    assert (await staff.submit("/admin/people/new", {"name": "Rui", "email": "rui@example.org"})).status_code == 403
+    bad = await admin.submit("/admin/people/new", {"name": "Rui", "email": "nope", "role": "staff"})
+    assert bad.status_code == 422 and "Enter a valid e-mail address." in bad.text
+    with caplog.at_level(logging.INFO, logger="labkit.mail"):
+        done = await admin.submit("/admin/people/new", {"name": "Rui", "email": "Rui@Example.org", "role": "staff"})
+    assert done.status_code == 303
+    link = re.search(r"/account/reset/\S+", caplog.text).group(0)
+    invited = lab.client()
+    assert (await invited.submit(link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})).status_code == 303
+    me = (await invited.get("/api/v1/me")).json()
+    assert me["name"] == "Rui" and me["role"] == "staff"
+    assert (await Person.get(email="rui@example.org")).password_hash.startswith("$argon2id$")

@@ -64,7 +64,7 @@ async def login(request: Request) -> Response:
     if not form.ok:
         return _form_page(request, "account/login.html", form, next=next_url)
     security = request.app.state.settings.security
-    by_email = f"login:email:{form.data.email}"
+    by_email = throttle.private_key("login:email", form.data.email)
     by_address = f"login:ip:{request.client.host if request.client else '-'}"
     window = security.login_window_seconds
     if await throttle.exceeded(by_email, security.login_attempts, window) or \
@@ -97,20 +97,22 @@ async def reset_request(request: Request) -> Response:
     settings = request.app.state.settings
     person = await Person.get_or_none(email=form.data.email.lower(), is_active=True)
     if person is not None:
-        token = auth.make_reset_token(settings.secret_key, person)
+        token = auth.make_link_token(settings.secret_key, person)
         link = f"{settings.lab.base_url.rstrip('/')}/account/reset/{token}"
+        minutes = settings.security.reset_link_max_age // 60
         await send_mail(settings, person.email, gettext("Reset your password"),
-                        gettext("Open this link within an hour to choose a new password:\n\n%(link)s\n\n"
-                                "If you did not ask for it, ignore this message.", link=link))
+                        gettext("Open this link within %(minutes)s minutes to choose a new password:\n\n%(link)s\n\n"
+                                "If you did not ask for it, ignore this message.", link=link, minutes=minutes))
     flash(request, gettext("If an account uses this address, a link to reset the password is on its way."), "info")
     return redirect("/account/login")
 
 
 async def reset_confirm(request: Request) -> Response:
-    """Choose a new password from a signed, time-limited, single-use link."""
+    """Choose a password from a signed, time-limited, single-use link (a reset or an invitation)."""
     settings = request.app.state.settings
-    person = await auth.person_from_reset_token(settings.secret_key, request.path_params["token"],
-                                                settings.security.reset_link_max_age)
+    max_ages = {"password-reset": settings.security.reset_link_max_age,
+                "invite": settings.security.invite_link_max_age}
+    person = await auth.person_from_link_token(settings.secret_key, request.path_params["token"], max_ages)
     if person is None:
         flash(request, gettext("This link is not valid any more. Ask for a new one."), "error")
         return redirect("/account/reset")
@@ -164,6 +166,8 @@ async def export_data(request: Request) -> Response:
                     "language": person.locale, "created_at": person.created_at.isoformat()},
         "api_tokens": [{"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
                         "revoked": t.revoked_at is not None} for t in await person.tokens.all()],
+        "notifications": [{"message": n.message, "url": n.url, "created_at": n.created_at.isoformat(),
+                           "read": n.read_at is not None} for n in await person.notifications.all()],
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
         if result:

@@ -10,7 +10,8 @@ from tortoise.expressions import Q
 from labkit import auth
 from labkit.i18n import gettext
 from labkit.models import Person
-from labkit.views.forms import PersonAdminForm
+from labkit.mail import send_mail
+from labkit.views.forms import InviteForm, PersonAdminForm
 from labkit.web import Problem, flash, page_params, paginate, read_form, redirect, render
 
 
@@ -46,7 +47,36 @@ async def update_person(request: Request) -> Response:
     return redirect("/admin/people")
 
 
+async def invite(request: Request) -> Response:
+    """Create an account for someone (any role) and send them a link to choose their password.
+
+    This is how people join a lab that closed open registration. Without mail configured the
+    link is shown to the admin to pass on.
+    """
+    auth.require(request, "labkit.manage_people")
+    if request.method == "GET":
+        return render(request, "admin/invite.html", {"values": {"role": "member"}, "errors": {}})
+    form = await read_form(request, InviteForm)
+    if form.ok and await Person.filter(email=form.data.email).exists():
+        form.errors = {"email": gettext("An account with this e-mail already exists. Sign in or reset your password.")}
+    if not form.ok:
+        return render(request, "admin/invite.html", {"values": form.values, "errors": form.errors}, status=422)
+    person = await Person.create(email=form.data.email, name=form.data.name, role=form.data.role, password_hash="")
+    settings = request.app.state.settings
+    link = f"{settings.lab.base_url.rstrip('/')}/account/reset/{auth.make_link_token(settings.secret_key, person, 'invite')}"
+    days = settings.security.invite_link_max_age // 86400
+    await send_mail(settings, person.email, gettext("You are invited to %(lab)s", lab=settings.lab.name),
+                    gettext("Open this link within %(days)s days to choose your password:\n\n%(link)s", days=days, link=link))
+    if settings.mail.host:
+        flash(request, gettext("%(name)s is invited; the link is on its way.", name=person.name))
+    else:
+        flash(request, gettext("%(name)s is invited. No mail server is set up: give them this link: %(link)s",
+                               name=person.name, link=link), "info")
+    return redirect("/admin/people")
+
+
 routes = [
     Route("/admin/people", people, name="people"),
+    Route("/admin/people/new", invite, methods=["GET", "POST"], name="invite_person"),
     Route("/admin/people/{person_id:int}", update_person, methods=["POST"], name="update_person"),
 ]

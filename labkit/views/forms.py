@@ -72,3 +72,14 @@ class TokenForm(BaseModel):
 class PersonAdminForm(BaseModel):
     role: Literal[ROLES]  # type: ignore[valid-type]
     is_active: bool = False
+
+
+class InviteForm(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr
+    role: Literal[ROLES] = "member"  # type: ignore[valid-type]
+
+    @field_validator("email")
+    @classmethod
+    def _normal_email(cls, value: str) -> str:
+        return value.strip().lower()
