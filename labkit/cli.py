@@ -212,6 +212,12 @@ def _lab_option(argv: list[str]) -> str | None:
     return None
 
 
+from labkit.scaffold import new, template  # noqa: E402  (commands that need no lab yet)
+
+cli.add_command(new)
+cli.add_command(template)
+
+
 def _add_plugin_commands(argv: list[str]) -> None:
     lab = LabContext(_lab_option(argv))
     if not (lab.lab_dir / "lab.toml").is_file():
