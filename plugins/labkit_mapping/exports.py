@@ -1,0 +1,120 @@
+"""Open-data shapes of an organisation: the API's JSON, Popolo, GeoJSON and the CSV columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkit_mapping.models import KINDS, Organisation
+from labkit_mapping.rules import as_input
+
+CSV_COLUMNS = ("id", "name", "kind", "description", "topics", "practices", "website", "links",
+               "contact_email", "contact_phone", "address", "region", "latitude", "longitude",
+               "founding_year", "wants_partnership")
+"""The CSV column set, in order (exported and accepted by the import; see docs/plugins/mapping.md)."""
+
+REQUIRED_COLUMNS = ("name", "kind")
+
+
+def page_url(org: Organisation) -> str:
+    return f"/mapping/organisations/{org.id}"
+
+
+def as_json(org: Organisation, base_url: str = "") -> dict[str, Any]:
+    """The organisation as the API and the JSON export give it."""
+    return {
+        "id": org.id,
+        "uid": str(org.uid),
+        **as_input(org),
+        "status": org.status,
+        "url": base_url + page_url(org),
+        "source": org.source,
+        "created_at": org.created_at.isoformat() if org.created_at else None,
+        "updated_at": org.updated_at.isoformat() if org.updated_at else None,
+        "published_at": org.published_at.isoformat() if org.published_at else None,
+    }
+
+
+def as_popolo(org: Organisation, base_url: str = "", relationships: list[Any] | None = None) -> dict[str, Any]:
+    """The organisation as a Popolo ``Organization`` (https://www.popoloproject.com/specs/organization.html)."""
+    links = []
+    if org.website:
+        links.append({"url": org.website, "note": "website"})
+    links.extend({"url": url} for url in org.links or [])
+    links.append({"url": base_url + page_url(org), "note": "lab directory"})
+    contact_details = []
+    if org.contact_email:
+        contact_details.append({"type": "email", "value": org.contact_email})
+    if org.contact_phone:
+        contact_details.append({"type": "voice", "value": org.contact_phone})
+    if org.address:
+        contact_details.append({"type": "address", "value": org.address})
+    item: dict[str, Any] = {
+        "id": str(org.uid),
+        "name": org.name,
+        "classification": org.kind,
+        "identifiers": [{"scheme": "labkit-mapping", "identifier": str(org.id)}],
+        "description": org.description,
+        "founding_date": str(org.founding_year) if org.founding_year else None,
+        "links": links,
+        "contact_details": contact_details,
+        "area": {"id": org.region, "name": org.region} if org.region else None,
+        "created_at": org.created_at.isoformat() if org.created_at else None,
+        "updated_at": org.updated_at.isoformat() if org.updated_at else None,
+        "labkit:topics": org.topic_list,
+        "labkit:practices": org.practice_list,
+        "labkit:wants_partnership": org.wants_partnership,
+    }
+    if org.has_location:
+        item["labkit:location"] = {"latitude": org.latitude, "longitude": org.longitude}
+    return {key: value for key, value in item.items() if value not in (None, "")}
+
+
+def popolo_document(orgs: list[Organisation], relationships: list[Any], base_url: str = "") -> dict[str, Any]:
+    """``{"organizations": [...]}`` with the relationships as Popolo ``memberships`` between
+    organisations (member of) and as ``labkit:relationships`` for the other kinds."""
+    ids = {org.id for org in orgs}
+    memberships, others = [], []
+    for rel in relationships:
+        if rel.source_id not in ids or (rel.target_id is not None and rel.target_id not in ids):
+            continue
+        target = str(rel.target.uid) if rel.target is not None else "lab"
+        if rel.kind == "member_of" and rel.target is not None:
+            memberships.append({"id": f"relationship-{rel.id}", "member": {"@type": "Organization", "id": str(rel.source.uid)},
+                                "organization_id": target})
+        else:
+            others.append({"id": f"relationship-{rel.id}", "source": str(rel.source.uid), "target": target,
+                           "kind": rel.kind, "note": rel.note})
+    return {"organizations": [as_popolo(org, base_url) for org in orgs], "memberships": memberships,
+            "labkit:relationships": others}
+
+
+def as_feature(org: Organisation, kind_label: str | None = None) -> dict[str, Any]:
+    """A GeoJSON ``Feature`` (only organisations with coordinates have one)."""
+    return {
+        "type": "Feature",
+        "id": org.id,
+        "geometry": {"type": "Point", "coordinates": [org.longitude, org.latitude]},
+        "properties": {
+            "id": org.id, "name": org.name, "kind": org.kind, "kind_label": kind_label or KINDS.get(org.kind, org.kind),
+            "region": org.region, "url": page_url(org), "wants_partnership": org.wants_partnership,
+            "topics": org.topic_list, "practices": org.practice_list, "address": org.address,
+        },
+    }
+
+
+def feature_collection(orgs: list[Organisation], kind_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    labels = kind_labels or {}
+    return {"type": "FeatureCollection",
+            "features": [as_feature(org, labels.get(org.kind)) for org in orgs if org.has_location]}
+
+
+def csv_row(org: Organisation) -> list[Any]:
+    values = as_input(org)
+    return [
+        str(org.uid), values["name"], values["kind"], values["description"], "; ".join(values["topics"]),
+        "; ".join(values["practices"]), values["website"], " ".join(values["links"]), values["contact_email"],
+        values["contact_phone"], values["address"], values["region"],
+        "" if values["latitude"] is None else repr(values["latitude"]),
+        "" if values["longitude"] is None else repr(values["longitude"]),
+        values["founding_year"], "yes" if values["wants_partnership"] else "no",
+    ]

@@ -1,0 +1,283 @@
+"""Input validation shared by the pages, the API and the CSV import."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from labkit.i18n import N_
+
+from labkit_mapping.models import KINDS, PRACTICES, RELATIONSHIP_KINDS
+
+Kind = Literal["youth_group", "collective", "startup", "university", "ngo", "company", "public_body", "other"]
+Practice = Literal["free-software", "open-data", "open-standards", "open-hardware", "open-science"]
+RelationshipKind = Literal["member_of", "partner_of", "spin_off_of", "supports"]
+assert set(Kind.__args__) == set(KINDS) and set(Practice.__args__) == set(PRACTICES)  # type: ignore[attr-defined]
+assert set(RelationshipKind.__args__) == set(RELATIONSHIP_KINDS)  # type: ignore[attr-defined]
+
+MAX_DESCRIPTION = 5000
+MAX_TOPICS = 12
+MAX_LINKS = 10
+_HTML = re.compile(r"<(?!https?://)\s*[/!?]?[a-zA-Z]")
+_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+TEXT_FIELDS = ("name", "description", "address", "region", "contact_phone")
+
+
+def check_text(value: str, multiline: bool = False) -> str:
+    """Refuse HTML tags and control characters; trim the text."""
+    if _HTML.search(value):
+        raise ValueError(N_("HTML tags are not allowed here: write plain text (the description may use Markdown)."))
+    if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+        raise ValueError(N_("This text contains characters that are not allowed."))
+    return value.strip()
+
+
+def check_url(value: str) -> str:
+    """A web address starting with http:// or https:// and naming a host."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
+            or any(ch.isspace() for ch in value) or "<" in value or '"' in value:
+        raise ValueError(N_("Enter a full web address starting with http:// or https://."))
+    if len(value) > 300:
+        raise ValueError(N_("This web address is too long (300 characters at most)."))
+    return value
+
+
+def check_email(value: str) -> str:
+    """An e-mail address, or empty."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValueError(N_("Enter a valid e-mail address.")) from None
+
+
+def _split(value: Any, separators: str) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(N_("Enter text."))
+        out.extend(part.strip() for part in re.split(separators, item) if part.strip())
+    return out
+
+
+class OrganisationIn(BaseModel):
+    """An organisation as people enter it (form, API, CSV row)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=200)
+    kind: Kind
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    topics: list[str] = Field(default_factory=list)
+    practices: list[Practice] = Field(default_factory=list)
+    website: str = Field(default="", max_length=300)
+    links: list[str] = Field(default_factory=list)
+    contact_email: str = Field(default="", max_length=254)
+    contact_phone: str = Field(default="", max_length=40)
+    address: str = Field(default="", max_length=300)
+    region: str = Field(default="", max_length=40)
+    latitude: float | None = None
+    longitude: float | None = None
+    founding_year: int | None = None
+    wants_partnership: bool = False
+
+    @field_validator("name", "address", "region", "contact_phone", mode="after")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return check_text(value)
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if len(value) < 2:
+            raise ValueError(N_("Enter the organisation's name."))
+        return value
+
+    @field_validator("description", mode="after")
+    @classmethod
+    def _markdown(cls, value: str) -> str:
+        return check_text(value, multiline=True)
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _topics(cls, value: Any) -> list[str]:
+        topics: list[str] = []
+        for topic in _split(value, r"[,;\n]"):
+            topic = check_text(topic).lower()
+            if len(topic) > 60:
+                raise ValueError(N_("Each topic may have at most 60 characters."))
+            if "|" in topic:
+                raise ValueError(N_("This text contains characters that are not allowed."))
+            if topic not in topics:
+                topics.append(topic)
+        if len(topics) > MAX_TOPICS:
+            raise ValueError(N_("Give at most 12 topics."))
+        return topics
+
+    @field_validator("practices", mode="after")
+    @classmethod
+    def _unique_practices(cls, value: list[str]) -> list[str]:
+        return [p for p in PRACTICES if p in value]
+
+    @field_validator("website", mode="after")
+    @classmethod
+    def _website(cls, value: str) -> str:
+        return check_url(value) if value.strip() else ""
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _links(cls, value: Any) -> list[str]:
+        links: list[str] = []
+        for link in _split(value, r"\s+"):
+            link = check_url(link)
+            if link not in links:
+                links.append(link)
+        if len(links) > MAX_LINKS:
+            raise ValueError(N_("Give at most 10 other links."))
+        return links
+
+    @field_validator("contact_email", mode="after")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return check_email(value)
+
+    @field_validator("contact_phone", mode="after")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value and not _PHONE.match(value):
+            raise ValueError(N_("Enter a telephone number with digits, spaces and + ( ) - only."))
+        return value
+
+    @field_validator("region", mode="after")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if value and not _REGION.match(value):
+            raise ValueError(N_("A region code has letters, digits, dots, hyphens or underscores, without spaces (for example zona-leste or BR-SP)."))
+        return value
+
+    @field_validator("latitude", mode="after")
+    @classmethod
+    def _latitude(cls, value: float | None) -> float | None:
+        if value is not None and not -90 <= value <= 90:
+            raise ValueError(N_("Latitude must be between -90 and 90 degrees."))
+        return value
+
+    @field_validator("longitude", mode="after")
+    @classmethod
+    def _longitude(cls, value: float | None) -> float | None:
+        if value is not None and not -180 <= value <= 180:
+            raise ValueError(N_("Longitude must be between -180 and 180 degrees."))
+        return value
+
+    @field_validator("founding_year", mode="after")
+    @classmethod
+    def _year(cls, value: int | None) -> int | None:
+        if value is not None and not 1800 <= value <= date.today().year:
+            raise ValueError(N_("Enter a founding year between 1800 and this year."))
+        return value
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> OrganisationIn:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError(N_("Give both latitude and longitude, or neither."))
+        return self
+
+
+class ProposalIn(OrganisationIn):
+    """A visitor's proposal: the organisation plus a note, a private contact and the confirmation
+    that a possible duplicate is in fact another organisation."""
+
+    note: str = Field(default="", max_length=1000)
+    proposer_email: str = Field(default="", max_length=254)
+    confirm_duplicate: bool = False
+
+    @field_validator("note", mode="after")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return check_text(value, multiline=True)
+
+    @field_validator("proposer_email", mode="after")
+    @classmethod
+    def _proposer_email(cls, value: str) -> str:
+        return check_email(value)
+
+
+ORGANISATION_FIELDS = tuple(OrganisationIn.model_fields)
+
+
+class OrganisationCreate(OrganisationIn):
+    """What an API client sends to add an organisation (published at once)."""
+
+    status: Literal["proposed", "published", "archived"] = "published"
+    confirm_duplicate: bool = False
+
+
+class OrganisationPatch(BaseModel):
+    """Fields to change on an organisation (API); the others keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    kind: str | None = None
+    description: str | None = None
+    topics: list[str] | None = None
+    practices: list[str] | None = None
+    website: str | None = None
+    links: list[str] | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
+    region: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    founding_year: int | None = None
+    wants_partnership: bool | None = None
+    status: Literal["proposed", "published", "archived"] | None = None
+
+
+class DecisionIn(BaseModel):
+    """A moderator's decision on a proposal; a rejection needs a reason."""
+
+    decision: Literal["approve", "reject"]
+    reason: str = Field(default="", max_length=1000)
+
+    @field_validator("reason", mode="after")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        return check_text(value, multiline=True)
+
+    @model_validator(mode="after")
+    def _reason_for_rejection(self) -> DecisionIn:
+        if self.decision == "reject" and not self.reason:
+            raise ValueError(N_("Give the reason for the rejection: the proposer will read it."))
+        return self
+
+
+class RelationshipIn(BaseModel):
+    """A tie from one organisation to another one, or to the lab (``target_id`` empty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RelationshipKind
+    target_id: int | None = None
+    note: str = Field(default="", max_length=300)
+
+    @field_validator("note", mode="after")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return check_text(value)
