@@ -1,0 +1,196 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('labkit', '0001_initial')]
+
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Flag',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('target', fields.CharField(max_length=16)),
+                ('target_id', fields.IntField()),
+                ('person', fields.ForeignKeyField('labkit.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='participation_flags', on_delete=OnDelete.CASCADE)),
+                ('reason', fields.CharField(default='', max_length=300)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_flag', 'app': 'participation', 'unique_together': (('target', 'target_id', 'person'),), 'pk_attr': 'id', 'table_description': 'A report that a proposal or a comment breaks the rules (once per person and item).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Process',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('title', fields.CharField(max_length=200)),
+                ('summary', fields.CharField(default='', max_length=300)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('topic', fields.CharField(default='', max_length=80)),
+                ('categories', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('information_starts_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('proposals_starts_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('support_starts_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('results_starts_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('support_limit', fields.IntField(null=True)),
+                ('results_text', fields.TextField(default='', unique=False)),
+                ('results_published_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('published', fields.BooleanField(default=True)),
+                ('created_by', fields.ForeignKeyField('labkit.Person', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='participation_processes', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'participation_process', 'app': 'participation', 'pk_attr': 'id', 'table_description': 'A consultation with four phases that follow each other: information, proposals, support, results.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Follow',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('process', fields.ForeignKeyField('participation.Process', source_field='process_id', db_constraint=True, to_field='id', related_name='follows', on_delete=OnDelete.CASCADE)),
+                ('person', fields.ForeignKeyField('labkit.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='participation_follows', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_follow', 'app': 'participation', 'unique_together': (('process', 'person'),), 'pk_attr': 'id', 'table_description': 'A person who wants to hear about a process (answers, results).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Meeting',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('process', fields.ForeignKeyField('participation.Process', source_field='process_id', db_constraint=True, to_field='id', related_name='meetings', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(default='hearing', max_length=10)),
+                ('title', fields.CharField(max_length=200)),
+                ('starts_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('ends_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('place', fields.CharField(default='', max_length=300)),
+                ('online_url', fields.CharField(default='', max_length=500)),
+                ('agenda', fields.TextField(default='', unique=False)),
+                ('minutes', fields.TextField(default='', unique=False)),
+                ('seats', fields.IntField(null=True)),
+                ('attendance_count', fields.IntField(null=True)),
+                ('cancelled', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_meeting', 'app': 'participation', 'pk_attr': 'id', 'table_description': 'A public hearing or meeting of a process, with registration and its public record.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Proposal',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('process', fields.ForeignKeyField('participation.Process', source_field='process_id', db_constraint=True, to_field='id', related_name='proposals', on_delete=OnDelete.CASCADE)),
+                ('author', fields.ForeignKeyField('labkit.Person', source_field='author_id', db_constraint=True, to_field='id', related_name='participation_proposals', on_delete=OnDelete.CASCADE)),
+                ('title', fields.CharField(max_length=150)),
+                ('body', fields.TextField(unique=False)),
+                ('category', fields.CharField(default='', max_length=80)),
+                ('location', fields.CharField(default='', max_length=200)),
+                ('latitude', fields.FloatField(null=True)),
+                ('longitude', fields.FloatField(null=True)),
+                ('answer_status', fields.CharField(null=True, max_length=16)),
+                ('answer_text', fields.TextField(default='', unique=False)),
+                ('answered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('answered_by', fields.ForeignKeyField('labkit.Person', source_field='answered_by_id', null=True, db_constraint=True, to_field='id', related_name='participation_answers', on_delete=OnDelete.SET_NULL)),
+                ('hidden_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('hidden_reason', fields.CharField(default='', max_length=300)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'participation_proposal', 'app': 'participation', 'pk_attr': 'id', 'table_description': "An idea a participant puts to a process, with staff's public answer."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Comment',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('process', fields.ForeignKeyField('participation.Process', source_field='process_id', db_constraint=True, to_field='id', related_name='comments', on_delete=OnDelete.CASCADE)),
+                ('proposal', fields.ForeignKeyField('participation.Proposal', source_field='proposal_id', null=True, db_constraint=True, to_field='id', related_name='comments', on_delete=OnDelete.CASCADE)),
+                ('parent', fields.ForeignKeyField('participation.Comment', source_field='parent_id', null=True, db_constraint=True, to_field='id', related_name='replies', on_delete=OnDelete.CASCADE)),
+                ('author', fields.ForeignKeyField('labkit.Person', source_field='author_id', db_constraint=True, to_field='id', related_name='participation_comments', on_delete=OnDelete.CASCADE)),
+                ('body', fields.TextField(unique=False)),
+                ('hidden_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('hidden_reason', fields.CharField(default='', max_length=300)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_comment', 'app': 'participation', 'pk_attr': 'id', 'table_description': 'A comment on a process or on a proposal, possibly a reply to another comment.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Registration',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('meeting', fields.ForeignKeyField('participation.Meeting', source_field='meeting_id', db_constraint=True, to_field='id', related_name='registrations', on_delete=OnDelete.CASCADE)),
+                ('person', fields.ForeignKeyField('labkit.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='participation_registrations', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_registration', 'app': 'participation', 'unique_together': (('meeting', 'person'),), 'pk_attr': 'id', 'table_description': "A person's seat at a meeting (unique per meeting and person)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Support',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('proposal', fields.ForeignKeyField('participation.Proposal', source_field='proposal_id', db_constraint=True, to_field='id', related_name='supports', on_delete=OnDelete.CASCADE)),
+                ('process', fields.ForeignKeyField('participation.Process', source_field='process_id', db_constraint=True, to_field='id', related_name='supports', on_delete=OnDelete.CASCADE)),
+                ('person', fields.ForeignKeyField('labkit.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='participation_supports', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_support', 'app': 'participation', 'unique_together': (('proposal', 'person'),), 'pk_attr': 'id', 'table_description': "One person's support of one proposal (the pair is unique in the database)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Survey',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('process', fields.ForeignKeyField('participation.Process', source_field='process_id', db_constraint=True, to_field='id', related_name='surveys', on_delete=OnDelete.CASCADE)),
+                ('title', fields.CharField(max_length=200)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('is_open', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_survey', 'app': 'participation', 'pk_attr': 'id', 'table_description': 'A short questionnaire of a process (one response per person).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Question',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('survey', fields.ForeignKeyField('participation.Survey', source_field='survey_id', db_constraint=True, to_field='id', related_name='questions', on_delete=OnDelete.CASCADE)),
+                ('position', fields.IntField(default=0)),
+                ('kind', fields.CharField(max_length=10)),
+                ('text', fields.CharField(max_length=300)),
+                ('options', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('required', fields.BooleanField(default=True)),
+            ],
+            options={'table': 'participation_question', 'app': 'participation', 'pk_attr': 'id', 'table_description': 'One question of a survey: single choice, multiple choice or free text.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SurveyResponse',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('survey', fields.ForeignKeyField('participation.Survey', source_field='survey_id', db_constraint=True, to_field='id', related_name='responses', on_delete=OnDelete.CASCADE)),
+                ('person', fields.ForeignKeyField('labkit.Person', source_field='person_id', db_constraint=True, to_field='id', related_name='participation_responses', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'participation_survey_response', 'app': 'participation', 'unique_together': (('survey', 'person'),), 'pk_attr': 'id', 'table_description': "A person's response to a survey (unique per survey and person)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Answer',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('response', fields.ForeignKeyField('participation.SurveyResponse', source_field='response_id', db_constraint=True, to_field='id', related_name='answers', on_delete=OnDelete.CASCADE)),
+                ('question', fields.ForeignKeyField('participation.Question', source_field='question_id', db_constraint=True, to_field='id', related_name='answers', on_delete=OnDelete.CASCADE)),
+                ('choices', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('text', fields.TextField(default='', unique=False)),
+            ],
+            options={'table': 'participation_answer', 'app': 'participation', 'pk_attr': 'id', 'table_description': 'The answer to one question inside a response: chosen options or a text.'},
+            bases=['Model'],
+        ),
+    ]
