@@ -62,25 +62,25 @@ class ApiRoute(Route):
         self.status = status
 
 
-def _walk(routes: Iterable[BaseRoute], prefix: str = "") -> Iterable[tuple[str, ApiRoute]]:
+def _walk(routes: Iterable[BaseRoute], prefix: str = "", names: str = "") -> Iterable[tuple[str, str, ApiRoute]]:
     for route in routes:
         if isinstance(route, Mount):
-            yield from _walk(route.routes, prefix + route.path)
+            yield from _walk(route.routes, prefix + route.path, f"{names}{route.name}_" if route.name else names)
         elif isinstance(route, ApiRoute):
-            yield prefix + route.path, route
+            yield prefix + route.path, f"{names}{route.name}", route
 
 
 def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
     """An OpenAPI 3.1 document of every :class:`ApiRoute` under ``routes``."""
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
-    for path, route in _walk(routes):
+    for path, name, route in _walk(routes):
         for method in sorted(route.methods or []):
             if method == "HEAD":
                 continue
             operation: dict[str, Any] = {
                 "summary": route.summary,
-                "operationId": f"{method.lower()}_{route.name}",
+                "operationId": f"{method.lower()}_{name}".replace("-", "_"),
                 "responses": {"default": {"description": "Problem", "content": {
                     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
             }

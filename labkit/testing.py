@@ -154,6 +154,19 @@ async def _drop_database(url: str) -> None:
         await _postgres(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the PostgreSQL template databases this test run made."""
+    if _postgres_url():
+        templates = [name for name in _migrated.values() if not name.startswith("/")]
+        _migrated.clear()
+
+        async def drop() -> None:
+            for name in templates:
+                await _postgres(f'DROP DATABASE IF EXISTS "{name}"')
+
+        asyncio.run(drop())
+
+
 # ------------------------------------------------------------------------------- serving
 
 

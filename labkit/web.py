@@ -14,7 +14,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from labkit.i18n import N_, gettext
 
 M = TypeVar("M", bound=BaseModel)
-PROBLEM_TYPES = "https://labkit.readthedocs.io/problems/"
+PROBLEM_TYPES = "urn:labkit:problem:"
+"""Problem ``type`` URIs are URNs (RFC 9457 allows non-resolvable ones); docs/api.md lists them."""
 
 
 class Problem(HTTPException):
@@ -116,6 +117,8 @@ def error_messages(error: ValidationError) -> dict[str, str]:
             out[field] = gettext("Enter a valid e-mail address.")
         elif kind == "value_error" and "error" in context:
             out[field] = gettext(str(context["error"]))
+        elif kind == "string_too_short" and context.get("min_length") == 1:
+            out[field] = gettext(_MESSAGES["missing"])
         elif kind in _MESSAGES:
             out[field] = gettext(_MESSAGES[kind]) % context
         else:

@@ -101,7 +101,7 @@ async def test_api_validation_errors_name_the_field(hello_lab: RunningLab) -> No
     response = await hello_lab.client(token=token).post("/api/v1/hello/greetings", json={"text": ""})
     assert response.status_code == 422
     body = response.json()
-    assert body["errors"] == [{"field": "text", "message": "Enter at least 1 characters."}]
+    assert body["errors"] == [{"field": "text", "message": "This field is required."}]
 
 
 async def test_openapi_document_describes_the_plugin_endpoints(hello_lab: RunningLab, Greeting: Any) -> None:

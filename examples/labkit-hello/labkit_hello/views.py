@@ -10,7 +10,7 @@ from starlette.routing import Route
 from labkit import Period, auth
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
-from labkit.web import flash, read_form, read_json, redirect, render
+from labkit.web import flash, page_params, paginate, read_form, read_json, redirect, render
 
 from labkit_hello.models import Greeting
 
@@ -29,6 +29,10 @@ class GreetingOut(BaseModel):
 
 class GreetingList(BaseModel):
     items: list[GreetingOut]
+    page: int
+    per_page: int
+    total: int
+    pages: int
 
 
 async def _latest() -> list[Greeting]:
@@ -51,9 +55,11 @@ async def wall(request: Request) -> Response:
 
 
 async def api_list(request: Request) -> JSONResponse:
-    """The latest greetings."""
-    items = [GreetingOut(id=g.id, text=g.text, author=g.author.name) for g in await _latest()]
-    return JSONResponse(GreetingList(items=items).model_dump())
+    """The greetings, newest first, a page at a time."""
+    number, size = page_params(request)
+    page = await paginate(Greeting.all().order_by("-created_at").select_related("author"), number, size)
+    items = [GreetingOut(id=g.id, text=g.text, author=g.author.name) for g in page.items]
+    return JSONResponse(GreetingList(items=items, **page.as_json()).model_dump())
 
 
 async def api_create(request: Request) -> JSONResponse:
@@ -85,7 +91,8 @@ async def erase_author(person_id: int) -> None:
 
 page_routes = [Route("/", wall, methods=["GET", "POST"], name="wall")]
 api_routes = [
-    ApiRoute("/greetings", api_list, name="list", response=GreetingList),
+    ApiRoute("/greetings", api_list, name="list", response=GreetingList,
+             query={"page": "page number, from 1", "per_page": "items per page, 1 to 100"}),
     ApiRoute("/greetings", api_create, methods=["POST"], name="create", body=GreetingIn,
              response=GreetingOut, permission="hello.post", status=201),
 ]
