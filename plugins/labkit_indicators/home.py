@@ -1,0 +1,26 @@
+"""The front-page card: the last published year's four numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkit import INDICATORS, HomeCard, Period
+from labkit.i18n import N_
+
+from labkit_indicators import rules
+from labkit_indicators.engine import Engine
+from labkit_indicators.models import PeriodState
+
+
+async def cards(request: Any) -> list[HomeCard]:
+    latest = await PeriodState.filter(status="published", period__not_contains="-").order_by("-period").first()
+    context: dict[str, Any] = {}
+    if latest is not None:
+        figures = await Engine.for_app(request.app).stored(Period.parse(latest.period))
+        if figures is not None:
+            context = {"period": latest.period, "items": [
+                {"label": rules.DEFINITIONS[name].label,
+                 "value": None if figures.figures[name].total.suppressed else figures.value(name)}
+                for name in INDICATORS]}
+    return [HomeCard(title=N_("Our numbers"), href="/indicators/", order=20,
+                     template="indicators/_home_card.html", context=context)]
