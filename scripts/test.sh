@@ -38,5 +38,5 @@ echo "==> tests on PostgreSQL"
 LABKIT_TEST_DATABASE_URL=$(bash scripts/postgres.sh start "$pg_dir") python -m pytest "$@"
 
 echo "==> documentation"
-mkdocs build --strict --quiet --site-dir "$pg_dir/site"
+NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$pg_dir/site"
 echo "==> all green"
