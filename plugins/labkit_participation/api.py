@@ -238,7 +238,7 @@ async def list_proposals(request: Request) -> JSONResponse:
     category = request.query_params.get("category", "")
     total = await Proposal.filter(process_id=process.id, **({"category": category} if category else {})).count()
     items = await service.proposals_query(process.id, category, request.query_params.get("sort", "supports")) \
-        .offset((number - 1) * size).limit(size).select_related("author")
+        .offset((number - 1) * size).limit(size).prefetch_related("author")
     pages = max(1, -(-total // size))
     return JSONResponse({"items": [_proposal_out(p, p.support_count) for p in items], "page": number,
                          "per_page": size, "total": total, "pages": pages})

@@ -128,7 +128,8 @@ def check_voting_rules_change(process: Process, now: datetime, support_limit: in
     errors: dict[str, str] = {}
     if (support_limit or None) != (process.support_limit or None):
         errors["support_limit"] = N_("The support limit cannot change once the support phase has started.")
-    if support_starts_at != process.support_starts_at:
+    minute = {"second": 0, "microsecond": 0}  # forms give minutes: compare at that precision
+    if support_starts_at.replace(**minute) != process.support_starts_at.replace(**minute):
         errors["support_starts_at"] = N_("The start of the support phase cannot change once it has started.")
     return errors
 

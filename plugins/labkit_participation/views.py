@@ -89,7 +89,7 @@ async def _process_context(request: Request, process: Process) -> dict[str, Any]
     sort = request.query_params.get("sort", "supports")
     if sort not in service.SORTS:
         sort = "supports"
-    proposals = await service.proposals_query(process.id, category, sort).select_related("author")
+    proposals = await service.proposals_query(process.id, category, sort).prefetch_related("author")
     return {
         "process": process,
         "phase": rules.current_phase(process, moment),
