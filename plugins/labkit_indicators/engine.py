@@ -28,6 +28,7 @@ from tortoise.transactions import in_transaction
 
 from labkit import INDICATORS, Contribution, Period, PortfolioItem
 from labkit.config import Settings
+from labkit.i18n import current_zone
 from labkit.plugins import Plugins, await_me_maybe
 
 from labkit_indicators import rules
@@ -163,7 +164,18 @@ class Engine:
         return items
 
     async def compute(self, period: Period) -> PeriodFigures:
-        """Compute the four indicators of ``period`` from the plugins and the manual entries."""
+        """Compute the four indicators of ``period`` from the plugins and the manual entries.
+
+        The hooks run with ``labkit.i18n.current_zone`` set to the lab's time zone (also from the
+        command line), so that ``period.bounds(current_zone.get())`` draws the lab's boundaries.
+        """
+        token = current_zone.set(self.settings.lab.timezone)
+        try:
+            return await self._compute(period)
+        finally:
+            current_zone.reset(token)
+
+    async def _compute(self, period: Period) -> PeriodFigures:
         failures: list[dict[str, str]] = []
         counts: dict[str, dict[tuple[str, str], int]] = {name: defaultdict(int) for name in INDICATORS}
 
