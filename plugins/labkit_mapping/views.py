@@ -158,7 +158,7 @@ def _layout(relationships: list[Relationship]) -> dict[str, Any]:
         if rel.target is not None:
             nodes.setdefault(rel.target.id, rel.target)
     ordered = sorted(nodes.values(), key=lambda org: (org.kind, org.normalised_name))
-    size, centre, radius = 760, 380, 230
+    size, centre, radius = 920, 460, 220
     points: dict[int, tuple[float, float]] = {}
     drawn = []
     for index, org in enumerate(ordered):
