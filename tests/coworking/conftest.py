@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import uuid
+
 import pytest
 
-from labkit.testing import RunningLab
+from labkit.auth import create_token, hash_password
+from labkit.models import Person
+from labkit.testing import PASSWORD, RunningLab
 from labkit_coworking.models import Resource, Space
 
 ORGANISATIONS = '''
@@ -103,3 +107,30 @@ def next_dst_change(zone: str) -> tuple[date, int]:
             return day, int((after - before).total_seconds() // 3600)
         day += timedelta(days=1)
     raise AssertionError("no daylight-saving change within a year")
+
+
+_hash: dict[str, str] = {}
+
+
+async def person(role: str = "member", name: str | None = None) -> Person:
+    """An account whose password is :data:`labkit.testing.PASSWORD`, hashed once per test run."""
+    if "hash" not in _hash:
+        _hash["hash"] = hash_password(PASSWORD)
+    return await Person.create(email=f"{role}-{uuid.uuid4().hex[:8]}@example.org", name=name or f"Test {role}",
+                               role=role, password_hash=_hash["hash"])
+
+
+async def login(lab: RunningLab, role: str = "member", who: Person | None = None) -> Any:
+    """A signed-in browser-like client; ``.api`` is a client of the same person with an API token."""
+    client = await lab.login_as(role, person=who or await person(role))
+    client.api = lab.client(token=await create_token(client.person, "tests"))  # type: ignore[attr-defined]
+    return client
+
+
+async def api_client(lab: RunningLab, role: str = "member") -> Any:
+    """A client with an API token only (no sign-in form: quicker); ``.api`` is itself."""
+    who = await person(role)
+    client = lab.client(token=await create_token(who, "tests"))
+    client.person = who  # type: ignore[attr-defined]
+    client.api = client  # type: ignore[attr-defined]
+    return client
