@@ -97,11 +97,12 @@ def _environment(**values: str) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     quiet = logging.getLogger("cookiecutter")  # it logs a traceback for a refused answer
-    was_disabled, quiet.disabled = quiet.disabled, True
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL + 1)
     try:
         yield
     finally:
-        quiet.disabled = was_disabled
+        quiet.setLevel(level)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
