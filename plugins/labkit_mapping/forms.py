@@ -84,7 +84,7 @@ class OrganisationIn(BaseModel):
     kind: Kind
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     topics: list[str] = Field(default_factory=list)
-    practices: list[Practice] = Field(default_factory=list)
+    practices: list[str] = Field(default_factory=list)
     website: str = Field(default="", max_length=300)
     links: list[str] = Field(default_factory=list)
     contact_email: str = Field(default="", max_length=254)
@@ -129,10 +129,14 @@ class OrganisationIn(BaseModel):
             raise ValueError(N_("Give at most 12 topics."))
         return topics
 
-    @field_validator("practices", mode="after")
+    @field_validator("practices", mode="before")
     @classmethod
-    def _unique_practices(cls, value: list[str]) -> list[str]:
-        return [p for p in PRACTICES if p in value]
+    def _practices(cls, value: Any) -> list[str]:
+        given = _split(value, r"[,;\s]+")
+        for code in given:
+            if code not in PRACTICES:
+                raise ValueError(N_("Choose practices from the list: free-software, open-data, open-standards, open-hardware, open-science."))
+        return [p for p in PRACTICES if p in given]
 
     @field_validator("website", mode="after")
     @classmethod
