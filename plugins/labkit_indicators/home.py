@@ -13,7 +13,8 @@ from labkit_indicators.models import PeriodState
 
 
 async def cards(request: Any) -> list[HomeCard]:
-    latest = await PeriodState.filter(status="published", period__not_contains="-").order_by("-period").first()
+    years = [s for s in await PeriodState.filter(status="published").order_by("-period") if s.period.isdigit()]
+    latest = years[0] if years else None
     context: dict[str, Any] = {}
     if latest is not None:
         figures = await Engine.for_app(request.app).stored(Period.parse(latest.period))

@@ -168,7 +168,7 @@ async def report(request: Request) -> Response:
                 "figure": figures.figures[name]} for name in INDICATORS]
     return render(request, "indicators/report.html", {
         "year": year, "figures": figures, "numbers": numbers, "projects": projects,
-        "partnerships": partnerships, "products": products, "staff": staff,
+        "partnerships": partnerships, "products": products, "staff": staff, "journey_of": journey,
         "kinds": {**rules.PROJECT_ORIGINS, **rules.PARTNER_KINDS, **rules.PRODUCT_TYPES},
     })
 
@@ -198,7 +198,7 @@ async def external_item(request: Request) -> Response:
     found = next((i for m, i in items if m == module and i.key == key), None)
     if found is None:
         raise Problem(404, gettext("There is no such item in the portfolio."), kind="not-found")
-    return render(request, "indicators/item.html", {"item": found, "module": module,
+    return render(request, "indicators/item.html", {"item": found, "module": module, "journey_of": journey,
                                                      "kinds": {**rules.PROJECT_ORIGINS, **rules.PARTNER_KINDS,
                                                                **rules.PRODUCT_TYPES}})
 
