@@ -34,14 +34,14 @@ def _iso(value: Any) -> Any:
 
 async def proposal_rows(request: Request) -> list[dict[str, Any]]:
     query = Proposal.filter(process__published=True, hidden_at=None, **_process_filter(request)) \
-        .annotate(supports=Count("supports", distinct=True)).order_by("process_id", "id").select_related("process")
+        .annotate(support_count=Count("supports", distinct=True)).order_by("process_id", "id").prefetch_related("process")
     proposals = await query
     comments = dict(await Comment.filter(proposal_id__in=[p.id for p in proposals], hidden_at=None)
                     .annotate(n=Count("id")).group_by("proposal_id").values_list("proposal_id", "n"))
     return [{
         "id": p.id, "process_id": p.process_id, "process_title": p.process.title, "title": p.title, "body": p.body,
         "category": p.category, "location": p.location, "latitude": p.latitude, "longitude": p.longitude,
-        "created_at": _iso(p.created_at), "supports": p.supports, "comments": comments.get(p.id, 0),
+        "created_at": _iso(p.created_at), "supports": p.support_count, "comments": comments.get(p.id, 0),
         "answer_status": p.answer_status or "", "answer_text": p.answer_text, "answered_at": _iso(p.answered_at),
     } for p in proposals]
 
