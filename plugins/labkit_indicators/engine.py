@@ -262,14 +262,14 @@ class Engine:
                              published_at=state.published_at, threshold=state.threshold,
                              failures=list(state.failures or []))
 
-    async def _store(self, computed: PeriodFigures, publish_by: int | None = None) -> PeriodFigures:
+    async def _store(self, computed: PeriodFigures, publish: bool = False, publish_by: int | None = None) -> PeriodFigures:
         """Replace the period's snapshots with ``computed`` (never for a published period)."""
         period = computed.period
         await self._state(period)
         async with in_transaction() as connection:
             state = await PeriodState.filter(period=period.code).select_for_update().using_db(connection).get()
             if state.status == "published":
-                if publish_by is not None:
+                if publish:
                     raise PublishError(f"period {period.code} is already published")
                 return await self._read(state, period)
             await Snapshot.filter(period=period.code).using_db(connection).delete()
@@ -285,7 +285,7 @@ class Engine:
             state.threshold = computed.threshold
             state.failures = computed.failures
             fields = ["computed_at", "threshold", "failures"]
-            if publish_by is not None:
+            if publish:
                 state.status, state.published_at, state.published_by_id = "published", datetime.now(UTC), publish_by
                 fields += ["status", "published_at", "published_by_id"]
             await state.save(update_fields=fields, using_db=connection)
@@ -327,7 +327,7 @@ class Engine:
         if computed.failures:
             names = ", ".join(sorted({failure["module"] for failure in computed.failures}))
             raise PublishError(f"period {period.code} cannot be published: module {names} failed, its figures would be incomplete")
-        return await self._store(computed, publish_by=person_id)
+        return await self._store(computed, publish=True, publish_by=person_id)
 
     async def invalidate(self) -> None:
         """Forget provisional snapshots (after the lab's own records change); published stay."""
