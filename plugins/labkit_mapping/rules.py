@@ -391,5 +391,5 @@ async def stats() -> dict[str, Any]:
 async def proposers_between(start: datetime, end: datetime) -> list[int]:
     """Ids of the people with an account who proposed an organisation or a correction."""
     ids = await Proposal.filter(created_at__gte=start, created_at__lt=end, proposer_id__isnull=False) \
-        .distinct().values_list("proposer_id", flat=True)
+        .values_list("proposer_id", flat=True)
     return sorted(set(ids))

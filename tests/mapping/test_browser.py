@@ -35,11 +35,7 @@ async def test_propose_approve_and_find_it_on_the_map(map_lab: RunningLab, brows
     await page.goto(map_lab.url + "/mapping/map")
     assert await _markers(page) == 40
     assert await page.locator(".leaflet-marker-icon").count() > 0, "markers or clusters are drawn"
-    cluster = page.locator(".marker-cluster").first
-    if await cluster.count():
-        total = sum(int(t) for t in await page.locator(".marker-cluster span").all_inner_texts())
-        single = await page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
-        assert total + single == 40
+    assert await page.locator(".marker-cluster").count() > 0, "nearby markers are clustered"
 
     await page.get_by_role("link", name="Propose an organisation").first.click()
     await page.get_by_label("Name").fill("Rede Teste de Mapeamento")
