@@ -55,6 +55,8 @@ async def test_book_a_desk_see_it_on_the_week_view_and_a_staff_member_approves_i
     await page.get_by_label("What is it for?").fill("Mapa colaborativo de hortas urbanas")
     await page.get_by_role("button", name="Book").click()
     assert await page.get_by_role("alert").is_visible()  # the guidelines were not accepted
+    assert errors == ["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]
+    errors.clear()
     await page.get_by_label("I have read the space's guidelines and accept them").check()
     await page.get_by_role("button", name="Book").click()
     await page.wait_for_url("**/coworking/bookings/*")
