@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from labkit import uploads
 from labkit.auth import participant_id
 from labkit.hooktypes import PortfolioItem
-from labkit.i18n import N_
+from labkit.i18n import N_, gettext
 from labkit.models import Person
 from labkit.periods import Period
 from labkit.timezones import now as utc_now
@@ -360,7 +360,7 @@ async def assign(juror: Juror, submission: Submission) -> Assignment:
         raise RuleError(N_("A withdrawn submission cannot be assigned."))
     reason = await conflict_reason(juror, submission)
     if reason is not None:
-        raise RuleError(N_("This juror cannot score this submission (%(reason)s)."), reason=reason)
+        raise RuleError(N_("This juror cannot score this submission (%(reason)s)."), reason=gettext(reason))
     assignment, _created = await Assignment.get_or_create(juror=juror, submission=submission)
     return assignment
 
@@ -580,3 +580,12 @@ async def erase_person(person_id: int) -> None:
 
 def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+UPLOAD_MESSAGES = (
+    N_("Files of this type are not accepted. Accepted types: %(types)s."),
+    N_("The file is empty."),
+    N_("The content of the file does not match its type (%(type)s)."),
+    N_("The file is too large: the limit is %(limit)s."),
+)
+"""labkit.uploads' messages, also carried in this plugin's catalogs so they are translated here."""

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from labkit import auth, events, uploads
 from labkit.exports import csv_response, json_response
-from labkit.i18n import gettext
+from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, page_params, paginate, read_form, redirect, render
 
 from labkit_challenges import exports, rules, services
@@ -51,12 +51,12 @@ TAKE_PART = "challenges.take_part"
 VOTE = "challenges.vote"
 
 SDG_NAMES = {
-    1: "No poverty", 2: "Zero hunger", 3: "Good health and well-being", 4: "Quality education",
-    5: "Gender equality", 6: "Clean water and sanitation", 7: "Affordable and clean energy",
-    8: "Decent work and economic growth", 9: "Industry, innovation and infrastructure",
-    10: "Reduced inequalities", 11: "Sustainable cities and communities",
-    12: "Responsible consumption and production", 13: "Climate action", 14: "Life below water",
-    15: "Life on land", 16: "Peace, justice and strong institutions", 17: "Partnerships for the goals",
+    1: N_("No poverty"), 2: N_("Zero hunger"), 3: N_("Good health and well-being"), 4: N_("Quality education"),
+    5: N_("Gender equality"), 6: N_("Clean water and sanitation"), 7: N_("Affordable and clean energy"),
+    8: N_("Decent work and economic growth"), 9: N_("Industry, innovation and infrastructure"),
+    10: N_("Reduced inequalities"), 11: N_("Sustainable cities and communities"),
+    12: N_("Responsible consumption and production"), 13: N_("Climate action"), 14: N_("Life below water"),
+    15: N_("Life on land"), 16: N_("Peace, justice and strong institutions"), 17: N_("Partnerships for the goals"),
 }
 
 
@@ -289,7 +289,7 @@ async def update_criterion(request: Request) -> Response:
     async def action(challenge: Challenge, data: CriterionIn) -> str:
         criterion = await Criterion.get_or_none(id=request.path_params["criterion"], challenge=challenge)
         if criterion is None:
-            raise RuleError("This criterion does not exist.", status=404)
+            raise RuleError(N_("This criterion does not exist."), status=404)
         await services.update_criterion(challenge, criterion, data)
         return gettext("The criterion was saved.")
     return await _manage_form(request, CriterionIn, "criteria", action)
@@ -345,7 +345,7 @@ async def assignments(request: Request) -> Response:
         juror = await Juror.get_or_none(id=int(str(form.get("juror", "0")) or 0), challenge=challenge)
         submission = await Submission.get_or_none(id=int(str(form.get("submission", "0")) or 0), challenge=challenge)
         if juror is None or submission is None:
-            raise RuleError("Choose a juror and a submission of this challenge.", status=422)
+            raise RuleError(N_("Choose a juror and a submission of this challenge."), status=422)
         if form.get("action") == "unassign":
             await services.unassign(juror, submission)
             flash(request, gettext("The assignment was removed."))
@@ -493,7 +493,7 @@ async def change_member(request: Request) -> Response:
         else:
             form = await read_form(request, RoleIn)
             if not form.ok:
-                raise RuleError("Choose one of the options.", status=422)
+                raise RuleError(N_("Choose one of the options."), status=422)
             await services.set_role(lead, other, form.data.role)
             flash(request, gettext("The role was changed."))
     except RuleError as error:

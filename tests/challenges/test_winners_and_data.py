@@ -200,3 +200,11 @@ async def test_pages_and_api_answer_in_every_phase(clab: RunningLab) -> None:
     assert listing["total"] == 4
     spec = (await clab.client().get("/api/v1/openapi.json")).json()
     assert "/api/v1/challenges/{cid}/submissions/{sid}/scorecard" in spec["paths"]
+
+
+async def test_pages_speak_the_visitor_language(clab: RunningLab) -> None:
+    challenge = await make_challenge("open")
+    for language, heading, phase in (("pt-BR", "O problema", "Chamada aberta"), ("es", "El problema", "Convocatoria abierta"),
+                                     ("fr", "Le problème", "Appel ouvert"), ("en", "The problem", "Open call")):
+        page = await clab.client().get(f"/challenges/{challenge.id}", headers={"Accept-Language": language})
+        assert heading in page.text and phase in page.text, language
