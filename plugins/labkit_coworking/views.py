@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +14,6 @@ from labkit.calendar import CalendarEvent, ics_response
 from labkit.exports import csv_response
 from labkit.i18n import gettext
 from labkit.periods import Period
-from labkit.timezones import LocalTimeError
 from labkit.web import Problem, flash, read_form, redirect, render
 
 from labkit_coworking import rules, services
@@ -540,6 +539,8 @@ async def applications(request: Request) -> Response:
 
 async def application_decide(request: Request) -> Response:
     person = auth.require(request, "coworking.manage_programmes")
+    if request.path_params["decision"] not in ("select", "reject"):
+        raise Problem(404, gettext("This page does not exist."))
     application = await Application.get_or_none(id=request.path_params["application_id"])
     if application is None:
         raise Problem(404, gettext("No such application."), kind="not-found")
@@ -554,13 +555,6 @@ async def application_decide(request: Request) -> Response:
     else:
         flash(request, gettext("The team is selected.") if selected else gettext("The application is turned down."))
     return redirect(f"/coworking/staff/programmes/{application.programme_id}/applications")
-
-
-def _time(value: str) -> time | None:
-    try:
-        return time.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 routes = [
