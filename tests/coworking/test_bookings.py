@@ -371,3 +371,17 @@ async def test_the_week_view_shows_availability_my_bookings_and_navigates(cw: Ru
     anonymous = await cw.client().get(f"/coworking/spaces/{space.id}/week", params={"start": monday.isoformat()})
     assert "Your booking" not in anonymous.text and "Working on a civic app" not in anonymous.text
     assert (await cw.client().get(f"/coworking/spaces/{space.id}/week", params={"start": "not-a-date"})).status_code == 400
+
+
+async def test_pages_and_refusals_speak_the_visitors_language(cw: RunningLab) -> None:
+    space = await make_space(opening_hours={str(d): [[9 * 60, 18 * 60]] for d in range(5)})
+    desks = await make_resource(space, name="Mesas", capacity=2)
+    client = cw.client()
+    page = await client.get(f"/coworking/spaces/{space.id}", headers={"Accept-Language": "pt-BR"})
+    assert "Horário de funcionamento" in page.text and "Sábado" in page.text and "Reservar Mesas" in page.text
+    member = await api_client(cw)
+    refused = await member.post("/api/v1/coworking/bookings", headers={"Accept-Language": "es"},
+                                json=booking_json(desks, next_weekday(5), 9, 10, attendees=3))
+    messages = [e["message"] for e in refused.json()["errors"]]
+    assert "El espacio no abre ese día (Sábado)." in messages
+    assert "Demasiadas personas: este recurso admite como máximo 2." in messages
