@@ -242,3 +242,19 @@ async def test_proposers_count_as_participants_and_get_their_data(map_lab: Runni
     assert (await Proposal.get(proposer_id=member.person.id)).contact_email == ""
     # organisations mapped are not one of the four indicators: the plugin reports none (see the docs)
     assert "labkit_indicators" not in map_lab.plugins.loaded["mapping"].hooks
+
+
+async def test_pages_speak_the_visitor_language(map_lab: RunningLab) -> None:
+    from labkit.i18n import translations
+
+    await _seed()
+    client = map_lab.client()
+    for tag in ("pt-BR", "es", "fr"):
+        page = await client.get("/mapping/?kind=university", headers={"Accept-Language": tag})
+        heading = translations(tag).gettext("Ecosystem directory")
+        kind = translations(tag).gettext("University or research centre")
+        assert heading != "Ecosystem directory" and heading in page.text
+        assert kind in page.text
+    form = await client.submit("/mapping/propose", {"name": "X", "kind": "ngo", "latitude": "99", "longitude": "0"},
+                               headers={"Accept-Language": "pt-BR"})
+    assert "A latitude deve estar entre -90 e 90 graus." in form.text
