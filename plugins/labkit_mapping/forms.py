@@ -227,7 +227,7 @@ ORGANISATION_FIELDS = tuple(OrganisationIn.model_fields)
 class OrganisationCreate(OrganisationIn):
     """What an API client sends to add an organisation (published at once)."""
 
-    status: Literal["proposed", "published", "archived"] = "published"
+    status: Literal["published", "archived"] = "published"
     confirm_duplicate: bool = False
 
 
@@ -251,7 +251,7 @@ class OrganisationPatch(BaseModel):
     longitude: float | None = None
     founding_year: int | None = None
     wants_partnership: bool | None = None
-    status: Literal["proposed", "published", "archived"] | None = None
+    status: Literal["published", "archived"] | None = None
 
 
 class DecisionIn(BaseModel):

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -367,6 +368,14 @@ async def facets() -> dict[str, list[str]]:
         if region:
             regions.add(region)
     return {"topics": sorted(t for t, _n in topics.most_common(60)), "regions": sorted(regions)}
+
+
+async def counts_by_kind() -> dict[str, Any]:
+    """Published organisations by kind, counted by the database (for the home page card)."""
+    rows = await published().annotate(count=Count("id")).group_by("kind").values_list("kind", "count")
+    by_kind = {kind: 0 for kind in KINDS}
+    by_kind.update({kind: count for kind, count in rows if kind in by_kind})
+    return {"total": sum(by_kind.values()), "by_kind": by_kind}
 
 
 async def stats() -> dict[str, Any]:

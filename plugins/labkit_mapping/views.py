@@ -472,7 +472,7 @@ async def export_popolo(request: Request) -> Response:
 
 
 async def home_context() -> dict[str, Any]:
-    return {"stats": await rules.stats(), "kinds": KINDS}
+    return {"stats": await rules.counts_by_kind(), "kinds": KINDS}
 
 
 async def personal_data(person_id: int) -> dict[str, Any]:
