@@ -108,3 +108,21 @@ async def test_the_catalogs_translate_the_pages(plab: RunningLab) -> None:
     for tag in ("pt-BR", "es", "fr"):
         assert translations(tag).gettext("Send a proposal") != "Send a proposal", tag
         assert translations(tag).gettext("Hidden by moderation: %(reason)s") != "Hidden by moderation: %(reason)s"
+
+
+async def test_personal_data_export_and_erasure(plab: RunningLab, make_process) -> None:
+    from labkit_participation.models import Follow, Proposal
+
+    process = await make_process("proposals")
+    member = await plab.login_as("member")
+    proposal = await proposal_of(process, member.person, latitude=-23.5, longitude=-46.6)
+    api = plab.client(token=await create_token(member.person, "t"))
+    assert (await api.post(f"/api/v1/participation/processes/{process.id}/follow")).status_code == 200
+    exported = (await member.get("/account/export")).text
+    assert "Fresh fruit every day" in exported and "followed_processes" in exported
+    erase = dict(plab.plugins.results("labkit_erase_person", person_id=member.person.id))["participation"]
+    await erase
+    await proposal.refresh_from_db()
+    assert proposal.title == "Fresh fruit every day" and proposal.latitude is None
+    assert not await Follow.filter(person_id=member.person.id).exists()
+    assert await Proposal.filter(author_id=member.person.id).count() == 1
