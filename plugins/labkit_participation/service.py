@@ -137,13 +137,16 @@ def local_input(value: datetime | None, request: Request) -> str:
 # -------------------------------------------------------------------------- notifications
 
 
-async def notify_people(app: Starlette, person_ids: set[int] | list[int], message: str, url: str, **values: Any) -> int:
-    """Send ``message`` (untranslated, with placeholders) to each person in their own language."""
+async def notify_people(app: Starlette, person_ids: set[int] | list[int], message: str, url: str,
+                        translated: tuple[str, ...] = (), **values: Any) -> int:
+    """Send ``message`` (untranslated, with placeholders) to each person in their own language;
+    the ``values`` named in ``translated`` are messages too, translated likewise."""
     settings = app.state.settings
     people = await Person.filter(id__in=list(set(person_ids)), is_active=True).values("id", "locale")
     for person in people:
         tag = person["locale"] if person["locale"] in settings.lab.languages else settings.lab.default_language
-        text = i18n.translations(tag).gettext(message) % values
+        catalog = i18n.translations(tag)
+        text = catalog.gettext(message) % {k: catalog.gettext(v) if k in translated else v for k, v in values.items()}
         await notify(app, person["id"], text, url)
     return len(people)
 
@@ -157,8 +160,8 @@ async def publish_answer(app: Starlette, proposal: Proposal, process: Process, p
     recipients = set(await rules.follower_ids(process.id)) | {proposal.author_id}
     recipients.discard(person.id)
     await notify_people(app, recipients, N_("The lab answered the proposal “%(title)s”: %(status)s."),
-                        f"/participation/proposals/{proposal.id}", title=proposal.title,
-                        status=i18n.translations().gettext(rules.ANSWER_LABELS[status]))
+                        f"/participation/proposals/{proposal.id}", translated=("status",), title=proposal.title,
+                        status=rules.ANSWER_LABELS[status])
     await events.emit(app, "participation.answer_published", person.id, proposal_id=proposal.id,
                       process_id=process.id, status=status)
 

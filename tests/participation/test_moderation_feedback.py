@@ -98,6 +98,8 @@ async def test_staff_block_an_account_and_its_sessions_end(plab: RunningLab, mak
 async def test_staff_answer_is_shown_and_followers_are_notified(plab: RunningLab, make_process) -> None:
     process = await make_process("support")
     author = await plab.person("member")
+    author.locale = "pt-BR"  # each person is told in their own language
+    await author.save()
     follower = await plab.login_as("member")
     assert (await follower.submit(f"/participation/processes/{process.id}/follow")).status_code == 303
     bystander = await plab.person("member")
@@ -117,6 +119,9 @@ async def test_staff_answer_is_shown_and_followers_are_notified(plab: RunningLab
         notes = await Notification.filter(person_id=person.id)
         assert [n.url for n in notes] == [url]
         assert "Fruit every day" in notes[0].message
+    assert (await Notification.get(person_id=author.id)).message == \
+        "O laboratório respondeu à proposta “Fruit every day”: Aceita."
+    assert (await Notification.get(person_id=follower.person.id)).message.endswith(": Accepted.")
     assert await Notification.filter(person_id=bystander.id).count() == 0
     inbox = await follower.get("/account/notifications", headers=EN)
     assert "Fruit every day" in inbox.text
