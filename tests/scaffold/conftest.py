@@ -48,6 +48,17 @@ def labkit(*args: str, cwd: Path, input: str | None = None, timeout: float = 180
                           input=input, timeout=timeout, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run a labkit command in this process (faster than :func:`labkit`; the current folder is
+    the test's ``labs`` folder)."""
+    from click.testing import CliRunner
+
+    from labkit.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
@@ -55,7 +66,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -
     assert "Traceback" not in result.stdout + result.stderr
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def forget_lab_plugins() -> Iterator[None]:
     """Lab-local plugins are imported by name; forget them after the test so the next lab's
     copy is the one loaded."""

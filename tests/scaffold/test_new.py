@@ -16,17 +16,20 @@ import pytest
 
 from labkit.scaffold import ScaffoldError, bake
 
-from .conftest import assert_one_line_error, labkit, running, stopwatch
+from .conftest import assert_one_line_error, labkit, run_cli, running, stopwatch
 
 FAST = ["--set", "modules=onboarding"]
 """Most tests switch on only the onboarding module: the lab is the subject, not the modules."""
+
+NO_DATABASE = {"modules": "onboarding", "database_url": "postgres://lab@127.0.0.1:9/lab"}
+"""For tests about the files only: nothing listens there, so the lab is written without migrating."""
 
 
 def read_toml(lab: Path) -> dict:
     return tomllib.loads((lab / "lab.toml").read_text(encoding="utf-8"))
 
 
-async def test_defaults_make_a_lab_that_checks_serves_and_runs_its_plugin_test(labs: Path, forget_lab_plugins: None) -> None:
+async def test_defaults_make_a_lab_that_checks_serves_and_runs_its_plugin_test(labs: Path) -> None:
     elapsed = stopwatch()
     made = labkit("new", "--no-input", "my-lab", cwd=labs)
     assert made.returncode == 0, made.stderr
@@ -73,8 +76,8 @@ def files(lab: Path) -> set[str]:
     return {str(p.relative_to(lab)) for p in lab.rglob("*") if p.is_file()}
 
 
-async def test_the_lab_brand_overrides_the_core_logo_and_colours(labs: Path, forget_lab_plugins: None) -> None:
-    assert labkit("new", "--no-input", "lab", *FAST, cwd=labs).returncode == 0
+async def test_the_lab_brand_overrides_the_core_logo_and_colours(labs: Path) -> None:
+    assert run_cli("new", "--no-input", "lab", *FAST).returncode == 0
     async with running(labs / "lab") as client:
         logo = await client.get("/static/logo.svg")
         css = await client.get("/static/lab.css")
@@ -90,7 +93,7 @@ async def test_the_lab_brand_overrides_the_core_logo_and_colours(labs: Path, for
 ])
 def test_the_default_language_picks_readme_and_mentoring_plan(labs: Path, language: str, readme_word: str,
                                                               mentoring_word: str) -> None:
-    lab = bake(None, labs / "lab", no_input=True, answers={"modules": "onboarding", "default_language": language}).path
+    lab = bake(None, labs / "lab", no_input=True, answers={**NO_DATABASE, "default_language": language}).path
     assert readme_word in (lab / "README.md").read_text(encoding="utf-8")
     assert mentoring_word in (lab / "MENTORING.md").read_text(encoding="utf-8")
     settings = read_toml(lab)["lab"]
@@ -121,10 +124,10 @@ def test_every_answer_lands_in_lab_toml(labs: Path) -> None:
 
 
 def test_time_zone_follows_the_country_unless_answered(labs: Path) -> None:
-    ecuador = bake(None, labs / "ec", no_input=True, answers={"modules": "onboarding", "country": "EC", "region": "EC-P",
+    ecuador = bake(None, labs / "ec", no_input=True, answers={**NO_DATABASE, "country": "EC", "region": "EC-P",
                                                               "municipal_code": "170150"}).path
     assert read_toml(ecuador)["lab"]["timezone"] == "America/Guayaquil"
-    chosen = bake(None, labs / "tz", no_input=True, answers={"modules": "onboarding", "timezone": "America/Manaus"}).path
+    chosen = bake(None, labs / "tz", no_input=True, answers={**NO_DATABASE, "timezone": "America/Manaus"}).path
     assert read_toml(chosen)["lab"]["timezone"] == "America/Manaus"
 
 
@@ -196,13 +199,13 @@ def test_the_command_refuses_in_one_line_with_exit_2_and_leaves_no_folder(labs: 
     result = labkit("new", "--no-input", "lab", "--set", "country=XX", *FAST, cwd=labs)
     assert_one_line_error(result, "country: 'XX' is not an ISO 3166-1 alpha-2 country code")
     assert list(labs.iterdir()) == []
-    unknown = labkit("new", "--no-input", "lab", "--set", "colour=red", cwd=labs)
+    unknown = run_cli("new", "--no-input", "lab", "--set", "colour=red")
     assert_one_line_error(unknown, "--set colour: the template asks no such question")
-    malformed = labkit("new", "--no-input", "lab", "--set", "country", cwd=labs)
+    malformed = run_cli("new", "--no-input", "lab", "--set", "country")
     assert_one_line_error(malformed, "write it as KEY=VALUE")
     (labs / "taken").mkdir()
     (labs / "taken" / "notes.txt").write_text("mine", encoding="utf-8")
-    taken = labkit("new", "--no-input", "taken", *FAST, cwd=labs)
+    taken = run_cli("new", "--no-input", "taken", *FAST)
     assert_one_line_error(taken, "already exists and is not empty")
     assert [p.name for p in (labs / "taken").iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in labs.iterdir()) == ["taken"]
@@ -227,8 +230,8 @@ def test_a_local_template_of_a_mentor_is_used_instead_of_the_built_in_one(labs: 
     shutil.copytree(builtin_template(), mentor)
     (mentor / "{{cookiecutter.lab_slug}}" / "static" / "lab.css").write_text(":root { --lab-primary: #006b3f; }\n",
                                                                              encoding="utf-8")
-    result = labkit("new", "--no-input", "--template", str(mentor), "lab", *FAST, cwd=labs)
+    result = run_cli("new", "--no-input", "--template", str(mentor), "lab", *FAST)
     assert result.returncode == 0, result.stderr
     assert "#006b3f" in (labs / "lab" / "static" / "lab.css").read_text(encoding="utf-8")
-    missing = labkit("new", "--no-input", "--template", str(tmp_path), "other", cwd=labs)
+    missing = run_cli("new", "--no-input", "--template", str(tmp_path), "other")
     assert_one_line_error(missing, "is not a lab template")

@@ -162,7 +162,7 @@ async def test_staff_ticking_the_same_milestone_at_once_leave_one_tick(onboardin
     assert await Tick.filter(key="public-launch").count() == 1
 
 
-async def test_labkit_new_demo_loads_sample_data_and_prints_a_working_sign_in(labs: Path, forget_lab_plugins: None) -> None:
+async def test_labkit_new_demo_loads_sample_data_and_prints_a_working_sign_in(labs: Path) -> None:
     from .conftest import labkit, running
 
     made = labkit("new", "--demo", "--no-input", "demo-lab", "--set", "modules=onboarding", cwd=labs)
