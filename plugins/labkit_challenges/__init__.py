@@ -73,7 +73,7 @@ async def labkit_participants(period: Period) -> list[str]:
 
 @hookimpl
 async def labkit_personal_data(person_id: int) -> dict:
-    return {"challenges": await services.personal_data(person_id)}
+    return await services.personal_data(person_id)
 
 
 @hookimpl

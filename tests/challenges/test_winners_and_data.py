@@ -208,3 +208,29 @@ async def test_pages_speak_the_visitor_language(clab: RunningLab) -> None:
                                      ("fr", "Le problème", "Appel ouvert"), ("en", "The problem", "Open call")):
         page = await clab.client().get(f"/challenges/{challenge.id}", headers={"Accept-Language": language})
         assert heading in page.text and phase in page.text, language
+
+
+async def test_personal_data_export_and_erasure(clab: RunningLab) -> None:
+    from labkit_challenges.models import Conflict, Juror, Submission, Team, TeamMember, Vote
+
+    challenge = await make_challenge("closed", community_vote=True)
+    ana = await clab.person("member", name="Ana")
+    submitted = await make_submission(challenge, await make_team(challenge, ana, name="Equipe Azul"))
+    other = await make_challenge("open", title="Outro desafio")
+    lonely = await make_team(other, ana, name="Sem proposta")
+    juror = await Juror.create(challenge=other, person=ana)
+    rival = await make_team(other, await clab.person(), name="Rival")
+    await make_submission(other, rival, title="Rival")
+    await Conflict.create(juror=juror, team=rival, reason="Minha prima está na equipe")
+    await Vote.create(challenge=challenge, submission=await make_submission(
+        challenge, await make_team(challenge, await clab.person(), name="B"), title="B"), person=ana)
+    data = dict(await clab.plugins.aresults("labkit_personal_data", person_id=ana.id))["challenges"]
+    assert {t["team"] for t in data["teams"]} == {"Equipe Azul", "Sem proposta"}
+    assert data["votes"][0]["submission"] == "B" and data["juries"] == ["Outro desafio"]
+    assert data["conflicts_declared"] == [{"team": "Rival", "reason": "Minha prima está na equipe"}]
+
+    await clab.plugins.aresults("labkit_erase_person", person_id=ana.id)
+    assert not await Team.exists(id=lonely.id), "a team that never submitted goes with its last member"
+    assert await TeamMember.exists(team_id=submitted.team_id, person=ana), "a submitting team keeps its record"
+    assert await Submission.exists(id=submitted.id) and await Vote.exists(person=ana)
+    assert await Conflict.filter(juror=juror).values_list("reason", flat=True) == [""]
