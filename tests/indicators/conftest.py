@@ -81,11 +81,11 @@ tests use the default threshold."""
 
 def write_plugins(folder: Path) -> list[Path]:
     paths = []
-    for name in ("feeder_a", "feeder_b", "feeder_c"):
+    for name in ("ifeed_a", "ifeed_b", "ifeed_c"):
         path = folder / f"{name}.py"
         path.write_text(FEEDER.replace("{n}", name[-1].upper()))
         paths.append(path)
-    for name, text in (("broken", BROKEN), ("orgs", ORGS)):
+    for name, text in (("ibroken", BROKEN), ("iorgs", ORGS)):
         path = folder / f"{name}.py"
         path.write_text(text)
         paths.append(path)
@@ -101,10 +101,10 @@ async def fed_lab(make_lab, tmp_path: Path) -> RunningLab:
     """``indicators`` with three feeders, a broken module (switched off by default) and organisations."""
     source = tmp_path / "src"
     source.mkdir()
-    lab = await make_lab(plugins=["indicators", "feeder_a", "feeder_b", "feeder_c", "broken", "orgs"],
+    lab = await make_lab(plugins=["indicators", "ifeed_a", "ifeed_b", "ifeed_c", "ibroken", "iorgs"],
                          local_plugins=write_plugins(source), settings=SETTINGS)
-    for slug in ("feeder_a", "feeder_b", "feeder_c"):
+    for slug in ("ifeed_a", "ifeed_b", "ifeed_c"):
         for name in ("ACTIONS", "ITEMS", "COUNTS"):
             getattr(module(lab, slug), name).clear()
-    module(lab, "broken").BROKEN["on"] = False
+    module(lab, "ibroken").BROKEN["on"] = False
     return lab

@@ -27,7 +27,7 @@ async def staff_api(lab: RunningLab):
 
 
 async def test_a_person_active_in_three_modules_counts_once(fed_lab: RunningLab) -> None:
-    a, b, c = (module(fed_lab, s) for s in ("feeder_a", "feeder_b", "feeder_c"))
+    a, b, c = (module(fed_lab, s) for s in ("ifeed_a", "ifeed_b", "ifeed_c"))
     a.ACTIONS.extend([(1, at("2026-03-10T15:00")), (2, at("2026-03-11T15:00")), (3, at("2026-05-02T15:00"))])
     b.ACTIONS.extend([(1, at("2026-03-12T15:00")), (4, at("2026-03-12T16:00"))])
     c.ACTIONS.extend([(1, at("2026-03-20T15:00")), (1, at("2026-05-20T15:00"))])
@@ -40,7 +40,7 @@ async def test_a_person_active_in_three_modules_counts_once(fed_lab: RunningLab)
     # people 1, 2, 4 (person 1 is in all three modules) + 7 people without accounts at a hearing
     assert participants["value"] == 3 + 7, participants["breakdowns"]
     modules = {cell["member"]: cell["value"] for cell in participants["breakdowns"]["module"]}
-    assert modules == {"feeder_a": 2, "feeder_b": 2, "feeder_c": 1 + 7}
+    assert modules == {"ifeed_a": 2, "ifeed_b": 2, "ifeed_c": 1 + 7}
     kinds = {cell["member"]: cell for cell in participants["breakdowns"]["kind"]}
     assert kinds["hearing"]["value"] == 7 and participants["temporal_aggregation"] == "distinct"
 
@@ -54,14 +54,14 @@ async def test_a_person_active_in_three_modules_counts_once(fed_lab: RunningLab)
 
 
 async def test_portfolio_items_count_once_in_the_period_of_their_start(fed_lab: RunningLab) -> None:
-    a, b = module(fed_lab, "feeder_a"), module(fed_lab, "feeder_b")
+    a, b = module(fed_lab, "ifeed_a"), module(fed_lab, "ifeed_b")
     item = PortfolioItem("projects", "winner:1", "Ônibus", date(2026, 2, 27), kind="challenge")
     a.ITEMS.extend([item, item, PortfolioItem("products", "proto:1", "Protótipo", date(2026, 3, 1), kind="prototype")])
     b.ITEMS.append(PortfolioItem("projects", "winner:1", "Same key, other module", date(2026, 2, 3), kind="residency"))
     b.COUNTS.append(Contribution("partnerships", 2, {"kind": "university"}))
     engine = Engine.for_app(fed_lab.app)
     february = await engine.compute(Period.parse("2026-02"))
-    assert february.value("projects") == 2  # (feeder_a, winner:1) once + (feeder_b, winner:1)
+    assert february.value("projects") == 2  # (ifeed_a, winner:1) once + (ifeed_b, winner:1)
     assert {c.member: c.value for c in february.figures["projects"].breakdowns["kind"]} == {"challenge": 1, "residency": 1}
     assert february.value("products") == 0 and february.value("partnerships") == 2
     q1 = await engine.compute(Period.parse("2026-Q1"))
@@ -69,7 +69,7 @@ async def test_portfolio_items_count_once_in_the_period_of_their_start(fed_lab: 
 
 
 async def test_period_boundaries_follow_the_lab_time_zone(fed_lab: RunningLab) -> None:
-    a = module(fed_lab, "feeder_a")
+    a = module(fed_lab, "ifeed_a")
     # 01:30 UTC on 1 April is still 31 March, 22:30, in São Paulo
     a.ACTIONS.extend([(10, at("2026-04-01T01:30")), (11, at("2026-04-01T03:30"))])
     engine = Engine.for_app(fed_lab.app)
@@ -82,22 +82,22 @@ async def test_period_boundaries_follow_the_lab_time_zone(fed_lab: RunningLab) -
 
 
 async def test_a_failing_module_is_named_and_the_others_still_count(fed_lab: RunningLab) -> None:
-    module(fed_lab, "broken").BROKEN["on"] = True
-    module(fed_lab, "feeder_a").ACTIONS.extend([(n, at("2026-06-10T12:00")) for n in range(1, 9)])
+    module(fed_lab, "ibroken").BROKEN["on"] = True
+    module(fed_lab, "ifeed_a").ACTIONS.extend([(n, at("2026-06-10T12:00")) for n in range(1, 9)])
     client, _ = await staff_api(fed_lab)
     response = await client.get("/api/v1/indicators/", params={"period": "2026-06"})
     assert response.status_code == 200
     period = response.json()["periods"][0]
-    assert period["failures"] == [{"module": "broken", "hook": "labkit_participants",
+    assert period["failures"] == [{"module": "ibroken", "hook": "labkit_participants",
                                    "error": "RuntimeError: database of the broken module is down"}]
     assert {o["indicator"]: o["value"] for o in period["observations"]}["participants"] == 8
     refused = await client.post("/api/v1/indicators/periods/2026-06/publish")
-    assert refused.status_code == 409 and "broken" in refused.json()["detail"]
+    assert refused.status_code == 409 and "ibroken" in refused.json()["detail"]
     assert await PeriodState.filter(period="2026-06", status="published").count() == 0
 
 
 async def test_recomputing_is_idempotent_and_published_periods_never_move(fed_lab: RunningLab) -> None:
-    a = module(fed_lab, "feeder_a")
+    a = module(fed_lab, "ifeed_a")
     a.ACTIONS.extend([(n, at("2026-02-10T12:00")) for n in range(1, 13)])
     a.ITEMS.append(PortfolioItem("projects", "p1", "Projeto", date(2026, 2, 1), kind="own"))
     engine = Engine.for_app(fed_lab.app)

@@ -103,13 +103,13 @@ async def test_portfolio_records_with_organisations_journeys_and_other_modules_i
         "project_id": str(project.id), "delivered_on": "2026-06-01"})
     assert product.status_code == 422 and await Product.all().count() == 0
 
-    module(fed_lab, "feeder_a").ITEMS.append(PortfolioItem(
+    module(fed_lab, "ifeed_a").ITEMS.append(PortfolioItem(
         "projects", "winner:7", "Hortas Urbanas", date(2026, 4, 1), kind="challenge",
         milestones=((date(2026, 4, 1), "Vencedor do desafio"), (date(2026, 6, 1), "Piloto na Mooca"))))
     anonymous = fed_lab.client()
     listing = await anonymous.get("/indicators/portfolio/")
     assert listing.status_code == 200 and "Ônibus em Tempo Real" in listing.text and "Hortas Urbanas" in listing.text
-    external = await anonymous.get("/indicators/portfolio/external/feeder_a/winner:7")
+    external = await anonymous.get("/indicators/portfolio/external/ifeed_a/winner:7")
     assert external.status_code == 200 and "Piloto na Mooca" in external.text
     detail = await anonymous.get(f"/indicators/portfolio/projects/{project.id}")
     assert "Primeiro protótipo" in detail.text and "<strong>aberto</strong>" in detail.text
@@ -127,7 +127,7 @@ async def test_portfolio_records_with_organisations_journeys_and_other_modules_i
 
 async def test_dashboard_targets_charts_and_report(fed_lab: RunningLab) -> None:
     staff = await fed_lab.login_as("staff")
-    module(fed_lab, "feeder_a").ITEMS.append(PortfolioItem("projects", "x", "Projeto X", date(2025, 5, 1),
+    module(fed_lab, "ifeed_a").ITEMS.append(PortfolioItem("projects", "x", "Projeto X", date(2025, 5, 1),
                                                            milestones=((date(2025, 5, 1), "Início"),)))
     bad = await staff.submit("/indicators/targets", {"year": "2025", "projects": "-1"})
     assert bad.status_code == 422 and await Target.all().count() == 0

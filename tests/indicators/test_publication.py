@@ -38,17 +38,17 @@ async def private_lab(make_lab, tmp_path: Path) -> RunningLab:
     source = tmp_path / "src"
     source.mkdir()
     settings = {"lab": SETTINGS["lab"]}
-    lab = await make_lab(plugins=["indicators", "feeder_a", "feeder_b", "feeder_c", "broken", "orgs"],
+    lab = await make_lab(plugins=["indicators", "ifeed_a", "ifeed_b", "ifeed_c", "ibroken", "iorgs"],
                          local_plugins=write_plugins(source), settings=settings)
-    for slug in ("feeder_a", "feeder_b", "feeder_c"):
+    for slug in ("ifeed_a", "ifeed_b", "ifeed_c"):
         for name in ("ACTIONS", "ITEMS", "COUNTS"):
             getattr(module(lab, slug), name).clear()
-    module(lab, "broken").BROKEN["on"] = False
+    module(lab, "ibroken").BROKEN["on"] = False
     return lab
 
 
 def fill(lab: RunningLab) -> None:
-    a, b, c = (module(lab, s) for s in ("feeder_a", "feeder_b", "feeder_c"))
+    a, b, c = (module(lab, s) for s in ("ifeed_a", "ifeed_b", "ifeed_c"))
     a.ACTIONS.extend([(n, at("2025-03-10T15:00")) for n in range(1, 41)])      # 40 people
     b.ACTIONS.extend([(n, at("2025-03-10T15:00")) for n in range(35, 38)])     # 3 people, all also in a
     c.COUNTS.append(Contribution("participants", 3, {"kind": "hearing"}))       # 3 people without accounts
@@ -94,7 +94,7 @@ async def test_the_published_document_validates_and_suppresses_small_counts_of_p
     # 3 at the hearing (< 5): withheld; and the next-smallest kind (workshop, 12) too
     assert kinds["hearing"] == {"member": "hearing", "value": None, "suppressed": True}
     assert kinds["workshop"]["suppressed"] and not kinds["registered"]["suppressed"]
-    assert modules["feeder_b"]["suppressed"] and modules["feeder_b"]["value"] is None
+    assert modules["ifeed_b"]["suppressed"] and modules["ifeed_b"]["value"] is None
     for observation in period["observations"]:
         for cells in observation["breakdowns"].values():
             assert recoverable(observation, cells) == []
