@@ -145,6 +145,8 @@ async def test_dashboard_targets_charts_and_report(fed_lab: RunningLab) -> None:
     assert report.status_code == 200 and "Projeto X" in report.text and "print.css" in report.text
 
     anonymous = fed_lab.client()
+    before = await anonymous.get("/")  # the home card before anything is published
+    assert before.status_code == 200 and "Our numbers" in before.text
     public = await anonymous.get("/indicators/?year=2025")
     assert public.status_code == 200 and "not published yet" in public.text
     assert (await anonymous.get("/indicators/report/2025")).status_code == 404
