@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from labkit import auth, events, uploads
 from labkit.exports import csv_response, json_response
+from labkit.notifications import notify
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, page_params, paginate, read_form, redirect, render
 
@@ -351,6 +352,8 @@ async def assignments(request: Request) -> Response:
             flash(request, gettext("The assignment was removed."))
         else:
             await services.assign(juror, submission)
+            await notify(request.app, juror.person_id, gettext("A submission of “%(title)s” was assigned to you for scoring.",
+                                                               title=challenge.title), f"/challenges/{challenge.id}/jury")
             flash(request, gettext("The submission was assigned."))
     except ValueError:
         flash(request, gettext("Choose a juror and a submission of this challenge."), "error")
@@ -364,8 +367,18 @@ async def publish_results(request: Request) -> Response:
         await services.publish_results(challenge, data.statement, data.winners)
         await events.emit(request.app, "challenges.results_published", person_id(request),
                           challenge_id=challenge.id, winners=data.winners)
+        await notify_teams(request, challenge)
         return gettext("The results are published. The scores are now locked.")
     return await _manage_form(request, ResultsIn, "results", action)
+
+
+async def notify_teams(request: Request, challenge: Challenge) -> None:
+    """Tell every member of a submitting team that the results are out."""
+    teams = await Submission.filter(challenge=challenge, status="submitted").values_list("team_id", flat=True)
+    people = set(await TeamMember.filter(team_id__in=list(teams)).values_list("person_id", flat=True)) if teams else set()
+    for pid in sorted(people):
+        await notify(request.app, pid, gettext("The results of “%(title)s” are published.", title=challenge.title),
+                     f"/challenges/{challenge.id}/results")
 
 
 async def take_forward(request: Request) -> Response:

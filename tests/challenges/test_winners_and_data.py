@@ -60,6 +60,10 @@ async def test_winners_become_projects_and_prototypes_products(lab_with_listener
                                    {"statement": "Declaração do júri sobre o desafio.", "winners": str(winner.id)})
     assert published.status_code == 303
     assert ("challenges.results_published", {"challenge_id": challenge.id, "winners": [winner.id]}) in listener.HEARD
+    from labkit.models import Notification
+
+    told = await Notification.filter(url=f"/challenges/{challenge.id}/results").values_list("person_id", flat=True)
+    assert {ana.id, bruno.id} <= set(told)
     items = {item.key: item for item in await _portfolio(lab)}
     assert set(items) == {f"submission:{winner.id}", f"prototype:{winner.id}"}
     project, product = items[f"submission:{winner.id}"], items[f"prototype:{winner.id}"]
