@@ -15,7 +15,7 @@ from labkit.web import Problem, error_messages, page_params, paginate, read_json
 
 from labkit_mapping import exports, rules
 from labkit_mapping.forms import ORGANISATION_FIELDS, OrganisationCreate, OrganisationIn, OrganisationPatch, RelationshipIn
-from labkit_mapping.models import KINDS, Organisation, Relationship
+from labkit_mapping.models import KINDS, Organisation
 
 FILTERS = {
     "q": "words to find in the name, topics, address or description (accents ignored)",

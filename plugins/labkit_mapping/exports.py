@@ -34,7 +34,7 @@ def as_json(org: Organisation, base_url: str = "") -> dict[str, Any]:
     }
 
 
-def as_popolo(org: Organisation, base_url: str = "", relationships: list[Any] | None = None) -> dict[str, Any]:
+def as_popolo(org: Organisation, base_url: str = "") -> dict[str, Any]:
     """The organisation as a Popolo ``Organization`` (https://www.popoloproject.com/specs/organization.html)."""
     links = []
     if org.website:
