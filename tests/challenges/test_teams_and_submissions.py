@@ -56,6 +56,13 @@ async def test_a_team_forms_invites_by_link_and_submits(clab: RunningLab) -> Non
     assert await Submission.filter(challenge=challenge).count() == 1
     page = await lead.get(f"/challenges/{challenge.id}/submissions/{submission.id}")
     assert "<strong>Infosiga</strong>" in page.text
+    api = await mate.put(f"/api/v1/challenges/{challenge.id}/submission", json={**SOLUTION, "licence": "CC-BY-4.0"},
+                         headers={"X-CSRF-Token": await mate.csrf_token()})
+    assert api.status_code == 200 and api.json()["licence"] == "CC-BY-4.0"
+    assert api.json()["team"] == "Equipe Azul" and sorted(api.json()["members"]) == sorted([lead.person.name, mate.person.name])
+    bad = await mate.put(f"/api/v1/challenges/{challenge.id}/submission", json={**SOLUTION, "code_url": "ftp:/x"},
+                         headers={"X-CSRF-Token": await mate.csrf_token()})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "code_url"
 
 
 async def test_invitation_links_are_signed_and_die_when_renewed(clab: RunningLab) -> None:
