@@ -58,7 +58,7 @@ class ManualEntryIn(_Form):
     def _whole(cls, value: object) -> object:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise ValueError(N_("Enter a whole number."))
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit() is False:
+        if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
             raise ValueError(N_("Enter a whole number."))
         return value
 
