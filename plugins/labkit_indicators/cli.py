@@ -42,7 +42,7 @@ def _table(figures: PeriodFigures) -> str:
         for dimension in rules.DIMENSIONS:
             for cell in figure.breakdowns.get(dimension, []):
                 star = " *" if cell.suppressed else ""
-                lines.append(f"  {dimension + ':' + cell.member:<24}{cell.value:>10}{star}")
+                lines.append(f"  {dimension + ':' + cell.member:<34}{cell.value:>10}{star}")
     for failure in figures.failures:
         lines.append(f"failed: {failure['module']} ({failure.get('hook', '')}): {failure['error']}")
     if any(f.total.suppressed or any(c.suppressed for cells in f.breakdowns.values() for c in cells)
