@@ -106,6 +106,9 @@ def labkit_permissions() -> list[Permission]:
 def labkit_indicators(period: Period) -> list[Contribution]:
     """Return the plugin's contributions to the four indicators for ``period``, as counts.
 
+    The period's boundaries are in the lab's time zone: ``period.bounds(labkit.i18n.current_zone.get())``
+    (the indicator engine sets ``current_zone`` before calling, from a request or the command line).
+
     Called by the indicator engine (may be awaitable). Use it for what has no identity of its own
     (people at a hearing without an account, an event's attendance); things with an identity go
     through ``labkit_portfolio`` and people with an account through ``labkit_participants``.
@@ -127,6 +130,9 @@ def labkit_portfolio() -> list[PortfolioItem]:
 @hookspec
 def labkit_participants(period: Period) -> list[str]:
     """Return opaque identities of the people the plugin engaged during ``period``.
+
+    As in ``labkit_indicators``, compute the period's bounds with
+    ``period.bounds(labkit.i18n.current_zone.get())``: the caller sets it to the lab's time zone.
 
     Called by the indicator engine (may be awaitable). Use ``labkit.auth.participant_id(person_id)``
     for people with an account so that one person active in several modules counts once. These

@@ -209,7 +209,7 @@ class Plugins:
 
     async def aresults(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Like :meth:`results`, awaiting each result that is awaitable."""
-        return [(slug, await await_me_maybe(value)) for slug, value in self.results(hook, **kwargs)]
+        return [(slug, await await_me_maybe(function(**kwargs))) for slug, function in self.implementations(hook)]
 
 
 def _bind(impl: Any) -> Any:
