@@ -118,7 +118,8 @@ def error_messages(error: ValidationError) -> dict[str, str]:
         elif kind == "value_error" and "error" in context:
             out[field] = gettext(str(context["error"]))
         elif kind == "string_too_short" and context.get("min_length") == 1:
-            out[field] = gettext(_MESSAGES["missing"])
+            kind = "missing"  # an empty required text is "required", not "too short"
+            out[field] = gettext(_MESSAGES[kind])
         elif kind in _MESSAGES:
             out[field] = gettext(_MESSAGES[kind]) % context
         else:
