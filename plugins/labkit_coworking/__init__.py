@@ -86,7 +86,3 @@ async def labkit_erase_person(person_id: int) -> None:
 async def labkit_demo_data(settings: Any) -> None:
     await demo.load(settings)
 
-
-@hookimpl
-def labkit_startup(app: Any) -> None:
-    indicators.remember_timezone(app.state.settings.lab.timezone)

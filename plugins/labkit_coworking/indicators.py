@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-
 from typing import Any
 
 from labkit import auth
+from labkit.i18n import current_zone
 from labkit.hooktypes import Contribution, PortfolioItem
 from labkit.periods import Period
 
 from labkit_coworking.models import Application, Booking, Member, Programme
-
-_lab = {"timezone": "UTC"}
-
-
-def remember_timezone(timezone: str) -> None:
-    """The indicator hooks receive only a period; its bounds are read in the lab's time zone, which
-    the plugin learns when the app starts (``labkit_startup``)."""
-    _lab["timezone"] = timezone
-
 
 ENGAGED = ("approved", "no_show")
 """Bookings that count as engagement: the person was expected (a no-show still booked)."""
@@ -52,7 +43,7 @@ async def _residents(period: Period) -> list[Member]:
 async def participants(period: Period, timezone: str | None = None) -> list[str]:
     """People who booked (approved or no-show) a slot in the period, and residents of a cohort
     running in the period."""
-    start, end = period.bounds(timezone or _lab["timezone"])
+    start, end = period.bounds(timezone or current_zone.get())
     bookers = set(await Booking.filter(status__in=ENGAGED, start__gte=start, start__lt=end).values_list(
         "person_id", flat=True))
     residents = {m.person_id for m in await _residents(period) if m.person_id}

@@ -8,7 +8,7 @@ proposal and publish the results, and the people who follow the consultation are
 from __future__ import annotations
 
 from labkit import Contribution, HomeCard, Models, NavItem, Period, Permission, PluginInfo, __version__, hookimpl
-from labkit.i18n import N_
+from labkit.i18n import N_, current_zone
 
 from labkit_participation import api, demo, service, views
 
@@ -62,13 +62,13 @@ def labkit_permissions() -> list[Permission]:
 
 @hookimpl
 async def labkit_indicators(period: Period) -> list[Contribution]:
-    attendance = await service.hearing_attendance_in(period, service.lab_zone())
+    attendance = await service.hearing_attendance_in(period, current_zone.get())
     return [Contribution("participants", attendance, {"kind": "hearing_attendance"})]
 
 
 @hookimpl
 async def labkit_participants(period: Period) -> list[str]:
-    return await service.participants_in(period, service.lab_zone())
+    return await service.participants_in(period, current_zone.get())
 
 
 @hookimpl
@@ -80,10 +80,6 @@ async def labkit_personal_data(person_id: int) -> dict:
 async def labkit_erase_person(person_id: int) -> None:
     await service.erase_person(person_id)
 
-
-@hookimpl
-def labkit_startup(app) -> None:
-    service.remember_zone(app.state.settings.lab.timezone)
 
 
 @hookimpl

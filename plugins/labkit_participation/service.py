@@ -181,18 +181,6 @@ async def publish_results(app: Starlette, process: Process, person: Person, text
 # ------------------------------------------------------------------------------ indicators
 
 
-_zone = {"name": "UTC"}
-
-
-def remember_zone(name: str) -> None:
-    """The lab's time zone, for periods in the indicator hooks (which receive no settings)."""
-    _zone["name"] = name
-
-
-def lab_zone() -> str:
-    return _zone["name"]
-
-
 async def participants_in(period: Period, timezone: str) -> list[str]:
     """Everyone with an account who proposed, commented, supported, answered a survey or registered."""
     start, end = period.bounds(timezone)
