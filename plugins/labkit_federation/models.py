@@ -1,0 +1,166 @@
+"""The federation hub's tables: member labs, their lab-level figures, pushes and harvests.
+
+Only aggregates are stored: a hub never receives a person's identity (see the indicators format).
+Totals of a region are always computed from the ``Observation`` rows of its labs, never stored.
+"""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Member(Model):
+    """A lab (or another hub) registered with this hub, keyed by its official code.
+
+    ``code`` is the LAB dimension of the indicators format (``BR-3550308``, ``PT-1106``).
+    ``region_path`` lists the region codes from the nation down to the level above the lab,
+    separated by ``/`` (``BR/BR-SP``, ``PT/PT-11``): totals of any level are sums over a prefix.
+    ``mentor`` is the lab that trained this one (the trainer-of-trainers tree), with when and in
+    which programme; the tree is shown and exported, never summed along.
+    """
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=10, default="lab")
+    municipality = fields.CharField(max_length=200, default="")
+    region_path = fields.CharField(max_length=255, default="", db_index=True)
+    url = fields.CharField(max_length=500, default="")
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    joined_on = fields.DateField(null=True)
+    mentor = fields.ForeignKeyField("federation.Member", related_name="trainees", null=True,
+                                    on_delete=fields.SET_NULL)
+    trained_on = fields.DateField(null=True)
+    programme = fields.CharField(max_length=200, default="")
+    active = fields.BooleanField(default=True)
+    token_hash = fields.CharField(max_length=64, null=True, unique=True)
+    token_created_at = fields.DatetimeField(null=True)
+    etag = fields.CharField(max_length=200, default="")
+    content_hash = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "federation_member"
+        ordering = ["code"]
+
+
+class Observation(Model):
+    """One figure of one lab: indicator × period × breakdown cell (``_T`` means all).
+
+    The unique key makes storage idempotent: a period's document replaces that lab's slice for
+    that period, so a repeated or re-harvested document never double counts. ``via`` is the hub
+    the figure came through when it was not sent by the lab itself (hub of hubs).
+    """
+
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("federation.Member", related_name="observations", on_delete=fields.CASCADE)
+    indicator = fields.CharField(max_length=20)
+    period = fields.CharField(max_length=10, db_index=True)
+    frequency = fields.CharField(max_length=1)
+    module = fields.CharField(max_length=64, default="_T")
+    kind = fields.CharField(max_length=64, default="_T")
+    value = fields.IntField(null=True)
+    suppressed = fields.BooleanField(default=False)
+    status = fields.CharField(max_length=12, default="provisional")
+    via = fields.ForeignKeyField("federation.Member", related_name="relayed", null=True, on_delete=fields.SET_NULL)
+    received_at = fields.DatetimeField()
+
+    class Meta:
+        table = "federation_observation"
+        unique_together = (("member", "indicator", "period", "module", "kind"),)
+
+
+class Report(Model):
+    """A lab's report for one period: when it first and last arrived, how, and its status.
+
+    Completeness and timeliness are read from here: expected members without a report did not
+    report; ``first_received_at`` after the period's deadline is late.
+    """
+
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("federation.Member", related_name="reports", on_delete=fields.CASCADE)
+    period = fields.CharField(max_length=10, db_index=True)
+    frequency = fields.CharField(max_length=1)
+    status = fields.CharField(max_length=12, default="provisional")
+    source = fields.CharField(max_length=10, default="pull")
+    via = fields.ForeignKeyField("federation.Member", related_name="relayed_reports", null=True,
+                                 on_delete=fields.SET_NULL)
+    published_at = fields.DatetimeField(null=True)
+    first_received_at = fields.DatetimeField()
+    last_received_at = fields.DatetimeField()
+    content_hash = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "federation_report"
+        unique_together = (("member", "period"),)
+
+
+class PushReceipt(Model):
+    """The stored answer to a push, keyed by the lab and its ``Idempotency-Key``.
+
+    The same key with the same body replays ``response``; the same key with another body is
+    refused. Kept in the database so every worker of the hub sees it.
+    """
+
+    id = fields.IntField(primary_key=True)
+    member = fields.ForeignKeyField("federation.Member", related_name="receipts", on_delete=fields.CASCADE)
+    key = fields.CharField(max_length=200)
+    body_hash = fields.CharField(max_length=64)
+    status_code = fields.IntField()
+    response = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "federation_push_receipt"
+        unique_together = (("member", "key"),)
+
+
+class HarvestRun(Model):
+    """One harvest of every member (from the command line, the schedule or a staff button)."""
+
+    id = fields.IntField(primary_key=True)
+    trigger = fields.CharField(max_length=10, default="cli")
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    counts = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "federation_harvest_run"
+        ordering = ["-started_at", "-id"]
+
+
+class HarvestResult(Model):
+    """What happened to one member in one harvest.
+
+    ``outcome`` is one of ok, unchanged, http_error, timeout, unreachable, invalid, refused
+    (an address the hub may not fetch). ``errors`` holds the validation errors of an invalid
+    document; ``summary`` the import summary of an accepted one.
+    """
+
+    id = fields.IntField(primary_key=True)
+    run = fields.ForeignKeyField("federation.HarvestRun", related_name="results", on_delete=fields.CASCADE)
+    member = fields.ForeignKeyField("federation.Member", related_name="harvests", on_delete=fields.CASCADE)
+    outcome = fields.CharField(max_length=12)
+    http_status = fields.IntField(null=True)
+    detail = fields.CharField(max_length=500, default="")
+    errors = fields.JSONField(default=list)
+    summary = fields.JSONField(default=dict)
+    attempts = fields.IntField(default=1)
+    duration_ms = fields.IntField(default=0)
+    finished_at = fields.DatetimeField()
+
+    class Meta:
+        table = "federation_harvest_result"
+        unique_together = (("run", "member"),)
+
+
+class Lease(Model):
+    """A named lease held by one process at a time (the harvest schedule's lock across workers)."""
+
+    name = fields.CharField(max_length=50, primary_key=True)
+    holder = fields.CharField(max_length=100)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "federation_lease"
