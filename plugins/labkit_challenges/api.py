@@ -207,11 +207,11 @@ async def put_submission(request: Request) -> JSONResponse:
     member = await services.membership(challenge.id, person.id)
     if member is None:
         raise Problem(403, gettext("You are not in a team for this challenge."), kind="forbidden")
-    created = not await Submission.exists(team_id=member.team_id)
     try:
         submission = await services.save_submission(request.app.state.settings, challenge, member, data)
     except RuleError as error:
         raise _problem(error) from None
+    created = submission.created_now  # type: ignore[attr-defined]
     if created:
         await events.emit(request.app, "challenges.submission_created", person.id,
                           challenge_id=challenge.id, submission_id=submission.id)

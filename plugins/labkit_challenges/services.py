@@ -237,7 +237,10 @@ async def check_files(settings: Any, files: list[Any], existing: int) -> list[Ch
 
 async def save_submission(settings: Any, challenge: Challenge, member: TeamMember, data: SubmissionIn,
                           files: list[Any] | None = None) -> Submission:
-    """Create or update the team's submission (before the deadline, by a member of the team)."""
+    """Create or update the team's submission (before the deadline, by a member of the team).
+
+    The returned submission's ``created_now`` says whether this call created it: a team mate's
+    concurrent first submission makes this call an update, whatever the caller saw before."""
     rules.require_open(challenge, now())
     if data.licence not in challenge.licences:
         raise RuleError(N_("Choose one of the licences this challenge accepts."), status=422, field="licence")
@@ -270,6 +273,7 @@ async def save_submission(settings: Any, challenge: Challenge, member: TeamMembe
         for name in written:
             uploads.delete(settings.lab_dir, UPLOAD_AREA, name)
         raise
+    submission.created_now = existing is None  # type: ignore[attr-defined]
     return submission
 
 

@@ -546,7 +546,7 @@ async def submission_form(request: Request) -> Response:
             try:
                 saved = await services.save_submission(request.app.state.settings, challenge, member, form.data, files)
                 flash(request, gettext("Your submission was saved. You can edit it until the deadline."))
-                if submission is None:
+                if saved.created_now:  # not `submission is None`: a team mate may have submitted meanwhile
                     await events.emit(request.app, "challenges.submission_created", member.person_id,
                                       challenge_id=challenge.id, submission_id=saved.id)
                 return redirect(f"/challenges/{challenge.id}/submissions/{saved.id}")
