@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from starlette.convertors import Convertor, FloatConvertor, IntegerConvertor, UUIDConvertor
 from starlette.routing import BaseRoute, Mount, Route
 
 from labkit import __version__
@@ -35,7 +37,8 @@ class ApiRoute(Route):
     """A Starlette ``Route`` that also says what it does, for the OpenAPI document.
 
     ``body`` and ``response`` are pydantic models; ``permission`` names the permission the handler
-    checks (``None`` for public reads); ``query`` maps query parameters to a short description.
+    checks (``None`` for public reads); ``query`` maps query parameters to a short description;
+    ``media_type`` is the content type of a successful answer (a CSV, a ZIP, GeoJSON...).
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class ApiRoute(Route):
         permission: str | None = None,
         query: dict[str, str] | None = None,
         status: int = 200,
+        media_type: str = "application/json",
     ) -> None:
         super().__init__(path, endpoint, methods=methods or ["GET"], name=name)
         doc_lines = (endpoint.__doc__ or "").strip().splitlines()
@@ -60,6 +64,7 @@ class ApiRoute(Route):
         self.permission = permission
         self.query = query or {}
         self.status = status
+        self.media_type = media_type
 
 
 def _walk(routes: Iterable[BaseRoute], prefix: str = "", names: str = "") -> Iterable[tuple[str, str, ApiRoute]]:
@@ -73,7 +78,8 @@ def _walk(routes: Iterable[BaseRoute], prefix: str = "", names: str = "") -> Ite
 def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
     """An OpenAPI 3.1 document of every :class:`ApiRoute` under ``routes``."""
     paths: dict[str, dict[str, Any]] = {}
-    schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+    models: list[tuple[dict[str, Any], type[BaseModel], JsonSchemaMode]] = []
+    """Where each model's schema goes: bodies as validated, responses as serialised."""
     for path, name, route in _walk(routes):
         for method in sorted(route.methods or []):
             if method == "HEAD":
@@ -88,8 +94,8 @@ def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
                 operation["security"] = [{"bearer": []}, {"session": []}]
                 operation["x-labkit-permission"] = route.permission
             params = [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in route.param_convertors
+                {"name": name, "in": "path", "required": True, "schema": _path_schema(convertor)}
+                for name, convertor in route.param_convertors.items()
             ] + [
                 {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
                 for name, text in route.query.items()
@@ -97,13 +103,24 @@ def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
             if params:
                 operation["parameters"] = params
             if route.body is not None and method != "GET":
-                operation["requestBody"] = {"required": True, "content": {
-                    "application/json": {"schema": _ref(route.body, schemas)}}}
+                body: dict[str, Any] = {}
+                models.append((body, route.body, "validation"))
+                operation["requestBody"] = {"required": True, "content": {"application/json": body}}
             success: dict[str, Any] = {"description": "OK"}
             if route.response is not None:
-                success["content"] = {"application/json": {"schema": _ref(route.response, schemas)}}
+                response: dict[str, Any] = {}
+                models.append((response, route.response, "serialization"))
+                success["content"] = {route.media_type: response}
+            elif route.media_type != "application/json":
+                success["content"] = {route.media_type: {}}
             operation["responses"][str(route.status)] = success
             paths.setdefault(_openapi_path(path), {})[method.lower()] = operation
+    # All models at once, so that two plugins' models of the same name get distinct schema names.
+    refs, definitions = models_json_schema(list({(model, mode): None for _, model, mode in models}),
+                                           ref_template="#/components/schemas/{model}")
+    for holder, model, mode in models:
+        holder["schema"] = refs[(model, mode)]
+    schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA, **definitions.get("$defs", {})}
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": __version__},
@@ -118,12 +135,15 @@ def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
     }
 
 
-def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in schema.pop("$defs", {}).items():
-        schemas[name] = definition
-    schemas[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+def _path_schema(convertor: Convertor[Any]) -> dict[str, Any]:
+    """The JSON Schema of what a path convertor matches (``{id:int}`` is a whole number, not any text)."""
+    if isinstance(convertor, IntegerConvertor):
+        return {"type": "integer", "minimum": 0}
+    if isinstance(convertor, FloatConvertor):
+        return {"type": "number", "minimum": 0}
+    if isinstance(convertor, UUIDConvertor):
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string", "minLength": 1}
 
 
 def _openapi_path(path: str) -> str:

@@ -251,8 +251,8 @@ PERIOD_QUERY = {"period": "YYYY, YYYY-Qn or YYYY-MM; repeat or separate with com
 
 routes = [
     ApiRoute("/", api_document, name="document", response=DocumentOut, query=PERIOD_QUERY),
-    ApiRoute("/sdmx.csv", api_sdmx, name="sdmx", query=PERIOD_QUERY),
-    ApiRoute("/datapackage.zip", api_datapackage, name="datapackage", query=PERIOD_QUERY),
+    ApiRoute("/sdmx.csv", api_sdmx, name="sdmx", query=PERIOD_QUERY, media_type="application/vnd.sdmx.data+csv"),
+    ApiRoute("/datapackage.zip", api_datapackage, name="datapackage", query=PERIOD_QUERY, media_type="application/zip"),
     ApiRoute("/schema.json", api_schema, name="schema"),
     ApiRoute("/periods", api_periods, name="periods", response=PeriodList),
     ApiRoute("/periods/{period}/publish", api_publish, methods=["POST"], name="publish", permission=PUBLISH,
