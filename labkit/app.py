@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
-from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import DBConnectionError, OperationalError
 
 from labkit import db, errors, i18n, references, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
@@ -76,6 +76,8 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
             HTTPException: errors.http_exception,
             DBConnectionError: errors.database_unavailable,
             **{error: errors.database_unavailable for error in db.CONNECTION_ERRORS},
+            OverflowError: errors.database_rejected_value,
+            OperationalError: errors.database_rejected_value,
             Exception: errors.server_error,
         },
     )

@@ -63,6 +63,29 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
     return await error_response(request, 503)
 
 
+def _value_rejected_by_database(exc: BaseException) -> bool:
+    """Whether the database refused a value the request carried (a number beyond its integers, a
+    NUL character in text) rather than failed: SQLite's driver raises ``OverflowError``, asyncpg a
+    ``DataError`` that Tortoise wraps in ``OperationalError``."""
+    if isinstance(exc, OverflowError):
+        return True
+    try:
+        from asyncpg.exceptions import DataError
+    except ImportError:  # pragma: no cover - asyncpg is only installed for PostgreSQL labs
+        return False
+    return isinstance(exc.__cause__, DataError)
+
+
+async def database_rejected_value(request: Request, exc: Exception) -> Response:
+    """Handler for a value the database cannot hold: the request is wrong (a 404 when the value is an
+    id in the path, since no record can have it, a 400 otherwise), not the server."""
+    if not _value_rejected_by_database(exc):
+        return await server_error(request, exc)
+    log.info("value rejected by the database on %s %s: %s", request.method, request.url.path, exc)
+    huge_id = any(isinstance(value, int) and value > 2**31 - 1 for value in request.path_params.values())
+    return await error_response(request, 404 if huge_id else 400)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     """Handler of last resort: log the traceback, show the visitor a plain 500."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
