@@ -21,7 +21,7 @@ from labkit.hooktypes import Permission
 from labkit.i18n import gettext
 from labkit.models import ROLES, ApiToken, Person
 from labkit.plugins import PluginError
-from labkit.web import Problem
+from labkit.web import Problem, problem_response
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -165,6 +165,11 @@ class AuthMiddleware:
         if authorization.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
             person = await person_from_token(authorization[7:].strip())
             scope["labkit.token_auth"] = True
+            if person is None:  # unknown, revoked or another lab's: refused, never taken as anonymous
+                response = problem_response(
+                    Request(scope), 401, gettext("The API token is not valid: it is unknown, revoked or its account is blocked."),
+                    kind="invalid-token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                return await response(scope, receive, send)
         elif "session" in scope:
             person = await person_from_session(scope["session"])
         scope.setdefault("state", {})["person"] = person
