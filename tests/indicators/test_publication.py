@@ -16,15 +16,15 @@ import pytest
 from frictionless import validate
 from pysdmx.io import read_sdmx
 
-from labkit import Contribution, PortfolioItem
+from labkit import Contribution, PortfolioItem, indicator_format
 from labkit.auth import create_token
 from labkit.testing import RunningLab
 
-from labkit_indicators import exports, rules
+from labkit_indicators import rules
 
 from .conftest import module, write_plugins, SETTINGS
 
-SCHEMA = json.loads((Path(exports.__file__).parent / "schema" / "lab-indicators-1.0.schema.json").read_text())
+SCHEMA = json.loads((Path(indicator_format.__file__).parent / "schemas" / "lab-indicators-1.0.schema.json").read_text())
 DOCS_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "formats" / "lab-indicators-1.0.schema.json"
 
 

@@ -1,0 +1,131 @@
+"""A document as flat rows: one per lab, period, indicator and breakdown cell.
+
+The tabular formats (SDMX-CSV, the Data Package, plain CSV) are written from these rows, and a
+hub stores them; :func:`assemble` turns rows back into a document's periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from labkit.periods import Period
+
+from labkit.indicator_format.indicators import ALL, FORMATS
+from labkit.indicator_format.versions import version_of
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure: ``lab`` × ``indicator`` × ``period`` × breakdown cell (``_T`` for "all").
+
+    ``value`` is ``None`` when ``suppressed``. ``via`` is the code of the hub whose document
+    carried the row when it is a member lab's figure (``None`` for the document's own lab).
+    """
+
+    lab: str
+    indicator: str
+    frequency: str
+    period: str
+    module: str = ALL
+    kind: str = ALL
+    value: int | None = None
+    suppressed: bool = False
+    status: str = "provisional"
+    via: str | None = None
+
+    @property
+    def obs_status(self) -> str:
+        """SDMX OBS_STATUS: ``C`` confidential (suppressed), ``A`` published, ``P`` provisional."""
+        if self.suppressed:
+            return "C"
+        return "A" if self.status == "published" else "P"
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        return (self.lab, self.indicator, self.period, self.module, self.kind)
+
+
+def _period_rows(lab: str, item: dict[str, Any], via: str | None) -> list[Row]:
+    out: list[Row] = []
+    for observation in item["observations"]:
+        status = observation.get("status", item["status"])
+        base = {"lab": lab, "indicator": observation["indicator"], "frequency": item["frequency"],
+                "period": item["period"], "status": status, "via": via}
+        out.append(Row(**base, value=observation["value"], suppressed=observation["suppressed"]))
+        breakdowns = observation.get("breakdowns", {})
+        for cell in breakdowns.get("module", []):
+            out.append(Row(**base, module=cell["member"], value=cell["value"], suppressed=cell["suppressed"]))
+        for cell in breakdowns.get("kind", []):
+            out.append(Row(**base, kind=cell["member"], value=cell["value"], suppressed=cell["suppressed"]))
+    return out
+
+
+def observations(document: dict[str, Any]) -> list[Row]:
+    """The rows of a valid document (see :func:`validate`): its own lab's, then each member's.
+
+    For a hub document the top-level rows are the hub's totals (``lab`` = the hub's code,
+    ``via`` ``None``) and the members' rows carry their lab's code with ``via`` = the hub's code.
+    """
+    current = version_of(document).upgrade(document)
+    own = current["lab"]["code"]
+    rows: list[Row] = []
+    for item in current["periods"]:
+        rows += _period_rows(own, item, None)
+    for member in current["members"]:
+        for item in member["periods"]:
+            rows += _period_rows(member["lab"]["code"], item, own)
+    return rows
+
+
+def period_entry(period: Period, status: str, rows: Iterable[Row], *, published_at: str | None = None,
+                 extra: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One period of a document from its rows (of one lab). ``extra`` adds fields per indicator.
+
+    Missing indicators are written as zero (a lab publishes all four; a stored slice has all four).
+    """
+    by_indicator: dict[str, list[Row]] = {name: [] for name in FORMATS}
+    for row in rows:
+        by_indicator[row.indicator].append(row)
+    observations_out = []
+    for name, definition in FORMATS.items():
+        cells = by_indicator[name]
+        total = next((r for r in cells if r.module == ALL and r.kind == ALL), None)
+        observation: dict[str, Any] = {
+            "indicator": name,
+            "value": 0 if total is None else total.value,
+            "suppressed": False if total is None else total.suppressed,
+            "status": status,
+            "unit": definition.unit,
+            "temporal_aggregation": definition.temporal_aggregation,
+            "breakdowns": {
+                "module": [_cell(r.module, r) for r in sorted(cells, key=lambda r: r.module)
+                           if r.module != ALL and r.kind == ALL],
+                "kind": [_cell(r.kind, r) for r in sorted(cells, key=lambda r: r.kind)
+                         if r.kind != ALL and r.module == ALL],
+            },
+        }
+        observation.update((extra or {}).get(name, {}))
+        observations_out.append(observation)
+    entry: dict[str, Any] = {
+        "period": period.code,
+        "frequency": period.frequency,
+        "start": period.start.isoformat(),
+        "end": (period.end - timedelta(days=1)).isoformat(),
+        "status": status,
+        "published_at": published_at if status == "published" else None,
+        "observations": observations_out,
+    }
+    if status == "published" and not published_at:
+        entry["status"] = "provisional"
+        for observation in observations_out:
+            observation["status"] = "provisional"
+    return entry
+
+
+def _cell(member: str, row: Row) -> dict[str, Any]:
+    return {"member": member, "value": None if row.suppressed else row.value, "suppressed": row.suppressed}
+
+

@@ -1,0 +1,147 @@
+"""Is a document acceptable? The JSON Schema of its version, then the checks a schema cannot say."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from labkit.periods import Period
+
+from labkit.indicator_format.indicators import FORMATS
+from labkit.indicator_format.problems import Problem, json_path
+from labkit.indicator_format.versions import UnsupportedVersion, schema, version_of
+
+MAX_PROBLEMS = 50
+"""More problems than this are summed up in one last line (a broken document is not a report)."""
+MAX_PERIODS = 1000
+"""Periods in one document or one member (a century of months, quarters and years)."""
+MAX_MEMBERS = 100_000
+"""Member labs in a hub document (Brazil has 5,570 municipalities)."""
+MAX_CELLS = 500
+"""Cells in one breakdown."""
+
+
+@cache
+def _validator(version: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(version), format_checker=jsonschema.FormatChecker())
+
+
+def latest_today() -> date:
+    """Today's date where it is latest on Earth (UTC+14): a period that started anywhere is not future."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+def validate(document: Any, *, today: date | None = None) -> list[Problem]:
+    """Every problem of ``document`` ([] means valid).
+
+    The declared version must be one this code reads (see :mod:`.versions`); the document must
+    match that version's JSON Schema; then: counts are non-negative integers (not 3.0 or true),
+    no period starts after ``today`` (default: the latest date anywhere on Earth), each period's
+    code agrees with its frequency, start and end, each period has one observation per indicator,
+    no period or member is given twice, a member is not the document's own lab, and the sizes
+    stay within bounds.
+    """
+    if not isinstance(document, dict):
+        return [Problem("", "the document is not a JSON object")]
+    try:
+        version = version_of(document)
+    except UnsupportedVersion as error:
+        return [Problem("version", str(error))]
+    problems: list[Problem] = []
+    errors = sorted(_validator(version.number).iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    for error in errors:
+        problems.append(Problem(json_path(error.absolute_path), _message(error)))
+        if len(problems) > MAX_PROBLEMS:
+            break
+    if not problems:
+        problems.extend(_semantics(document, today or latest_today()))
+    if len(problems) > MAX_PROBLEMS:
+        extra = len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS] + [Problem("", f"and {extra} more problem(s) not listed")]
+    return problems
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown field(s)")
+    if error.validator == "const" and list(error.absolute_path) == ["schema"]:
+        return f"the schema must be {error.validator_value!r} for this version"
+    return error.message[:300]
+
+
+def _semantics(document: dict[str, Any], today: date) -> Iterator[Problem]:
+    own = document["lab"]["code"]
+    yield from _periods(document["periods"], "periods", today)
+    members = document.get("members", [])
+    if len(members) > MAX_MEMBERS:
+        yield Problem("members", f"more than {MAX_MEMBERS} members")
+        return
+    seen: dict[str, int] = {}
+    for index, member in enumerate(members):
+        code = member["lab"]["code"]
+        where = f"members[{index}].lab.code"
+        if code == own:
+            yield Problem(where, f"{code} is the document's own lab: a hub's own figures are its top-level periods")
+        elif code in seen:
+            yield Problem(where, f"{code} is given twice (also members[{seen[code]}])")
+        seen.setdefault(code, index)
+        yield from _periods(member["periods"], f"members[{index}].periods", today)
+
+
+def _periods(periods: list[dict[str, Any]], where: str, today: date) -> Iterator[Problem]:
+    if len(periods) > MAX_PERIODS:
+        yield Problem(where, f"more than {MAX_PERIODS} periods")
+        return
+    seen: dict[str, int] = {}
+    for index, item in enumerate(periods):
+        here = f"{where}[{index}]"
+        code = item["period"]
+        try:
+            period = Period.parse(code)
+        except ValueError:
+            yield Problem(f"{here}.period", f"{code!r} is not a period")
+            continue
+        if code in seen:
+            yield Problem(f"{here}.period", f"period {code} is given twice (also {where}[{seen[code]}])")
+        seen.setdefault(code, index)
+        if item["frequency"] != period.frequency:
+            yield Problem(f"{here}.frequency", f"period {code} has frequency {period.frequency}, not {item['frequency']}")
+        if item["start"] != period.start.isoformat():
+            yield Problem(f"{here}.start", f"period {code} starts on {period.start.isoformat()}, not {item['start']}")
+        last = (period.end - timedelta(days=1)).isoformat()
+        if item["end"] != last:
+            yield Problem(f"{here}.end", f"period {code} ends on {last} (its last day), not {item['end']}")
+        if period.start > today:
+            yield Problem(f"{here}.period", f"period {code} is in the future (it starts on {period.start.isoformat()})")
+        indicators: dict[str, int] = {}
+        for position, observation in enumerate(item["observations"]):
+            name = observation["indicator"]
+            obs_where = f"{here}.observations[{position}]"
+            if name in indicators:
+                yield Problem(f"{obs_where}.indicator", f"{name} is given twice (also observations[{indicators[name]}])")
+            indicators.setdefault(name, position)
+            expected = FORMATS[name].temporal_aggregation
+            if observation["temporal_aggregation"] != expected:
+                yield Problem(f"{obs_where}.temporal_aggregation", f"{name} aggregates as {expected}")
+            yield from _count(observation["value"], f"{obs_where}.value")
+            for dimension, cells in observation["breakdowns"].items():
+                if len(cells) > MAX_CELLS:
+                    yield Problem(f"{obs_where}.breakdowns.{dimension}", f"more than {MAX_CELLS} cells")
+                    continue
+                members: set[str] = set()
+                for cell_index, cell in enumerate(cells):
+                    cell_where = f"{obs_where}.breakdowns.{dimension}[{cell_index}]"
+                    if cell["member"] in members:
+                        yield Problem(f"{cell_where}.member", f"{cell['member']} is given twice in {dimension}")
+                    members.add(cell["member"])
+                    yield from _count(cell["value"], f"{cell_where}.value")
+
+
+def _count(value: Any, where: str) -> Iterator[Problem]:
+    """JSON Schema calls 3.0 an integer; a count is written 3."""
+    if value is not None and (type(value) is not int or value < 0):
+        yield Problem(where, f"{value!r} is not a non-negative whole number")
