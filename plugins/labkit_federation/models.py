@@ -16,6 +16,9 @@ class Member(Model):
     separated by ``/`` (``BR/BR-SP``, ``PT/PT-11``): totals of any level are sums over a prefix.
     ``mentor`` is the lab that trained this one (the trainer-of-trainers tree), with when and in
     which programme; the tree is shown and exported, never summed along.
+    ``hub`` is the member hub that relays this lab's figures (set when a hub's document first
+    carried it); a lab first seen through a hub is registered inactive (not expected) with a
+    ``note`` saying so, so none of its figures is lost.
     """
 
     id = fields.IntField(primary_key=True)
@@ -33,6 +36,9 @@ class Member(Model):
     trained_on = fields.DateField(null=True)
     programme = fields.CharField(max_length=200, default="")
     active = fields.BooleanField(default=True)
+    hub = fields.ForeignKeyField("federation.Member", related_name="relayed_labs", null=True,
+                                 on_delete=fields.SET_NULL)
+    note = fields.CharField(max_length=500, default="")
     token_hash = fields.CharField(max_length=64, null=True, unique=True)
     token_created_at = fields.DatetimeField(null=True)
     etag = fields.CharField(max_length=200, default="")

@@ -48,6 +48,8 @@ class Migration(migrations.Migration):
                 ('trained_on', fields.DateField(null=True)),
                 ('programme', fields.CharField(default='', max_length=200)),
                 ('active', fields.BooleanField(default=True)),
+                ('hub', fields.ForeignKeyField('federation.Member', source_field='hub_id', null=True, db_constraint=True, to_field='id', related_name='relayed_labs', on_delete=OnDelete.SET_NULL)),
+                ('note', fields.CharField(default='', max_length=500)),
                 ('token_hash', fields.CharField(null=True, unique=True, max_length=64)),
                 ('token_created_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('etag', fields.CharField(default='', max_length=200)),
