@@ -20,6 +20,7 @@ A :class:`RunningLab` makes HTTP clients that speak to the lab over real loopbac
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 import secrets
@@ -44,6 +45,16 @@ from labkit.plugins import Plugins
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
 """The password of every person :meth:`RunningLab.person` creates."""
+
+
+@functools.cache
+def _password_hash() -> str:
+    """One real argon2id hash of :data:`PASSWORD`, shared by the test people of a run.
+
+    Hashing costs ~50 ms by design; every person made by :meth:`RunningLab.person` has the same
+    password, so the hash is computed once. Sign-in still verifies it with argon2.
+    """
+    return auth.hash_password(PASSWORD)
 
 
 class LabClient(httpx.AsyncClient):
@@ -82,7 +93,7 @@ class RunningLab:
         """Create an account with ``role`` (password :data:`PASSWORD`)."""
         email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.org"
         return await Person.create(email=email, name=name or f"Test {role.title()}", role=role,
-                                   password_hash=auth.hash_password(PASSWORD))
+                                   password_hash=_password_hash())
 
     async def login_as(self, role: str = "member", person: Person | None = None) -> LabClient:
         """A client signed in through the real sign-in form as a new person with ``role``."""
