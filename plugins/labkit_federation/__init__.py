@@ -18,3 +18,50 @@ def labkit_plugin_info() -> PluginInfo:
 @hookimpl
 def labkit_models() -> Models:
     return Models(modules=("labkit_federation.models",), migrations="labkit_federation.migrations")
+
+
+# ------------------------------------------------------------------ pages, read-only API (F3)
+
+
+@hookimpl
+def labkit_routes() -> list:
+    from labkit_federation import views
+
+    return views.page_routes
+
+
+@hookimpl
+def labkit_nav(request) -> list:
+    from labkit import NavItem
+
+    return [NavItem(label=N_("Federation"), href="/federation/", order=25)]
+
+
+@hookimpl
+async def labkit_home(request) -> list:
+    from labkit_federation import home
+
+    return await home.cards(request)
+
+
+@hookimpl
+def labkit_permissions() -> list:
+    from labkit import Permission
+
+    return [Permission("federation.manage", N_("Manage the hub: the registry of member labs, their tokens and the harvests"),
+                       roles=("staff",))]
+
+
+@hookimpl
+async def labkit_demo_data(settings) -> None:
+    from labkit_federation import demo
+
+    await demo.create(settings)
+
+
+@hookimpl
+def labkit_api_routes() -> list:
+    """The read-only API (F3: api.py); F1's push and publications are added to this list."""
+    from labkit_federation import api
+
+    return [*api.api_routes]

@@ -206,6 +206,17 @@ async def latest_harvests(member_ids: list[int] | None = None) -> dict[int, Fail
     return found
 
 
+def _relayed_reports(reports: Any) -> dict[int, Report]:
+    """For each hub, the earliest report it relayed (a hub reports through its labs' figures)."""
+    earliest: dict[int, Report] = {}
+    for report in reports:
+        if report.via_id is not None:
+            known = earliest.get(report.via_id)
+            if known is None or report.first_received_at < known.first_received_at:
+                earliest[report.via_id] = report
+    return earliest
+
+
 async def completeness(period: Period, *, deadline_days: int, expected_frequencies: tuple[str, ...] | list[str],
                        zone: str, region: str = "", now: datetime | None = None) -> Completeness:
     """Who was expected to report for ``period``, who did, on time or late, and who failed and why.
@@ -220,11 +231,12 @@ async def completeness(period: Period, *, deadline_days: int, expected_frequenci
     members = [m for m in await Member.all().order_by("region_path", "name", "code")
                if in_region(m.region_path, result.region)]
     reports = {r.member_id: r for r in await Report.filter(period=period.code).select_related("via")}
+    relayed = _relayed_reports(reports.values())
     missing_ids = [m.id for m in members if m.id not in reports and result.frequency_expected and is_expected(m, period)]
     harvests = await latest_harvests(missing_ids)
     for member in members:
         expected = result.frequency_expected and is_expected(member, period)
-        report = reports.get(member.id)
+        report = reports.get(member.id) or (relayed.get(member.id) if member.kind == "hub" else None)
         if not expected and report is None:
             continue
         line = MemberStatus(code=member.code, name=member.name, kind=member.kind, region_path=member.region_path,
@@ -234,7 +246,7 @@ async def completeness(period: Period, *, deadline_days: int, expected_frequenci
             received = report.first_received_at
             line.received_at = received
             line.source = report.source
-            line.via = report.via.code if report.via_id and report.via else ""
+            line.via = report.via.code if report.via_id and report.via and report.via_id != member.id else ""
             if received < first_late:
                 line.status = "on_time"
             else:
