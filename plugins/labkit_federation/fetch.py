@@ -34,7 +34,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -56,6 +56,8 @@ USER_AGENT = f"labkit-federation/{__version__} (+https://labkit.readthedocs.io/p
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+Policy = Callable[[Address], "str | None"]
+"""Why an address is refused (``None``: allowed); the default is :func:`refusal`."""
 
 
 class AddressRefused(Exception):
@@ -118,17 +120,17 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
     be substituted (DNS rebinding). Used for every connection, redirects included.
     """
 
-    def __init__(self, *, allow_private: bool) -> None:
-        self.allow_private = allow_private
+    def __init__(self, *, policy: Policy | None) -> None:
+        self.policy = policy
         self.inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
         addresses = await resolve(host, port)
-        if not self.allow_private:
+        if self.policy is not None:
             for address in addresses:
-                reason = refusal(address)
+                reason = self.policy(address)
                 if reason:
                     name = host.strip("[]")
                     literal = _literal(name) == address
@@ -154,7 +156,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 class PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with :class:`PinnedBackend` under its connection pool, and no proxy."""
 
-    def __init__(self, *, allow_private: bool, max_connections: int,
+    def __init__(self, *, policy: Policy | None, max_connections: int,
                  verify: ssl.SSLContext | bool = True) -> None:
         super().__init__(verify=verify, trust_env=False)
         # httpx builds its pool without a way to pass a network backend: build the same pool with
@@ -162,7 +164,7 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
             max_connections=max_connections, max_keepalive_connections=max_connections,
-            keepalive_expiry=5.0, network_backend=PinnedBackend(allow_private=allow_private))
+            keepalive_expiry=5.0, network_backend=PinnedBackend(policy=policy))
 
 
 @dataclass
@@ -205,6 +207,33 @@ def shown_url(url: str | httpx.URL) -> str:
     return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"
 
 
+class _Bearer(httpx.Auth):
+    """``Authorization: Bearer <token>`` (never logged, never sent to another origin)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "<Bearer ***>"
+
+
+class _HideSecrets(logging.Filter):
+    """httpx logs every request's full URL at INFO: hide user, password and query string."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and str(record.msg).startswith("HTTP Request:"):
+            record.args = tuple(shown_url(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args)
+        return True
+
+
+if not any(isinstance(f, _HideSecrets) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(_HideSecrets())
+
+
 def _describe(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     return text[:200]
@@ -213,11 +242,16 @@ def _describe(error: BaseException) -> str:
 class Fetcher:
     """One HTTP client for a whole harvest (``async with Fetcher(options) as fetcher``)."""
 
-    def __init__(self, options: FederationOptions, *, verify: ssl.SSLContext | bool = True) -> None:
+    def __init__(self, options: FederationOptions, *, verify: ssl.SSLContext | bool = True,
+                 policy: Policy | None = None) -> None:
+        """``policy`` replaces :func:`refusal` (tests); ``allow_private_addresses`` turns checks off."""
         self.options = options
+        if options.allow_private_addresses:
+            policy = None
+        elif policy is None:
+            policy = refusal
         self.client = httpx.AsyncClient(
-            transport=PinnedTransport(allow_private=options.allow_private_addresses,
-                                      max_connections=options.concurrency, verify=verify),
+            transport=PinnedTransport(policy=policy, max_connections=options.concurrency, verify=verify),
             follow_redirects=False, trust_env=False, timeout=httpx.Timeout(options.timeout_seconds),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
@@ -263,12 +297,11 @@ class Fetcher:
                 result.error = "refused"
                 result.detail = f"only http and https URLs are fetched, not {shown_url(target)!r}"
                 return
-            headers = {}
-            if etag:
-                headers["If-None-Match"] = etag
+            headers = {"If-None-Match": etag} if etag else {}
+            auth: Any = httpx.USE_CLIENT_DEFAULT
             if token and (target.scheme, target.host, target.port) == origin:
-                headers["Authorization"] = f"Bearer {token}"
-            async with self.client.stream("GET", target, headers=headers) as response:
+                auth = _Bearer(token)
+            async with self.client.stream("GET", target, headers=headers, auth=auth) as response:
                 result.status = response.status_code
                 result.url = shown_url(target)
                 if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
