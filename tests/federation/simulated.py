@@ -188,6 +188,9 @@ class SimulatedNetwork:
         self.vanish_url = ""
         self.gone_url = ""
         self.hits: Counter[str] = Counter()
+        self.in_flight = 0
+        self.peak = 0
+        """The most requests answered at the same time (to check the hub's concurrency bound)."""
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self._raw: asyncio.Server | None = None
@@ -209,6 +212,14 @@ class SimulatedNetwork:
         return f"{self.base_url}/labs/{code}/indicators"
 
     async def indicators(self, request: Request) -> Response:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: Request) -> Response:
         code = request.path_params["code"]
         self.hits[code] += 1
         lab = self.lab(code)

@@ -1,0 +1,256 @@
+"""The pull: fetch every member's indicators document, check it and store it.
+
+:func:`harvest` runs one :class:`~labkit_federation.models.HarvestRun`. The network work and the
+database work are two stages joined by a bounded queue:
+
+- ``options.concurrency`` fetch workers take members from a queue and fetch their documents
+  (:mod:`labkit_federation.fetch`: SSRF-safe, conditional, size- and time-capped). A timeout, a
+  connection failure or a 5xx is retried up to ``options.retries`` times with exponential backoff
+  and jitter; the retry is put back on the queue after its delay, so a waiting retry never holds
+  a fetch slot. A 4xx, a refusal or an invalid document is never retried.
+- writers (one on SQLite, which has one writer anyway; a few on PostgreSQL) check each answer and
+  store it in small transactions: a ``304`` or a document whose content hash equals the stored
+  one is ``unchanged`` (not validated, nothing written); otherwise the document is handed to
+  :func:`labkit_federation.storage.ingest`, which validates it
+  (:func:`labkit.indicator_format.validate`: schema and version, a lab reports only for itself,
+  no future period…) and stores it idempotently in one transaction.
+  ``HarvestResult`` rows are written in batches.
+
+One member's failure never touches another's: every outcome is recorded for that member alone
+and the run keeps its counts per outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.connection import get_connection
+
+from labkit.config import Settings
+
+from labkit_federation import storage
+from labkit_federation.fetch import Fetcher, FetchResult
+from labkit_federation.models import HarvestResult, HarvestRun, Member
+from labkit_federation.options import FederationOptions, options
+
+log = logging.getLogger("labkit.federation.harvest")
+
+OUTCOMES = ("ok", "unchanged", "http_error", "timeout", "unreachable", "invalid", "refused")
+"""Every outcome of one member in one harvest, in the order reports list them."""
+MAX_ERRORS = 100
+"""Validation errors kept per member and harvest (the detail says how many there were)."""
+RESULT_BATCH = 200
+"""``HarvestResult`` rows written per insert."""
+VOLATILE_KEYS = ("generated_at",)
+"""Top-level keys left out of the content hash: they change at every request, not the figures."""
+
+Progress = Callable[[Member, str], None]
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    """A hash of what a document says: canonical JSON without :data:`VOLATILE_KEYS`.
+
+    A lab that sends no ETag regenerates its document (and its ``generated_at``) at each
+    request; the hash still recognises the same figures, so they are not imported again.
+    """
+    stable = {key: value for key, value in document.items() if key not in VOLATILE_KEYS}
+    text = json.dumps(stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def backoff_delay(options: FederationOptions, attempt: int) -> float:
+    """The wait before attempt ``attempt + 1``: doubling from ``backoff_seconds``, half of it jittered."""
+    base = options.backoff_seconds * 2 ** (attempt - 1)
+    return base / 2 + random.uniform(0, base / 2)
+
+
+@dataclass
+class Fetched:
+    """A member's final fetch, handed from the network stage to the writers."""
+
+    member: Member
+    result: FetchResult
+    attempts: int
+    started: float
+
+
+def _problems(problems: list[Any]) -> list[dict[str, str]]:
+    return [{"path": str(getattr(p, "path", "")), "message": str(getattr(p, "message", p))}
+            for p in problems[:MAX_ERRORS]]
+
+
+def _invalid_detail(errors: list[dict[str, str]], total: int) -> str:
+    first = errors[0]
+    where = f"{first['path']}: " if first["path"] else ""
+    more = f" (and {total - 1} more)" if total > 1 else ""
+    return f"{total} problem{'s' if total != 1 else ''}: {where}{first['message']}{more}"[:500]
+
+
+class Harvest:
+    """One harvest run in progress (use :func:`harvest`)."""
+
+    def __init__(self, run: HarvestRun, options: FederationOptions, progress: Progress | None) -> None:
+        self.run = run
+        self.options = options
+        self.progress = progress
+        self.counts: Counter[str] = Counter()
+        self.todo: asyncio.Queue[tuple[Member, int, float] | None] = asyncio.Queue()
+        self.fetched: asyncio.Queue[Fetched | None] = asyncio.Queue(maxsize=2 * options.concurrency)
+        self.remaining = 0
+        self.timers: set[asyncio.TimerHandle] = set()
+
+    async def run_members(self, members: list[Member]) -> None:
+        self.remaining = len(members)
+        if not members:
+            return
+        for member in members:
+            self.todo.put_nowait((member, 1, time.monotonic()))
+        writers = 1 if get_connection("default").capabilities.dialect == "sqlite" else min(4, len(members))
+        fetchers = min(self.options.concurrency, len(members))
+        try:
+            async with Fetcher(self.options) as fetcher, asyncio.TaskGroup() as group:
+                writer_tasks = [group.create_task(self._writer()) for _ in range(writers)]
+                await asyncio.gather(*(self._fetcher(fetcher) for _ in range(fetchers)))
+                for _ in writer_tasks:
+                    await self.fetched.put(None)
+        finally:
+            for timer in self.timers:
+                timer.cancel()
+
+    # ----------------------------------------------------------------------- network stage
+
+    async def _fetcher(self, fetcher: Fetcher) -> None:
+        while (item := await self.todo.get()) is not None:
+            member, attempt, started = item
+            result = await fetcher.get(member.url, etag=member.etag)
+            if result.retryable and attempt <= self.options.retries:
+                self._retry_later(member, attempt + 1, started)
+                continue
+            await self.fetched.put(Fetched(member, result, attempt, started))
+            self.remaining -= 1
+            if self.remaining == 0:  # the last member is done: stop every fetcher
+                for _ in range(self.options.concurrency):
+                    self.todo.put_nowait(None)
+
+    def _retry_later(self, member: Member, attempt: int, started: float) -> None:
+        loop = asyncio.get_running_loop()
+
+        def requeue() -> None:
+            self.timers.discard(timer)
+            self.todo.put_nowait((member, attempt, started))
+
+        timer = loop.call_later(backoff_delay(self.options, attempt - 1), requeue)
+        self.timers.add(timer)
+
+    # ---------------------------------------------------------------------- database stage
+
+    async def _writer(self) -> None:
+        rows: list[HarvestResult] = []
+        while (item := await self.fetched.get()) is not None:
+            try:
+                row = await self._store(item)
+            except Exception as error:  # the hub's own failure (database): recorded, never fatal to the run
+                log.exception("harvest: storing %s failed", item.member.code)
+                row = self._row(item, "hub_error", detail=f"the hub could not store it: {type(error).__name__}: {error}"[:500])
+            rows.append(row)
+            self.counts[row.outcome] += 1
+            if self.progress is not None:
+                self.progress(item.member, row.outcome)
+            if len(rows) >= RESULT_BATCH:
+                await HarvestResult.bulk_create(rows)
+                rows = []
+        if rows:
+            await HarvestResult.bulk_create(rows)
+
+    def _row(self, item: Fetched, outcome: str, **fields: Any) -> HarvestResult:
+        return HarvestResult(run_id=self.run.id, member_id=item.member.id, outcome=outcome,
+                             http_status=item.result.status, attempts=item.attempts,
+                             duration_ms=int((time.monotonic() - item.started) * 1000),
+                             finished_at=datetime.now(UTC), **fields)
+
+    async def _store(self, item: Fetched) -> HarvestResult:
+        member, result = item.member, item.result
+        if result.error is not None:
+            return self._row(item, result.error, detail=result.detail)
+        if result.not_modified:
+            return self._row(item, "unchanged", detail="not modified (ETag)")
+        assert result.body is not None
+        try:
+            document = json.loads(result.body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            errors = [{"path": "", "message": f"not JSON: {error}"}]
+            return self._row(item, "invalid", detail=_invalid_detail(errors, 1), errors=errors)
+        if not isinstance(document, dict):
+            errors = [{"path": "", "message": "the document is not a JSON object"}]
+            return self._row(item, "invalid", detail=_invalid_detail(errors, 1), errors=errors)
+        digest = content_hash(document)
+        if digest == member.content_hash:
+            if result.etag != member.etag:
+                await Member.filter(id=member.id).update(etag=result.etag)
+            return self._row(item, "unchanged", detail="same content")
+        # ingest validates the document (labkit.indicator_format.validate) before it writes anything
+        summary = await storage.ingest(member, document, source="pull", received_at=datetime.now(UTC))
+        if summary.errors:
+            errors = _problems(summary.errors)
+            return self._row(item, "invalid", detail=_invalid_detail(errors, len(summary.errors)), errors=errors,
+                             summary=summary.as_dict())
+        await Member.filter(id=member.id).update(etag=result.etag, content_hash=digest)
+        return self._row(item, "ok", summary=summary.as_dict(), detail=_summary_detail(summary.as_dict()))
+
+
+def _summary_detail(summary: dict[str, Any]) -> str:
+    conflicts = summary.get("conflicts") or []
+    text = (f"{summary.get('imported', 0)} imported, {summary.get('updated', 0)} updated, "
+            f"{summary.get('ignored', 0)} ignored")
+    if conflicts:
+        text += f", {len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}"
+    return text
+
+
+def _counts(counts: Counter[str]) -> dict[str, int]:
+    """Every outcome with its count (zeros included), then any other outcome seen."""
+    return {**{outcome: counts[outcome] for outcome in OUTCOMES},
+            **{outcome: counts[outcome] for outcome in sorted(set(counts) - set(OUTCOMES))}}
+
+
+async def members_to_harvest(codes: list[str] | None = None) -> list[Member]:
+    """The active members with a URL (only ``codes`` when given), by code."""
+    query = Member.filter(active=True).exclude(url="")
+    if codes is not None:
+        query = query.filter(code__in=codes)
+    return await query.order_by("code")
+
+
+async def harvest(settings: Settings, *, trigger: str, codes: list[str] | None = None,
+                  progress: Progress | None = None) -> HarvestRun:
+    """Harvest every active member with a URL (or only ``codes``) and record the run.
+
+    The database must be open (the web app's, or :func:`labkit.db.open_database` on the command
+    line). ``progress(member, outcome)`` is called as each member's outcome is recorded.
+    Returns the finished run, with ``counts`` per outcome.
+    """
+    opts = options(settings)
+    members = await members_to_harvest(codes)
+    run = await HarvestRun.create(trigger=trigger, started_at=datetime.now(UTC), counts={})
+    work = Harvest(run, opts, progress)
+    try:
+        await work.run_members(members)
+    except BaseException:  # cancelled (shutdown) or the database failed: keep what was counted, unfinished
+        run.counts = _counts(work.counts)
+        await asyncio.shield(run.save(update_fields=["counts"]))
+        raise
+    run.counts = _counts(work.counts)
+    run.finished_at = datetime.now(UTC)
+    await run.save(update_fields=["counts", "finished_at"])
+    log.info("harvest %s (%s): %s", run.id, trigger, ", ".join(f"{k} {v}" for k, v in run.counts.items() if v))
+    return run

@@ -1,0 +1,203 @@
+"""A hub harvests a simulated network of labs: each fault reported for its lab alone.
+
+The labs are real HTTP servers on loopback (tests/federation/simulated.py); the hub is a real
+lab with the federation plugin and its database (SQLite, or PostgreSQL with
+``LABKIT_TEST_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from labkit.config import Settings
+from labkit.indicator_format import observations
+from labkit.testing import RunningLab
+
+from labkit_federation.harvest import OUTCOMES, content_hash, harvest
+from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
+
+from tests.federation.simulated import SimLab, SimulatedNetwork, lab_document
+
+HUB_OPTIONS = {"allow_private_addresses": True, "timeout_seconds": 0.5, "retries": 1, "backoff_seconds": 0.05,
+               "max_document_bytes": 60_000, "concurrency": 4}
+
+
+def network_of_labs() -> list[SimLab]:
+    return [
+        SimLab("BR-3550308"),                                   # good, 1.1, ETag
+        SimLab("BR-3304557", etag=False),                       # good, 1.1, no ETag
+        SimLab("PT-1106", version="1.0"),                       # good, previous version, ETag
+        SimLab("PT-0808", version="1.0", etag=False),           # good, previous version, no ETag
+        SimLab("BR-4106902", behaviour="flaky", failures=1),    # 500 once, then the document
+        SimLab("BR-2611606", behaviour="redirect", target="/labs/BR-2611606-moved/indicators"),
+        SimLab("BR-2304400", behaviour="broken"),               # always 500
+        SimLab("BR-1302603", behaviour="slow", delay=1.5),      # beyond the timeout
+        SimLab("BR-5300108", behaviour="not_json"),
+        SimLab("BR-2927408", behaviour="wrong_version"),
+        SimLab("BR-3106200", behaviour="oversized"),
+        SimLab("BR-4314902", behaviour="impostor", claims="BR-3550308"),
+        SimLab("BR-1501402", behaviour="vanish"),
+        SimLab("BR-2111300", behaviour="gone"),
+        SimLab("BR-1721000", behaviour="missing"),
+    ]
+
+
+EXPECTED = {
+    "BR-3550308": ("ok", 1), "BR-3304557": ("ok", 1), "PT-1106": ("ok", 1), "PT-0808": ("ok", 1),
+    "BR-4106902": ("ok", 2), "BR-2611606": ("ok", 1),
+    "BR-2304400": ("http_error", 2), "BR-1302603": ("timeout", 2), "BR-5300108": ("invalid", 1),
+    "BR-2927408": ("invalid", 1), "BR-3106200": ("invalid", 1), "BR-4314902": ("invalid", 1),
+    "BR-1501402": ("unreachable", 2), "BR-2111300": ("unreachable", 2), "BR-1721000": ("http_error", 1),
+}
+GOOD = [code for code, (outcome, _) in EXPECTED.items() if outcome == "ok"]
+
+
+async def register(network: SimulatedNetwork, labs: list[SimLab]) -> None:
+    for lab in labs:
+        url = network.url(lab.code)
+        if lab.behaviour == "redirect":  # the document moved: served at its new address as a good lab
+            network.labs[lab.target.split("/")[2]] = SimLab(lab.code)
+        await Member.create(code=lab.code, name=f"Lab {lab.code}", url=url, region_path=f"{lab.code[:2]}")
+
+
+async def stored(code: str) -> set[tuple[Any, ...]]:
+    rows = await Observation.filter(member__code=code).values_list("indicator", "period", "module", "kind", "value",
+                                                                     "suppressed", "status")
+    return set(rows)
+
+
+def published(document: dict[str, Any]) -> set[tuple[Any, ...]]:
+    return {(r.indicator, r.period, r.module, r.kind, r.value, r.suppressed, r.status) for r in observations(document)}
+
+
+async def outcomes(run: HarvestRun) -> dict[str, HarvestResult]:
+    return {r.member.code: r for r in await HarvestResult.filter(run=run).prefetch_related("member")}
+
+
+@pytest.fixture
+async def hub(make_lab: Callable[..., Awaitable[RunningLab]]) -> RunningLab:
+    return await make_lab(plugins=["federation"], settings={"plugin.federation": HUB_OPTIONS}, name="hub")
+
+
+async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_changes_nothing(hub: RunningLab) -> None:
+    labs = network_of_labs()
+    async with SimulatedNetwork(labs, max_bytes=HUB_OPTIONS["max_document_bytes"]) as network:
+        await register(network, labs)
+        await Member.create(code="BR-9999999", name="Inactive lab", url=network.url("BR-3550308"), active=False)
+        await Member.create(code="BR-8888888", name="Lab without URL", url="")
+        seen: list[tuple[str, str]] = []
+        run = await harvest(hub.settings, trigger="cli", progress=lambda member, outcome: seen.append((member.code, outcome)))
+
+        results = await outcomes(run)
+        assert {code: (r.outcome, r.attempts) for code, r in results.items()} == EXPECTED
+        assert sorted(seen) == sorted((code, outcome) for code, (outcome, _) in EXPECTED.items())
+        assert run.finished_at is not None and run.trigger == "cli"
+        assert run.counts == {"ok": 6, "unchanged": 0, "http_error": 2, "timeout": 1, "unreachable": 2,
+                              "invalid": 4, "refused": 0}
+        assert network.peak <= HUB_OPTIONS["concurrency"]
+
+        # the reasons, for that lab alone
+        assert results["BR-2304400"].http_status == 500 and results["BR-2304400"].detail == "HTTP 500 Internal Server Error"
+        assert results["BR-1721000"].http_status == 404
+        assert results["BR-1302603"].detail == "no complete answer within 0.5 s"
+        assert results["BR-5300108"].errors[0]["message"].startswith("not JSON")
+        assert results["BR-2927408"].errors[0]["path"] == "version"
+        assert "version 3.0 is not supported" in results["BR-2927408"].detail
+        assert results["BR-3106200"].detail.startswith("document larger than 60000 bytes")
+        assert results["BR-4314902"].errors == [{"path": "lab.code", "message": results["BR-4314902"].errors[0]["message"]}]
+        assert "reports for BR-3550308" in results["BR-4314902"].detail
+        assert results["BR-1501402"].outcome == "unreachable" and results["BR-1501402"].detail
+        assert results["BR-2111300"].detail.startswith("cannot connect to 127.0.0.1")
+        assert results["BR-3550308"].summary["imported"] > 0 and results["BR-3550308"].summary["errors"] == []
+
+        # every good lab's figures are stored exactly as published; nothing for the failing ones
+        for code in GOOD:
+            lab = network.labs[code]
+            assert await stored(code) == published(lab.document()), code
+        for code in set(EXPECTED) - set(GOOD):
+            assert await stored(code) == set(), code
+        assert await Report.filter(member__code="BR-3550308").count() == 3
+        assert not await HarvestResult.filter(member__code__in=["BR-9999999", "BR-8888888"]).exists()
+        etag_member = await Member.get(code="BR-3550308")
+        assert etag_member.etag == network.labs["BR-3550308"].entity_tag()
+        assert etag_member.content_hash == content_hash(network.labs["BR-3550308"].document())
+
+        before = sorted(await Observation.all().values_list("member__code", "indicator", "period", "module", "kind",
+                                                            "value", "status", "received_at"))
+        reports_before = sorted(await Report.all().values_list("member__code", "period", "first_received_at",
+                                                               "last_received_at"))
+        second = await harvest(hub.settings, trigger="cli")
+        again = await outcomes(second)
+        expected_again = {code: ("unchanged" if outcome == "ok" else outcome) for code, (outcome, _) in EXPECTED.items()}
+        assert {code: r.outcome for code, r in again.items()} == expected_again
+        assert again["BR-3550308"].detail == "not modified (ETag)"
+        assert again["PT-0808"].detail == "same content"  # no ETag, a new generated_at, the same figures
+        assert network.labs["BR-3550308"].not_modified == 1 and network.labs["PT-1106"].not_modified == 1
+        assert second.counts["unchanged"] == 6 and second.counts["ok"] == 0
+        after = sorted(await Observation.all().values_list("member__code", "indicator", "period", "module", "kind",
+                                                           "value", "status", "received_at"))
+        assert after == before  # not one row written, not even a timestamp
+        assert sorted(await Report.all().values_list("member__code", "period", "first_received_at",
+                                                     "last_received_at")) == reports_before
+
+        # a lab publishes new figures: only that lab is imported again
+        network.labs["BR-3304557"].salt = "revised"
+        third = await harvest(hub.settings, trigger="cli", codes=["BR-3304557", "BR-3550308"])
+        assert {code: r.outcome for code, r in (await outcomes(third)).items()} == {"BR-3304557": "ok",
+                                                                                  "BR-3550308": "unchanged"}
+        assert (await outcomes(third))["BR-3304557"].summary["updated"] > 0
+        assert await stored("BR-3304557") == published(network.labs["BR-3304557"].document())
+        assert await HarvestRun.all().count() == 3
+
+
+async def test_private_addresses_are_refused_in_a_harvest(hub: RunningLab) -> None:
+    settings: Settings = hub.settings.model_copy(
+        update={"plugin": {"federation": {**HUB_OPTIONS, "allow_private_addresses": False}}})
+    async with SimulatedNetwork([SimLab("BR-3550308")]) as network:
+        port = network.base_url.rsplit(":", 1)[1]
+        urls = {
+            "BR-0000001": network.url("BR-3550308"),
+            "BR-0000002": f"http://localhost:{port}/labs/BR-3550308/indicators",
+            "BR-0000003": "http://10.0.0.7/api/v1/indicators/",
+            "BR-0000004": "http://169.254.169.254/latest/meta-data/",
+            "BR-0000005": f"http://[::1]:{port}/labs/BR-3550308/indicators",
+            "BR-0000006": "file:///etc/passwd",
+        }
+        for code, url in urls.items():
+            await Member.create(code=code, name=code, url=url)
+        run = await harvest(settings, trigger="cli")
+        assert network.hits["BR-3550308"] == 0  # the lab on loopback was never reached
+    results = await outcomes(run)
+    assert {code: (r.outcome, r.attempts) for code, r in results.items()} == {code: ("refused", 1) for code in urls}
+    assert "localhost resolves to" in results["BR-0000002"].detail
+    assert "169.254.169.254 is a link-local address" in results["BR-0000004"].detail
+    assert "only http and https" in results["BR-0000006"].detail
+    assert run.counts["refused"] == 6
+    assert await Observation.all().count() == 0
+
+
+async def test_many_labs_concurrently_within_the_bound(hub: RunningLab) -> None:
+    labs = [SimLab(f"BR-{3500000 + i:07d}", etag=i % 2 == 0, version="1.0" if i % 3 == 0 else "1.1") for i in range(24)]
+    async with SimulatedNetwork(labs, latency=0.05) as network:
+        await Member.bulk_create([Member(code=lab.code, name=lab.code, url=network.url(lab.code)) for lab in labs])
+        run = await harvest(hub.settings, trigger="cli")
+        assert run.counts["ok"] == 24
+        assert 2 <= network.peak <= HUB_OPTIONS["concurrency"]
+        assert await Observation.filter(member__code=labs[7].code).count() == len(published(labs[7].document()))
+        second = await harvest(hub.settings, trigger="schedule")
+        assert second.counts["unchanged"] == 24 and second.trigger == "schedule"
+
+
+async def test_nothing_to_harvest(hub: RunningLab) -> None:
+    run = await harvest(hub.settings, trigger="cli")
+    assert run.counts == {outcome: 0 for outcome in OUTCOMES}
+    assert run.finished_at is not None
+
+
+def test_the_content_hash_ignores_generated_at_only() -> None:
+    document = lab_document("BR-3550308")
+    assert content_hash(document) == content_hash({**document, "generated_at": "2030-01-01T00:00:00Z"})
+    assert content_hash(document) != content_hash(lab_document("BR-3550308", salt="other"))
