@@ -65,3 +65,11 @@ def labkit_api_routes() -> list:
     from labkit_federation import api
 
     return [*api.api_routes]
+
+
+@hookimpl
+def labkit_cli(cli) -> None:
+    """``labkit federation …`` (cli_registry.federation_group; harvest attaches to the same group)."""
+    from labkit_federation import cli_registry
+
+    cli_registry.register(cli)
