@@ -275,21 +275,23 @@ async def for_settings(settings: Any, period: Period, *, region: str = "", now: 
 
 def recent_periods(today: date, frequencies: tuple[str, ...] | list[str], count: int = 8) -> list[str]:
     """The latest ``count`` complete periods of the expected frequencies, newest first."""
-    codes: list[tuple[date, str]] = []
+    from labkit_federation.series import period_sort
+
+    codes: list[str] = []
     if "A" in frequencies:
-        codes += [(date(today.year - n, 12, 31), str(today.year - n)) for n in range(1, count + 1)]
+        codes += [str(today.year - n) for n in range(1, count + 1)]
     if "Q" in frequencies:
         year, quarter = today.year, (today.month - 1) // 3 + 1
         for _ in range(count):
             quarter -= 1
             if quarter == 0:
                 year, quarter = year - 1, 4
-            codes.append((date(year, quarter * 3, 1), f"{year}-Q{quarter}"))
+            codes.append(f"{year}-Q{quarter}")
     if "M" in frequencies:
         year, month = today.year, today.month
         for _ in range(count):
             month -= 1
             if month == 0:
                 year, month = year - 1, 12
-            codes.append((date(year, month, 1), f"{year}-{month:02d}"))
-    return [code for _, code in sorted(codes, reverse=True)][:count]
+            codes.append(f"{year}-{month:02d}")
+    return sorted(codes, key=period_sort, reverse=True)[:count]

@@ -88,7 +88,12 @@ async def check_mentor(code: str, mentor_code: str | None) -> None:
         raise MentorCycle([code, code])
     links = await current_links()
     links[code] = mentor_code
-    check_links(links)
+    loop = cycle_in(links)
+    if loop:
+        if code in loop:  # name the loop from the lab being edited: A → its new mentor → … → A
+            start = loop.index(code)
+            loop = loop[start:-1] + loop[:start] + [code]
+        raise MentorCycle(loop)
 
 
 @dataclass
