@@ -70,6 +70,25 @@ def labkit_api_routes() -> list:
 @hookimpl
 def labkit_cli(cli) -> None:
     """``labkit federation …`` (cli_registry.federation_group; harvest attaches to the same group)."""
-    from labkit_federation import cli_registry
+    from labkit_federation import cli_harvest, cli_registry
 
+    cli_harvest.register(cli_registry.federation_group)
     cli_registry.register(cli)
+
+
+# ------------------------------------------------------------------ scheduled harvests (F2)
+
+
+@hookimpl
+async def labkit_startup(app) -> None:
+    """Each worker starts the harvest schedule when ``harvest_interval_minutes`` > 0."""
+    from labkit_federation import schedule
+
+    app.state.federation_scheduler = await schedule.startup(app, app.state.settings)
+
+
+@hookimpl
+async def labkit_shutdown(app) -> None:
+    from labkit_federation import schedule
+
+    await schedule.shutdown(getattr(app.state, "federation_scheduler", None))

@@ -1,0 +1,127 @@
+"""``labkit federation harvest``: harvest the members from the command line (or cron).
+
+On a terminal it shows a progress bar; otherwise (cron, a pipe) it prints a line every tenth of
+the members. Then a summary per outcome and one line per failing lab with its reason.
+
+Exit status: 0 when the harvest ran, even if some labs failed (they are reported); with
+``--fail-on-errors``, 1 when any lab failed, so cron or a monitoring job can alert. 2 for a
+problem that stopped the harvest (unknown member, database unreachable), as one line.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+from labkit import db
+from labkit.cli import LabContext, fail, pass_lab, run
+
+from labkit_federation.harvest import OUTCOMES, harvest, members_to_harvest
+from labkit_federation.models import HarvestResult, HarvestRun, Member
+from labkit_federation.options import options
+
+SUCCESS = ("ok", "unchanged")
+
+
+async def _check_codes(codes: list[str]) -> None:
+    """Every ``--member`` code is an active member with a URL, or the command stops saying which."""
+    found = {member.code: member for member in await Member.filter(code__in=codes)}
+    for code in codes:
+        member = found.get(code)
+        if member is None:
+            fail(f"there is no member {code!r} in the registry")
+        elif not member.active:
+            fail(f"member {code} is inactive: activate it before harvesting it")
+        elif not member.url:
+            fail(f"member {code} has no URL to harvest (it may push its document instead)")
+
+
+async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | None) -> tuple[HarvestRun, list[HarvestResult], float]:
+    settings = lab.settings
+    if concurrency is not None:
+        plugin = {**settings.plugin, "federation": {**settings.for_plugin("federation"), "concurrency": concurrency}}
+        settings = settings.model_copy(update={"plugin": plugin})
+    options(settings)  # a bad [plugin.federation] table stops here, as one line
+    async with db.open_database(settings, lab.plugins):
+        if codes:
+            await _check_codes(codes)
+        total = len(await members_to_harvest(codes))
+        if total == 0:
+            fail("no member to harvest: register labs with their document's URL (labkit federation members import)")
+        started = time.monotonic()
+        report = _Progress(total)
+        try:
+            harvest_run = await harvest(settings, trigger="cli", codes=codes, progress=report)
+        finally:
+            report.close()
+        failures = await (HarvestResult.filter(run=harvest_run).exclude(outcome__in=SUCCESS)
+                          .prefetch_related("member").order_by("member__code"))
+        return harvest_run, failures, time.monotonic() - started
+
+
+class _Progress:
+    """A click progress bar on a terminal, a line every tenth of the members otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.bar: Any = None
+        if sys.stdout.isatty():
+            self.bar = click.progressbar(length=total, label="Harvesting", show_pos=True, show_eta=True, width=30)
+            self.bar.__enter__()
+        self.step = max(1, total // 10)
+
+    def __call__(self, member: Member, outcome: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.done % self.step == 0 or self.done == self.total:
+            click.echo(f"harvested {self.done}/{self.total}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _summary(harvest_run: HarvestRun, failures: list[HarvestResult], seconds: float) -> list[str]:
+    counts = harvest_run.counts
+    total = sum(counts.values())
+    lines = [f"harvest {harvest_run.id}: {total} member{'s' if total != 1 else ''} in {seconds:.1f} s"]
+    lines.append("  " + ", ".join(f"{outcome} {counts.get(outcome, 0)}" for outcome in
+                                  (*OUTCOMES, *sorted(set(counts) - set(OUTCOMES)))))
+    for result in failures:
+        status = f" {result.http_status}" if result.outcome == "http_error" and result.http_status else ""
+        attempts = f" (after {result.attempts} attempts)" if result.attempts > 1 else ""
+        detail = " ".join(result.detail.split())
+        lines.append(f"failed {result.member.code}: {result.outcome}{status}: {detail}{attempts}")
+    return lines
+
+
+def harvest_command() -> click.Command:
+    @click.command("harvest")
+    @click.option("--member", "codes", multiple=True, metavar="CODE",
+                  help="Harvest only this member (repeat for several). Default: every active member with a URL.")
+    @click.option("--concurrency", type=click.IntRange(1, 1000), default=None,
+                  help="Members fetched at once (default: [plugin.federation] concurrency).")
+    @click.option("--fail-on-errors", is_flag=True,
+                  help="Exit with status 1 when any lab failed (for cron and monitoring).")
+    @pass_lab
+    def command(lab: LabContext, codes: tuple[str, ...], concurrency: int | None, fail_on_errors: bool) -> None:
+        """Fetch every member's indicators document now, and store what changed."""
+        harvest_run, failures, seconds = run(_harvest(lab, list(codes) or None, concurrency))
+        for line in _summary(harvest_run, failures, seconds):
+            click.echo(line)
+        if fail_on_errors and failures:
+            sys.exit(1)
+
+    return command
+
+
+def register(group: click.Group) -> None:
+    """Attach ``harvest`` to the ``labkit federation`` group (cli_registry.federation_group)."""
+    if "harvest" not in group.commands:
+        group.add_command(harvest_command())
