@@ -72,7 +72,7 @@ class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: str = Field(min_length=2, max_length=3000)
-    parent_id: int | None = None
+    parent_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
     _strip_body = field_validator("body", mode="before")(_strip)
 

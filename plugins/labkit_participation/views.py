@@ -332,12 +332,17 @@ async def comment(request: Request) -> Response:
         back = f"{PREFIX}/processes/{process.id}"
     form = await read_form(request, CommentIn)
     errors = dict(form.errors or {})
+    reply_to = form.values.get("parent_id")
+    if "parent_id" in errors:  # a hidden field: say it, with the text, in the main comment form
+        errors.setdefault("body", gettext("The comment you reply to no longer exists."))
+        reply_to = None
     if form.ok:
         parent = None
         if form.data.parent_id is not None:
             parent = await Comment.get_or_none(id=form.data.parent_id)
             if parent is None:
                 errors["body"] = gettext("The comment you reply to no longer exists.")
+                reply_to = None  # no reply form to show it in
         if not errors:
             try:
                 await rules.check_can_comment(process, proposal, parent, now())
@@ -355,7 +360,7 @@ async def comment(request: Request) -> Response:
         context = await _proposal_context(request, proposal, process)
     else:
         context = await _process_context(request, process)
-    context.update(values=form.values, errors=errors, reply_to=form.values.get("parent_id"))
+    context.update(values=form.values, errors=errors, reply_to=reply_to)
     return render(request, "participation/proposal.html" if proposal else "participation/process.html",
                   context, status=422)
 
