@@ -16,7 +16,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
+from tortoise.exceptions import DBConnectionError
 
+from labkit.db import CONNECTION_ERRORS
 from labkit.hooktypes import Permission
 from labkit.i18n import gettext
 from labkit.models import ROLES, ApiToken, Person
@@ -162,16 +164,25 @@ class AuthMiddleware:
         connection = HTTPConnection(scope)
         person = None
         authorization = connection.headers.get("authorization", "")
-        if authorization.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
-            person = await person_from_token(authorization[7:].strip())
-            scope["labkit.token_auth"] = True
-            if person is None:  # unknown, revoked or another lab's: refused, never taken as anonymous
-                response = problem_response(
-                    Request(scope), 401, gettext("The API token is not valid: it is unknown, revoked or its account is blocked."),
-                    kind="invalid-token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-                return await response(scope, receive, send)
-        elif "session" in scope:
-            person = await person_from_session(scope["session"])
+        try:
+            if authorization.lower().startswith("bearer ") and scope["path"].startswith("/api/"):
+                person = await person_from_token(authorization[7:].strip())
+                scope["labkit.token_auth"] = True
+                if person is None:  # unknown, revoked or another lab's: refused, never taken as anonymous
+                    response = problem_response(
+                        Request(scope), 401, gettext("The API token is not valid: it is unknown, revoked or its account is blocked."),
+                        kind="invalid-token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                    return await response(scope, receive, send)
+            elif "session" in scope:
+                person = await person_from_session(scope["session"])
+        except (DBConnectionError, *CONNECTION_ERRORS) as error:
+            # Raised here, outside the app's exception handlers: answer the same clear 503 they
+            # give (a page or a problem document with Retry-After), not a 500 and a cut connection.
+            from labkit.errors import database_unavailable
+
+            scope.setdefault("state", {})["person"] = None
+            response = await database_unavailable(Request(scope), error)
+            return await response(scope, receive, send)
         scope.setdefault("state", {})["person"] = person
         await self.app(scope, receive, send)
 

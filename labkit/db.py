@@ -29,7 +29,12 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, ConnectionError)
 try:  # asyncpg is optional: only labs on PostgreSQL install it
     import asyncpg
 
-    CONNECTION_ERRORS += (asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InvalidCatalogNameError, asyncpg.exceptions.InvalidPasswordError)
+    CONNECTION_ERRORS += (asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InvalidCatalogNameError, asyncpg.exceptions.InvalidPasswordError,
+                          # the server shutting down (pg_ctl stop -m fast) or crashing ends the queries in flight
+                          asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CrashShutdownError,
+                          # a connection cut in the middle of a query fails again when the pool resets it
+                          # ("cannot switch to state ...; another operation is in progress")
+                          asyncpg.exceptions._base.InternalClientError)
 except ImportError:  # pragma: no cover - depends on the installation
     pass
 
