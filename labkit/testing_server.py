@@ -81,7 +81,8 @@ class LabServer:
         with log_path.open("ab") as log:
             process = subprocess.Popen(
                 labkit_command(lab_dir, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
-                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True)
+                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+                start_new_session=True)
         server = cls(lab_dir, process, f"http://127.0.0.1:{port}", log_path)
         try:
             server.wait_healthy(timeout, workers=workers)
