@@ -41,7 +41,7 @@ STATUS_LABELS = {
     "missing": N_("Not reported"),
     "pending": N_("Not yet due"),
 }
-FAILED_OUTCOMES = ("http_error", "timeout", "unreachable", "invalid", "refused")
+FAILED_OUTCOMES = ("http_error", "timeout", "unreachable", "invalid", "refused", "hub_error")
 """Harvest outcomes that explain why a member's figures did not arrive."""
 OUTCOME_LABELS = {
     "ok": N_("Imported"),
@@ -51,6 +51,7 @@ OUTCOME_LABELS = {
     "unreachable": N_("Unreachable"),
     "invalid": N_("Invalid document"),
     "refused": N_("Address refused"),
+    "hub_error": N_("Error on the hub"),
 }
 
 

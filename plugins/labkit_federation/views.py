@@ -4,9 +4,10 @@ staff pages (registry, tokens, harvests). Reading is public: the hub only holds 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +34,7 @@ STATUS_CLASSES = {"on_time": "status-published", "late": "status-pending", "fail
                   "missing": "status-draft", "pending": "status-scheduled"}
 STATUS_SYMBOLS = {"on_time": "✓", "late": "⏱", "failed": "✗", "missing": "–", "pending": "…"}
 PER_PAGE = 50
+IMPORT_ACTIONS = {"create": N_("add"), "update": N_("update"), "unchanged": N_("unchanged"), "error": N_("error")}
 TRIGGERS = {"cli": N_("From the command line"), "schedule": N_("On schedule"), "manual": N_("Started by staff")}
 
 
@@ -92,7 +94,7 @@ def _common(request: Request) -> dict[str, Any]:
 def _registry_columns() -> tuple[str, ...]:
     from labkit_federation import registry as reg
 
-    return tuple(reg.COLUMNS)
+    return tuple(reg.CSV_COLUMNS)
 
 
 # ------------------------------------------------------------------------------ overview
@@ -244,7 +246,7 @@ async def registry(request: Request) -> Response:
     page = await paginate(series.member_query(q, "", include_inactive=True).prefetch_related("mentor"), number, PER_PAGE)
     return render(request, "federation/registry.html", {
         "page": page, "q": q, "params": "&" + urlencode({"q": q}) if q else "", "import_report": None,
-        "import_errors": {}, "columns": _registry_columns(), **_common(request)})
+        "import_errors": {}, "columns": _registry_columns(), "actions": IMPORT_ACTIONS, **_common(request)})
 
 
 async def _save_member(request: Request, member: Member | None) -> Response:
@@ -309,27 +311,21 @@ async def registry_import(request: Request) -> Response:
     upload = form.get("file")
     dry_run = form.get("dry_run") == "on"
     errors: dict[str, str] = {}
-    text = ""
+    report = None
     if upload is None or isinstance(upload, str) or not upload.filename:
         errors["file"] = gettext("Choose a CSV file.")
     else:
-        raw = await upload.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            errors["file"] = gettext("The file is not UTF-8 text.")
-    report = None
-    if not errors:
-        report = await reg.import_csv(text, dry_run=dry_run)
-        if not dry_run and report.ok:
+        report = await reg.import_csv(await upload.read(), dry_run=dry_run)
+        if report.saved:
             flash(request, gettext("The registry was imported: %(added)s added, %(updated)s updated.",
-                                   added=report.added, updated=report.updated))
+                                   added=report.count("create"), updated=report.count("update")))
+            log.info("registry: CSV imported by %s", request.state.person.id)
             return redirect("/federation/registry")
     page = await paginate(series.member_query("", "", include_inactive=True).prefetch_related("mentor"), 1, PER_PAGE)
     status = 200 if report is not None and report.ok else 422
     return render(request, "federation/registry.html", {
         "page": page, "q": "", "params": "", "import_report": report, "dry_run": dry_run,
-        "import_errors": errors, "columns": _registry_columns(), **_common(request)}, status=status)
+        "import_errors": errors, "columns": _registry_columns(), "actions": IMPORT_ACTIONS, **_common(request)}, status=status)
 
 
 async def registry_export(request: Request) -> Response:
@@ -338,7 +334,7 @@ async def registry_export(request: Request) -> Response:
 
     auth.require(request, MANAGE)
     return Response(await reg.export_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="registry.csv"'})
+                    headers={"Content-Disposition": 'attachment; filename="registry.csv"', "Cache-Control": "no-store"})
 
 
 async def token_issue(request: Request) -> Response:
@@ -374,13 +370,29 @@ async def token_revoke(request: Request) -> Response:
 _running: set[asyncio.Task[Any]] = set()
 
 
-async def _harvest_in_background(settings: Any) -> None:
-    from labkit_federation import harvest
+async def _keep_lease(holder: str) -> None:
+    from labkit_federation import schedule
 
+    while True:
+        await asyncio.sleep(schedule.LEASE_SECONDS / 3)
+        if not await schedule.renew(schedule.LEASE_NAME, holder):
+            return
+
+
+async def _harvest_in_background(settings: Any, holder: str) -> None:
+    """Harvest every member holding the harvest lease (the schedule waits meanwhile), then free it."""
+    from labkit_federation import harvest, schedule
+
+    keeper = asyncio.create_task(_keep_lease(holder))
     try:
         await harvest.harvest(settings, trigger="manual")
     except Exception:  # the run records per-lab failures itself; this is only a last resort
         log.exception("federation: the manual harvest failed")
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        await asyncio.shield(schedule.release(schedule.LEASE_NAME, holder))
 
 
 async def harvests(request: Request) -> Response:
@@ -400,7 +412,13 @@ async def harvests(request: Request) -> Response:
 async def harvest_now(request: Request) -> Response:
     """Staff: start a harvest of every member in the background (the page returns at once)."""
     auth.require(request, MANAGE)
-    task = asyncio.create_task(_harvest_in_background(request.app.state.settings))
+    from labkit_federation import schedule
+
+    holder = schedule.holder_id()
+    if not await schedule.acquire(schedule.LEASE_NAME, holder):
+        flash(request, gettext("A harvest is already running: wait for it to finish."), "warning")
+        return redirect("/federation/harvests")
+    task = asyncio.create_task(_harvest_in_background(request.app.state.settings, holder))
     _running.add(task)
     task.add_done_callback(_running.discard)
     flash(request, gettext("A harvest has started. Reload this page to follow it."))
