@@ -81,7 +81,16 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    """Sign out (POST only, with the CSRF token)."""
+    """Sign out (POST only, with the CSRF token).
+
+    Sessions are signed cookies that the server does not keep, so clearing this browser's cookie
+    is not enough: a copy taken before (a shared computer, a stolen cookie) would still work. The
+    account's session version moves on, which ends every session of the person.
+    """
+    person = request.state.person
+    if person is not None:
+        person.session_version += 1
+        await person.save(update_fields=["session_version"])
     auth.sign_out(request)
     flash(request, gettext("You are signed out."), "info")
     return redirect("/")
