@@ -11,6 +11,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CREDENTIAL_HEADERS = ("x-labkit-member-token",)
+"""Headers that carry a machine credential to the JSON API (a federation member's push token).
+
+An API request carrying one needs no CSRF token: a browser cannot add a custom header to a
+cross-site request without a CORS preflight, which labkit never grants. The endpoint itself
+checks the credential."""
 ErrorResponder = Callable[[Request, int, str], Awaitable[Response]]
 
 
@@ -91,7 +97,8 @@ class RequestGuardMiddleware:
         except _TooLarge:
             return await self._refuse(request, 413, "too-large", scope, receive, send)
         replay = _replayer(body, receive)
-        if request.method in UNSAFE_METHODS and not scope.get("labkit.token_auth"):
+        machine = scope["path"].startswith("/api/") and any(name in request.headers for name in CREDENTIAL_HEADERS)
+        if request.method in UNSAFE_METHODS and not scope.get("labkit.token_auth") and not machine:
             if not await self._csrf_ok(Request(scope, _replayer(body, receive))):
                 return await self._refuse(request, 403, "csrf", scope, receive, send)
         await self.app(scope, replay, send)

@@ -1,14 +1,20 @@
-"""``labkit indicators show|export|publish``: the indicators from the command line."""
+"""``labkit indicators show|export|publish|push``: the indicators from the command line."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 
-from labkit import INDICATORS, db
+from labkit import INDICATORS, Period, db
 from labkit.cli import LabContext, fail, pass_lab, run
+from labkit.config import read_env_file
 
 from labkit_indicators import exports, rules
 from labkit_indicators.engine import Engine, PeriodFigures, PublishError
@@ -49,6 +55,66 @@ def _table(figures: PeriodFigures) -> str:
            for f in figures.figures.values()):
         lines.append(f"* withheld from publication (fewer than {figures.threshold} people, or to protect such a count)")
     return "\n".join(lines)
+
+
+PUSH_PATH = "/api/v1/federation/reports"
+TOKEN_VARIABLE = "LABKIT_HUB_TOKEN"
+
+
+def push_url(hub_url: str) -> str:
+    """The hub's push endpoint: ``[lab] hub_url`` is the hub's address (or the endpoint itself)."""
+    base = hub_url.rstrip("/")
+    return base if base.endswith(PUSH_PATH) else base + PUSH_PATH
+
+
+def hub_token(lab: LabContext) -> str:
+    """The lab's member token: ``LABKIT_HUB_TOKEN`` from the environment or the lab's ``.env``."""
+    return (os.environ.get(TOKEN_VARIABLE) or read_env_file(lab.lab_dir / ".env").get(TOKEN_VARIABLE, "")).strip()
+
+
+async def _push_figures(lab: LabContext, codes: str | None) -> list[PeriodFigures]:
+    if codes:
+        return await _figures(lab, codes)
+    async with db.open_database(lab.settings, lab.plugins):
+        engine = Engine(lab.settings, lab.plugins)
+        return [await engine.figures(Period.parse(state.period), max_age=0) for state in await engine.published_periods()]
+
+
+def send(url: str, token: str, body: bytes, *, attempts: int = 3, timeout: float = 60.0) -> httpx.Response:
+    """POST ``body`` with the member token and an ``Idempotency-Key`` derived from its hash.
+
+    A connection error or a 5xx is retried (same key, same body: the hub applies it once).
+    """
+    headers = {"Content-Type": "application/json", "X-Labkit-Member-Token": token,
+               "Idempotency-Key": "sha256-" + hashlib.sha256(body).hexdigest()}
+    for attempt in range(1, attempts + 1):
+        try:
+            response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+        except httpx.HTTPError as error:
+            if attempt == attempts:
+                raise
+            reason = error
+        else:
+            if response.status_code < 500 or attempt == attempts:
+                return response
+            reason = response.status_code
+        time.sleep(min(2 ** attempt, 10))
+        click.echo(f"retrying after {reason}", err=True)
+    raise AssertionError("unreachable")
+
+
+def explain(response: httpx.Response) -> str:
+    """One line saying why the hub refused a push."""
+    try:
+        problem = response.json()
+    except ValueError:
+        return f"the hub answered {response.status_code}"
+    detail = problem.get("detail") or problem.get("title") or ""
+    errors = problem.get("errors") or []
+    first = errors[0] if errors else None
+    where = f"; first problem: {first.get('field') or '(document)'}: {first.get('message')}" if first else ""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"the hub refused the document ({response.status_code}): {detail}{where}{more}"
 
 
 def register(cli: click.Group) -> None:
@@ -101,3 +167,32 @@ def register(cli: click.Group) -> None:
             fail(str(error))
         click.echo(f"published {figures.period.code}: " + ", ".join(
             f"{name} {figures.value(name)}" for name in INDICATORS))
+
+    @indicators.command()
+    @click.option("--period", "period", default=None,
+                  help="Periods to send (YYYY, YYYY-Qn or YYYY-MM; commas for several). Default: every published period.")
+    @pass_lab
+    def push(lab: LabContext, period: str | None) -> None:
+        """Send the lab's indicators document to its hub ([lab] hub_url, token in LABKIT_HUB_TOKEN)."""
+        if not lab.settings.lab.hub_url:
+            fail("[lab] hub_url is not set: write the hub's address in lab.toml (or LABKIT_LAB_HUB_URL)")
+        token = hub_token(lab)
+        if not token:
+            fail(f"{TOKEN_VARIABLE} is not set: put the token the hub issued in the environment or the lab's .env")
+        figures = run(_push_figures(lab, period))
+        if not figures:
+            fail("there is nothing to send: no period is published yet (publish one, or name it with --period)")
+        body = json.dumps(exports.document(lab.settings, figures), ensure_ascii=False).encode()
+        url = push_url(lab.settings.lab.hub_url)
+        try:
+            response = send(url, token, body)
+        except httpx.HTTPError as error:
+            fail(f"could not reach the hub at {url}: {error.__class__.__name__}: {error}")
+        if response.status_code != 200:
+            fail(explain(response))
+        summary = response.json()
+        click.echo(f"sent {', '.join(f.period.code for f in figures)} to {url}: {summary['imported']} imported, "
+                   f"{summary['updated']} updated, {summary['ignored']} ignored, {summary['removed']} removed, "
+                   f"{len(summary['conflicts'])} conflict(s)")
+        for conflict in summary["conflicts"]:
+            click.echo(f"conflict: {conflict}")

@@ -1,0 +1,144 @@
+"""``POST /api/v1/federation/reports``: a member lab pushes its indicators document.
+
+- Authentication: the member's token in the ``X-Labkit-Member-Token`` header (not a person's API
+  token: ``Authorization: Bearer`` is for people and refuses any other token). Never logged: it
+  is a header, and the access log writes only the request line.
+- ``Idempotency-Key`` (required): the same key with the same body replays the stored answer
+  (same status, same JSON, with ``Idempotent-Replayed: true``); the same key with another body
+  is refused (422). Answers are stored in the database, so every worker of the hub sees them.
+- The answer is the import summary (see :class:`labkit_federation.storage.ImportSummary`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from tortoise.exceptions import IntegrityError
+
+from labkit.api import ApiRoute
+from labkit.i18n import gettext
+from labkit.web import Problem, problem_response
+
+from labkit_federation import registry, storage
+from labkit_federation.models import Member, PushReceipt
+from labkit_federation.options import options
+
+TOKEN_HEADER = "X-Labkit-Member-Token"
+KEY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+class PushDocument(BaseModel):
+    """A lab indicators document, version 1.0 or 1.1 (see /api/v1/indicators/schema.json and
+    docs/formats/indicators.md); checked in full by the hub."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    schema_: str = Field(alias="schema")
+    version: str
+    lab: dict[str, Any]
+    periods: list[dict[str, Any]]
+
+
+class ProblemItem(BaseModel):
+    path: str
+    message: str
+
+
+class ImportSummaryOut(BaseModel):
+    """What the hub stored: rows new (imported), changed (updated), unchanged or not stored
+    (ignored), removed from a replaced slice; conflicts in words; labs first seen through a hub."""
+
+    imported: int
+    updated: int
+    ignored: int
+    removed: int
+    conflicts: list[str]
+    errors: list[ProblemItem]
+    registered: list[str]
+    member: str
+    received_at: str
+
+
+def _problem(request: Request, status: int, detail: str, kind: str,
+             errors: list[dict[str, str]] | None = None) -> JSONResponse:
+    response = problem_response(request, status, detail, kind=kind, errors=errors)
+    assert isinstance(response, JSONResponse)
+    return response
+
+
+async def _answer(request: Request, member: Member, body: bytes) -> JSONResponse:
+    """The answer to a push not seen before (stored afterwards as the key's receipt)."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return _problem(request, 400, gettext("The body is not JSON: %(error)s", error=str(error)), "invalid-json")
+    if not isinstance(document, dict):
+        return _problem(request, 422, gettext("The body is not an indicators document."), "invalid-document")
+    claimed = document.get("lab", {}).get("code") if isinstance(document.get("lab"), dict) else None
+    if claimed is not None and claimed != member.code:
+        return _problem(request, 403, gettext(
+            "This token belongs to %(member)s; the document reports for %(claimed)s. A lab reports only for itself.",
+            member=member.code, claimed=str(claimed)[:64]), "wrong-lab")
+    received_at = datetime.now(UTC)
+    summary = await storage.ingest(member, document, source="push", received_at=received_at)
+    if summary.errors:
+        status = 403 if summary.errors[0].path == "lab.kind" else 422
+        return _problem(request, status, gettext("The document was not stored: %(count)s problem(s).",
+                                                 count=len(summary.errors)),
+                        "wrong-lab" if status == 403 else "invalid-document",
+                        errors=[{"field": p.path, "message": p.message} for p in summary.errors])
+    out = {**summary.as_dict(), "member": member.code,
+           "received_at": received_at.isoformat().replace("+00:00", "Z")}
+    return JSONResponse(ImportSummaryOut.model_validate(out).model_dump(mode="json"))
+
+
+def _replay(receipt: PushReceipt) -> Response:
+    media_type = "application/problem+json" if receipt.status_code >= 400 else "application/json"
+    return JSONResponse(receipt.response, status_code=receipt.status_code, media_type=media_type,
+                        headers={"Idempotent-Replayed": "true"})
+
+
+async def api_push(request: Request) -> Response:
+    """Push the lab's indicators document to the hub (member token and Idempotency-Key headers)."""
+    member = await registry.member_for_token(request.headers.get(TOKEN_HEADER))
+    if member is None:
+        return _problem(request, 401, gettext("Send the lab's member token in the %(header)s header; this one is "
+                                              "missing, unknown or revoked.", header=TOKEN_HEADER), "invalid-token")
+    key = request.headers.get(KEY_HEADER, "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        return _problem(request, 400, gettext("Send an %(header)s header (1 to %(max)s characters), the same for "
+                                              "every retry of this push.", header=KEY_HEADER, max=MAX_KEY_LENGTH),
+                        "idempotency-key-required")
+    body = await request.body()
+    limit = options(request.app.state.settings).max_document_bytes
+    if len(body) > limit:
+        return _problem(request, 413, gettext("The document is larger than this hub accepts (%(limit)s bytes).",
+                                              limit=limit), "too-large")
+    body_hash = hashlib.sha256(body).hexdigest()
+    receipt = await PushReceipt.get_or_none(member=member, key=key)
+    if receipt is None:
+        response = await _answer(request, member, body)
+        stored = json.loads(bytes(response.body))
+        try:
+            await PushReceipt.create(member=member, key=key, body_hash=body_hash, status_code=response.status_code,
+                                     response=stored)
+            return response
+        except IntegrityError:  # the same key pushed twice at once: the first stored answer is the answer
+            receipt = await PushReceipt.get(member=member, key=key)
+    if receipt.body_hash != body_hash:
+        return _problem(request, 422, gettext("This %(header)s was already used with another document. Use a new "
+                                              "key for a new document.", header=KEY_HEADER), "idempotency-key-reused")
+    return _replay(receipt)
+
+
+routes = [
+    ApiRoute("/reports", api_push, methods=["POST"], name="push", body=PushDocument, response=ImportSummaryOut,
+             summary="Push the lab's indicators document (headers X-Labkit-Member-Token and Idempotency-Key)"),
+]
