@@ -1,0 +1,79 @@
+"""A real labkit lab with the indicators plugin and its demo data, harvested by a real hub over HTTP.
+
+The lab runs as ``labkit serve`` in its own process (SQLite); the hub is served by ``make_lab``
+(SQLite, or PostgreSQL with ``LABKIT_TEST_DATABASE_URL``). What the hub stores must be exactly
+what the lab publishes at ``/api/v1/indicators/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+from tortoise.context import TortoiseContext
+
+from labkit import auth, db
+from labkit.config import load_settings
+from labkit.indicator_format import observations, validate
+from labkit.models import Person
+from labkit.plugins import Plugins, await_me_maybe
+from labkit.testing import RunningLab, write_lab
+from labkit.testing_server import LabServer
+
+from labkit_federation.harvest import harvest
+from labkit_federation.models import HarvestResult, Member, Observation, Report
+
+LAB = {"name": "MobiLab", "municipality": "São Paulo", "municipal_code": "3550308", "country": "BR",
+       "region": "BR-SP", "timezone": "America/Sao_Paulo"}
+
+
+async def demo_lab(folder: Path) -> None:
+    """A migrated lab folder with the indicators plugin and its demo data (last year published)."""
+    write_lab(folder, ["indicators"], {"lab": LAB})
+    settings = load_settings(folder, {})
+    plugins = Plugins(settings)
+    await db.migrate(settings, plugins)
+    async with TortoiseContext() as context:
+        await context.init(config=db.tortoise_config(settings, plugins))
+        await Person.create(email="admin@mobilab.example", name="Admin", role="admin",
+                            password_hash=auth.hash_password("correct horse battery staple"))
+        for _slug, result in plugins.results("labkit_demo_data", settings=settings):
+            await await_me_maybe(result)
+
+
+async def test_a_real_lab_is_harvested_by_a_real_hub(make_lab: Callable[..., Awaitable[RunningLab]],
+                                                    tmp_path: Path) -> None:
+    await demo_lab(tmp_path / "mobilab")
+    server = await asyncio.to_thread(LabServer.start, tmp_path / "mobilab")
+    try:
+        hub = await make_lab(plugins=["federation"], name="hub",
+                             settings={"plugin.federation": {"allow_private_addresses": True}})
+        url = server.url + "/api/v1/indicators/"
+        async with httpx.AsyncClient() as client:
+            document = (await client.get(url)).json()
+        assert validate(document) == []
+        assert document["lab"]["code"] == "BR-3550308" and document["periods"], document["periods"]
+        await Member.create(code="BR-3550308", name="MobiLab", url=url, region_path="BR/BR-SP")
+
+        run = await harvest(hub.settings, trigger="cli")
+        result = await HarvestResult.get(run=run)
+        assert result.outcome == "ok", result.detail
+        assert result.summary["errors"] == [] and result.summary["imported"] > 0
+        stored = set(await Observation.filter(member__code="BR-3550308").values_list(
+            "indicator", "period", "module", "kind", "value", "suppressed", "status"))
+        published = {(r.indicator, r.period, r.module, r.kind, r.value, r.suppressed, r.status)
+                     for r in observations(document)}
+        assert stored == published and len(stored) >= 4 * len(document["periods"])
+        assert {r.period for r in await Report.filter(member__code="BR-3550308")} == {p["period"] for p in document["periods"]}
+        participants = next(o for o in document["periods"][0]["observations"] if o["indicator"] == "participants")
+        assert participants["value"] is None or participants["value"] >= 0
+
+        # the lab regenerates its document (a new generated_at, no ETag): nothing changes at the hub
+        second = await harvest(hub.settings, trigger="cli")
+        again = await HarvestResult.get(run=second)
+        assert (again.outcome, again.detail) == ("unchanged", "same content")
+        assert await Observation.filter(member__code="BR-3550308").count() == len(stored)
+    finally:
+        await asyncio.to_thread(server.stop)
