@@ -156,10 +156,15 @@ async def read_form(request: Request, model: type[M]) -> FormResult:
         is_list = getattr(annotation, "__origin__", None) in (list, set, tuple)
         values[key] = [v for v in items if v != ""] if is_list else (items[-1] if items else "")
     cleaned = {k: v for k, v in values.items() if v != "" and k in model.model_fields}
+    # A NUL character is never typed and PostgreSQL cannot store it in text: refuse it like any
+    # badly formed value, so the form comes back with what was typed instead of a failed save.
+    with_nul = {k: gettext(_MESSAGES["string_pattern_mismatch"]) for k, v in cleaned.items()
+                if any("\x00" in item for item in (v if isinstance(v, list) else [v]))}
     try:
-        return FormResult(values=values, data=model.model_validate(cleaned))
+        data = model.model_validate(cleaned)
     except ValidationError as error:
-        return FormResult(values=values, errors=error_messages(error))
+        return FormResult(values=values, errors={**with_nul, **error_messages(error)})
+    return FormResult(values=values, errors=with_nul) if with_nul else FormResult(values=values, data=data)
 
 
 async def read_json(request: Request, model: type[M]) -> M:
