@@ -1,7 +1,7 @@
 """``labkit federation harvest``: harvest the members from the command line (or cron).
 
 On a terminal it shows a progress bar; otherwise (cron, a pipe) it prints a line every tenth of
-the members. Then a summary per outcome and one line per failing lab with its reason.
+the members (from 20 members on). Then a summary per outcome and one line per failing lab with its reason.
 
 Exit status: 0 when the harvest ran, even if some labs failed (they are reported); with
 ``--fail-on-errors``, 1 when any lab failed, so cron or a monitoring job can alert. 2 for a
@@ -72,13 +72,13 @@ class _Progress:
         if sys.stdout.isatty():
             self.bar = click.progressbar(length=total, label="Harvesting", show_pos=True, show_eta=True, width=30)
             self.bar.__enter__()
-        self.step = max(1, total // 10)
+        self.step = total // 10 if total >= 20 else 0  # a small harvest prints its summary only
 
     def __call__(self, member: Member, outcome: str) -> None:
         self.done += 1
         if self.bar is not None:
             self.bar.update(1)
-        elif self.done % self.step == 0 or self.done == self.total:
+        elif self.step and (self.done % self.step == 0 or self.done == self.total):
             click.echo(f"harvested {self.done}/{self.total}")
 
     def close(self) -> None:

@@ -7,14 +7,22 @@ lab with the federation plugin and its database (SQLite, or PostgreSQL with
 
 from __future__ import annotations
 
+import asyncio
+import os
+import pty
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from tortoise.context import TortoiseContext
 
-from labkit.config import Settings
+from labkit import db
+from labkit.config import Settings, load_settings
+from labkit.plugins import Plugins
 from labkit.indicator_format import observations
-from labkit.testing import RunningLab
+from labkit.testing import RunningLab, write_lab
 
 from labkit_federation.harvest import OUTCOMES, content_hash, harvest
 from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
@@ -201,3 +209,72 @@ def test_the_content_hash_ignores_generated_at_only() -> None:
     document = lab_document("BR-3550308")
     assert content_hash(document) == content_hash({**document, "generated_at": "2030-01-01T00:00:00Z"})
     assert content_hash(document) != content_hash(lab_document("BR-3550308", salt="other"))
+
+
+# ------------------------------------------------------------------------ command line
+
+
+async def labkit(folder: Path, *args: str, tty: bool = False) -> tuple[int, str, str]:
+    """Run ``labkit --lab folder args`` as a process (on a pseudo-terminal when ``tty``)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
+    command = [sys.executable, "-m", "labkit", "--lab", str(folder), *args]
+    if not tty:
+        process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
+                                                       stderr=asyncio.subprocess.PIPE, env=environ)
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+        return process.returncode or 0, out.decode(), err.decode()
+    leader, follower = pty.openpty()
+    process = await asyncio.create_subprocess_exec(*command, stdout=follower, stderr=asyncio.subprocess.PIPE,
+                                                   env={**environ, "COLUMNS": "100"})
+    os.close(follower)
+    _, err = await asyncio.wait_for(process.communicate(), 120)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.returncode or 0, b"".join(chunks).decode(errors="replace"), err.decode()
+
+
+async def test_the_command_line_harvest(tmp_path: Path) -> None:
+    folder = tmp_path / "hub"
+    write_lab(folder, ["federation"], {"plugin.federation": {**HUB_OPTIONS, "retries": 0}})
+    settings = load_settings(folder, {})
+    plugins = Plugins(settings)
+    await db.migrate(settings, plugins)
+    labs = [SimLab("BR-3550308"), SimLab("BR-2304400", behaviour="broken"), SimLab("BR-1721000", behaviour="missing")]
+    async with SimulatedNetwork(labs) as network:
+        async with TortoiseContext() as context:
+            await context.init(config=db.tortoise_config(settings, plugins))
+            for lab in labs:
+                await Member.create(code=lab.code, name=lab.code, url=network.url(lab.code))
+            await Member.create(code="BR-0000000", name="Closed lab", url=network.url("BR-3550308"), active=False)
+
+        code, out, err = await labkit(folder, "federation", "harvest")
+        assert code == 0, err
+        lines = out.strip().splitlines()
+        assert lines[0].startswith("harvest 1: 3 members in ")
+        assert lines[1] == "  ok 1, unchanged 0, http_error 2, timeout 0, unreachable 0, invalid 0, refused 0"
+        assert lines[2:] == ["failed BR-1721000: http_error 404: HTTP 404 Not Found",
+                             "failed BR-2304400: http_error 500: HTTP 500 Internal Server Error"]
+        assert err == ""
+
+        code, out, err = await labkit(folder, "federation", "harvest", "--fail-on-errors", "--concurrency", "2", tty=True)
+        assert code == 1, err
+        assert "Harvesting" in out and "3/3" in out  # click's progress bar on a terminal
+        assert "ok 0, unchanged 1, http_error 2" in out
+
+        code, out, err = await labkit(folder, "federation", "harvest", "--member", "BR-3550308", "--fail-on-errors")
+        assert code == 0 and "unchanged 1" in out, err
+
+        for args, message in ((["--member", "XX-1"], "there is no member 'XX-1' in the registry"),
+                              (["--member", "BR-0000000"], "member BR-0000000 is inactive")):
+            code, out, err = await labkit(folder, "federation", "harvest", *args)
+            assert code == 2 and err.startswith(f"labkit: error: {message}"), err
+            assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert network.hits["BR-2304400"] == 2  # two harvests, no retry (retries = 0)
