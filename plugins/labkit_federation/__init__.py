@@ -62,9 +62,9 @@ async def labkit_demo_data(settings) -> None:
 @hookimpl
 def labkit_api_routes() -> list:
     """The read-only API (F3: api.py); F1's push and publications are added to this list."""
-    from labkit_federation import api, api_push
+    from labkit_federation import api, api_push, publish
 
-    return [*api.api_routes, *api_push.routes]
+    return [*api.api_routes, *api_push.routes, *publish.routes]
 
 
 @hookimpl

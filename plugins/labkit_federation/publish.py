@@ -1,0 +1,217 @@
+"""The hub's own publications: the same formats as a lab, so a hub can be another hub's member.
+
+Under ``/api/v1/federation/indicators``:
+
+==============================  ==================================================================
+``/``                           the JSON document, version 1.1, ``lab.kind`` = ``hub``: the top-level
+                                periods are the hub's totals (with ``coverage``), ``members`` the
+                                labs' own rows as stored (a parent hub stores those, never totals)
+``/sdmx.csv``                   SDMX-CSV (dataflow LABKIT:LAB_INDICATORS(1.0.0)): the totals under
+                                the hub's code, then every lab's rows
+``/datapackage.zip``            the same as a Frictionless Data Package
+``/observations.csv``           the same rows as plain CSV
+``/schema.json``                the JSON Schema of version 1.1
+==============================  ==================================================================
+
+``?period=`` (repeatable or comma-separated) selects periods; without it, every stored period.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from labkit import Period, indicator_format
+from labkit.api import ApiRoute
+from labkit.config import Settings
+from labkit.i18n import gettext
+from labkit.indicator_format import ALL, INDICATOR_FORMATS, Row, period_entry
+from labkit.indicator_format.versions import VERSIONS
+from labkit.web import Problem
+
+from labkit_federation import aggregate
+from labkit_federation.models import Member, Observation, Report
+from labkit_federation.options import options
+
+MAX_PERIODS = 60
+DEFINITIONS = {
+    "projects": "The sum of each member lab's projects started in the period.",
+    "partnerships": "The sum of each member lab's partnerships started in the period.",
+    "participants": "The sum of each lab's distinct participants: a hub cannot recognise the same person in two "
+                    "labs, so a person active in two labs counts twice. Suppressed lab figures are left out "
+                    "(see coverage).",
+    "products": "The sum of each member lab's products delivered in the period.",
+}
+
+
+def hub_code(settings: Settings) -> str:
+    """This hub's code in the LAB dimension: ``[plugin.federation] hub_code``, else from ``[lab]``."""
+    configured = options(settings).hub_code
+    if configured:
+        return configured
+    lab = settings.lab
+    if lab.municipal_code:
+        return f"{lab.country}-{lab.municipal_code}"
+    slug = "".join(ch if ch.isalnum() else "_" for ch in lab.name.upper()).strip("_")
+    return f"{lab.country}-{slug or 'HUB'}"[:64]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return indicator_format.iso(value)
+
+
+async def stored_periods() -> list[str]:
+    """Every period with a stored figure, years first then quarters then months, oldest first."""
+    return sorted(await aggregate.periods(), key=lambda code: (len(code), code))
+
+
+async def document(settings: Settings, codes: list[str] | None = None) -> dict[str, Any]:
+    """The hub's 1.1 document of ``codes`` (every stored period when ``None``)."""
+    code = hub_code(settings)
+    wanted = codes if codes is not None else await stored_periods()
+    lab = settings.lab
+    reports = await Report.filter(period__in=wanted).values("member_id", "period", "status", "published_at")
+    report_of = {(r["member_id"], r["period"]): r for r in reports}
+    periods_out = []
+    for period_code in wanted:
+        period = Period.parse(period_code)
+        statuses = [r for (member_id, p), r in report_of.items() if p == period_code]
+        totals = await aggregate.totals(period_code)
+        rows = [Row(code, t["indicator"], period.frequency, period_code, value=t["value"] or 0) for t in totals]
+        published = bool(statuses) and all(r["status"] == "published" for r in statuses)
+        latest = max((r["published_at"] for r in statuses if r["published_at"]), default=None)
+        status = "published" if published and latest else "provisional"
+        coverage = {t["indicator"]: {"coverage": {"labs": t["labs"], "suppressed_labs": t["suppressed"],
+                                                  "method": t["aggregation"]}} for t in totals}
+        periods_out.append(period_entry(period, status, rows, published_at=_iso(latest), extra=coverage))
+    return {
+        "schema": VERSIONS["1.1"].url,
+        "version": "1.1",
+        "generated_at": _iso(datetime.now(UTC)),
+        "lab": {"code": code, "name": lab.name, "kind": "hub", "municipality": lab.municipality,
+                "municipal_code": lab.municipal_code, "country": lab.country, "region": lab.region,
+                "timezone": lab.timezone, "mentor_url": lab.mentor_url, "base_url": lab.base_url},
+        "indicators": [{"id": name, "label": name.capitalize(), "unit": f.unit,
+                        "temporal_aggregation": f.temporal_aggregation, "people_count": f.people_count,
+                        "definition": DEFINITIONS[name]} for name, f in INDICATOR_FORMATS.items()],
+        "periods": periods_out,
+        "members": await _members(wanted, report_of, exclude=code),
+    }
+
+
+async def _members(codes: list[str], report_of: dict[tuple[int, str], dict[str, Any]], *,
+                   exclude: str) -> list[dict[str, Any]]:
+    """Each lab's own rows of ``codes``, as stored (the rows a parent hub stores)."""
+    rows: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for o in await Observation.filter(period__in=codes, member__kind="lab").exclude(member__code=exclude).values(
+            "member_id", "indicator", "frequency", "period", "module", "kind", "value", "suppressed", "status"):
+        rows[o["member_id"]][o["period"]].append(Row("", o["indicator"], o["frequency"], o["period"], o["module"],
+                                                     o["kind"], o["value"], o["suppressed"], o["status"]))
+    members = {m.id: m for m in await Member.filter(id__in=list(rows))} if rows else {}
+    out = []
+    for member_id, by_period in sorted(rows.items(), key=lambda item: members[item[0]].code):
+        member = members[member_id]
+        periods = []
+        for period_code in sorted(by_period, key=lambda code: (len(code), code)):
+            report = report_of.get((member_id, period_code), {})
+            status = report.get("status") or "provisional"
+            periods.append(period_entry(Period.parse(period_code), status, by_period[period_code],
+                                        published_at=_iso(report.get("published_at"))))
+        lab: dict[str, Any] = {"code": member.code, "name": member.name, "kind": "lab",
+                               "municipality": member.municipality, "region_path": member.region_path}
+        country = member.region_path.split("/")[0] if member.region_path else ""
+        if len(country) == 2 and country.isalpha() and country.isupper():
+            lab["country"] = country
+        out.append({"lab": lab, "periods": periods})
+    return out
+
+
+# ------------------------------------------------------------------------------ the API
+
+
+def _codes(request: Request) -> list[str] | None:
+    codes: list[str] = []
+    for value in request.query_params.getlist("period"):
+        codes += [part.strip() for part in value.split(",") if part.strip()]
+    if not codes:
+        return None
+    out: list[str] = []
+    for code in codes[:MAX_PERIODS]:
+        try:
+            period = Period.parse(code)
+        except ValueError:
+            raise Problem(400, gettext("This is not a period: use a year (2026), a quarter (2026-Q3) or a month "
+                                       "(2026-09)."), kind="invalid-period",
+                          errors=[{"field": "period", "message": code[:20]}]) from None
+        if period.code not in out:
+            out.append(period.code)
+    return out
+
+
+async def _document(request: Request) -> dict[str, Any]:
+    return await document(request.app.state.settings, _codes(request))
+
+
+CACHE = {"Cache-Control": "public, max-age=300"}
+
+
+async def api_document(request: Request) -> Response:
+    """The hub's indicators document (format 1.1, lab.kind hub): its totals and its labs' rows."""
+    body = json.dumps(await _document(request), ensure_ascii=False)
+    return Response(body, media_type="application/json", headers=CACHE)
+
+
+async def api_sdmx(request: Request) -> Response:
+    """The hub's totals and its labs' rows as SDMX-CSV 2.0 (dataflow LABKIT:LAB_INDICATORS(1.0.0))."""
+    rows = indicator_format.observations(await _document(request))
+    return Response(indicator_format.sdmx_csv(rows), media_type=indicator_format.SDMX_MEDIA_TYPE,
+                    headers={**CACHE, "Content-Disposition": 'attachment; filename="hub-indicators.csv"'})
+
+
+async def api_datapackage(request: Request) -> Response:
+    """The same rows as a Frictionless Data Package (zip: datapackage.json + observations.csv)."""
+    return Response(indicator_format.datapackage_zip(await _document(request)), media_type="application/zip",
+                    headers={**CACHE, "Content-Disposition": 'attachment; filename="hub-indicators.zip"'})
+
+
+async def api_observations(request: Request) -> Response:
+    """The same rows as plain CSV (lab, indicator, freq, time_period, module, kind, obs_value, obs_status)."""
+    rows = indicator_format.observations(await _document(request))
+    return Response(indicator_format.observations_csv(rows), media_type="text/csv; charset=utf-8",
+                    headers={**CACHE, "Content-Disposition": 'attachment; filename="hub-observations.csv"'})
+
+
+async def api_schema(request: Request) -> JSONResponse:
+    """The JSON Schema of the hub's document (lab-indicators 1.1)."""
+    return JSONResponse(indicator_format.schema("1.1"), headers={"Cache-Control": "public, max-age=86400"})
+
+
+class HubDocumentOut(BaseModel):
+    """See the JSON Schema at /api/v1/federation/indicators/schema.json."""
+
+    schema_: str = Field(alias="schema")
+    version: str
+    generated_at: str
+    lab: dict[str, Any]
+    indicators: list[dict[str, Any]]
+    periods: list[dict[str, Any]]
+    members: list[dict[str, Any]]
+
+
+PERIOD_QUERY = {"period": "YYYY, YYYY-Qn or YYYY-MM; repeat or separate with commas (default: every stored period)"}
+
+routes = [
+    ApiRoute("/indicators", api_document, name="indicators", response=HubDocumentOut, query=PERIOD_QUERY),
+    ApiRoute("/indicators/sdmx.csv", api_sdmx, name="indicators-sdmx", query=PERIOD_QUERY, media_type="text/csv"),
+    ApiRoute("/indicators/datapackage.zip", api_datapackage, name="indicators-datapackage", query=PERIOD_QUERY,
+             media_type="application/zip"),
+    ApiRoute("/indicators/observations.csv", api_observations, name="indicators-observations", query=PERIOD_QUERY,
+             media_type="text/csv"),
+    ApiRoute("/indicators/schema.json", api_schema, name="indicators-schema"),
+]
