@@ -146,8 +146,19 @@ class Completeness:
     total: Tally = field(default_factory=Tally)
 
     def by_region(self, depth: int | None = None) -> list[tuple[str, Tally]]:
-        """Tallies per region one level below :attr:`region` (or at ``depth`` components of the path)."""
-        level = depth if depth is not None else (len(self.region.split("/")) + 1 if self.region else 1)
+        """Tallies per region at ``depth`` components of the region path; by default the first level
+        below :attr:`region` that splits the members into more than one region."""
+        if depth is not None:
+            return self._group(depth)
+        level = len(self.region.split("/")) + 1 if self.region else 1
+        deepest = max((len(line.region_path.split("/")) for line in self.lines if line.region_path), default=0)
+        groups = self._group(level)
+        while len(groups) == 1 and level < deepest:
+            level += 1
+            groups = self._group(level)
+        return groups
+
+    def _group(self, level: int) -> list[tuple[str, Tally]]:
         groups: dict[str, Tally] = {}
         for line in self.lines:
             parts = line.region_path.split("/") if line.region_path else []

@@ -23,9 +23,9 @@ __all__ = ["Count", "INDICATOR_LABELS", "AGGREGATION_LABELS"]
 INDICATOR_LABELS = {"projects": N_("Projects"), "partnerships": N_("Partnerships"),
                     "participants": N_("Participants"), "products": N_("Products")}
 AGGREGATION_LABELS = {
-    "sum": N_("Sum of the labs' figures; a longer period is the sum of its parts."),
-    "distinct": N_("Sum of the labs' figures (each lab counts its people once); a year is not the sum of its quarters."),
-    "last": N_("The latest value of each lab, summed over labs."),
+    "sum": N_("The sum of the labs' own figures."),
+    "sum-of-distinct": N_("The sum of each lab's distinct participants: a person active in two labs counts in both, "
+                          "since the hub never sees who they are."),
 }
 _FREQUENCY_RANK = {"Q": 0, "A": 1, "M": 2}
 
@@ -58,11 +58,12 @@ def default_period(periods: list[str], today: date) -> str | None:
     return periods[0] if periods else None
 
 
-def in_region_filter(region: str) -> Q:
+def in_region_filter(region: str, prefix: str = "") -> Q:
+    """Rows whose (member's) region path is ``region`` or lies under it."""
     region = region.strip("/")
     if not region:
         return Q()
-    return Q(region_path=region) | Q(region_path__startswith=region + "/")
+    return Q(**{f"{prefix}region_path": region}) | Q(**{f"{prefix}region_path__startswith": region + "/"})
 
 
 def member_query(q: str, region: str, *, include_inactive: bool = False) -> Any:
@@ -93,16 +94,28 @@ async def totals(period: str, region: str = "") -> list[dict[str, Any]]:
 
 
 async def regions(period: str, region: str = "", depth: int | None = None) -> list[dict[str, Any]]:
-    """The totals of each region one level below ``region`` (or at ``depth`` components)."""
+    """The totals of each region below ``region`` (or at ``depth`` components). By default the
+    first level that splits the labs into more than one region; empty when ``region`` has no
+    sub-region (its labs are then listed one by one)."""
     from labkit_federation import aggregate
 
-    return await aggregate.by_region(period, region=region, depth=depth)
+    if depth is not None:
+        return await aggregate.by_region(period, region=region, depth=depth)
+    level = len([part for part in region.split("/") if part]) + 1
+    rows = await aggregate.by_region(period, region=region, depth=level)
+    while len(rows) == 1 and level < 10 and len(rows[0]["region"].split("/")) == level:
+        deeper = await aggregate.by_region(period, region=region, depth=level + 1)
+        if len(deeper) == 1 and deeper[0]["region"] == rows[0]["region"]:
+            break
+        rows, level = deeper, level + 1
+    if len(rows) == 1 and rows[0]["region"] == region.strip("/"):
+        return []
+    return rows
 
 
 async def labs(period: str, region: str = "") -> list[dict[str, Any]]:
     """Each lab's own figures of ``period`` in ``region`` (the deepest level of the drill-down)."""
-    rows = await Observation.filter(period=period, module="_T", kind="_T", member__active=True) \
-        .filter(**({"member__region_path": region} if region else {})) \
+    rows = await Observation.filter(in_region_filter(region, "member__"), period=period, module="_T", kind="_T") \
         .values("member__code", "member__name", "indicator", "value", "suppressed")
     by_lab: dict[str, dict[str, Any]] = {}
     for row in rows:

@@ -7,9 +7,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,9 +32,10 @@ DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors"
 STATUS_CLASSES = {"on_time": "status-published", "late": "status-pending", "failed": "status-rejected",
                   "missing": "status-draft", "pending": "status-scheduled"}
-STATUS_SYMBOLS = {"on_time": "✓", "late": "⏱", "failed": "✗", "missing": "–", "pending": "…"}
+STATUS_SYMBOLS = {"on_time": "✓", "late": "!", "failed": "✗", "missing": "–", "pending": "…"}
 PER_PAGE = 50
 IMPORT_ACTIONS = {"create": N_("add"), "update": N_("update"), "unchanged": N_("unchanged"), "error": N_("error")}
+FIGURE_STATUSES = {"published": N_("Published"), "provisional": N_("Provisional")}
 TRIGGERS = {"cli": N_("From the command line"), "schedule": N_("On schedule"), "manual": N_("Started by staff")}
 
 
@@ -77,18 +78,24 @@ def _today(request: Request) -> date:
 
 
 def _map_config(request: Request) -> dict[str, Any]:
-    """Tiles of the map: ``[plugin.federation]`` has no tile keys, so the mapping plugin's are reused
-    when set (one tile server per lab), else OpenStreetMap's."""
-    mapping = request.app.state.settings.for_plugin("mapping")
-    return {"tile_url": str(mapping.get("tile_url", DEFAULT_TILES)),
-            "attribution": str(mapping.get("attribution", DEFAULT_ATTRIBUTION))}
+    """Tiles of the map. ``[plugin.federation]`` has no tile keys, so the mapping plugin's are reused
+    when set (one tile server per lab), else OpenStreetMap's. Tiles are drawn only when the tile
+    server is allowed by ``[security] image_sources`` (the CSP would block them); staff are told."""
+    settings = request.app.state.settings
+    mapping = settings.for_plugin("mapping")
+    url = str(mapping.get("tile_url", DEFAULT_TILES))
+    host = urlsplit(url).netloc
+    allowed = bool(host) and any(host in source for source in settings.security.image_sources)
+    return {"tile_url": url if allowed else "", "attribution": str(mapping.get("attribution", DEFAULT_ATTRIBUTION)),
+            "blocked_host": "" if allowed else host}
 
 
 def _common(request: Request) -> dict[str, Any]:
     return {"staff": auth.has_permission(request, MANAGE), "status_labels": comp.STATUS_LABELS,
             "status_classes": STATUS_CLASSES, "status_symbols": STATUS_SYMBOLS,
             "outcome_labels": comp.OUTCOME_LABELS, "kinds": KINDS, "indicators": INDICATORS,
-            "indicator_labels": series.INDICATOR_LABELS, "triggers": TRIGGERS}
+            "indicator_labels": series.INDICATOR_LABELS, "triggers": TRIGGERS,
+            "figure_statuses": FIGURE_STATUSES}
 
 
 def _registry_columns() -> tuple[str, ...]:
@@ -142,7 +149,7 @@ async def completeness_page(request: Request) -> Response:
         "report": report, "lines": lines, "period": period, "periods": known, "region": region,
         "crumbs": _crumbs(region), "status": status, "counts": report.status_counts(),
         "regions": await series.region_choices(), "statuses": comp.STATUSES, "opts": opts,
-        "map": _map_config(request), "query": query,
+        "map": _map_config(request), "query": query, "last_day": report.deadline.date() - timedelta(days=1),
         "map_src": "/api/v1/federation/completeness?" + query, **_common(request)})
 
 

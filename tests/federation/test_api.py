@@ -44,7 +44,8 @@ async def test_completeness_members_and_member_detail(make_lab) -> None:
     assert statuses["BR-1302603"] == "failed" and statuses["BR-2927408"] == "late"
     manaus = next(line for line in report["members"] if line["code"] == "BR-1302603")
     assert manaus["last_harvest"]["outcome"] == "timeout" and manaus["latitude"] == -3.119
-    assert {row["region"] for row in report["regions"]} == {"BR"}
+    assert {row["region"] for row in report["regions"]} == {"BR/BR-SP", "BR/BR-RJ", "BR/BR-PE", "BR/BR-PR", "BR/BR-MG",
+                                                          "BR/BR-CE", "BR/BR-BA", "BR/BR-RS", "BR/BR-PA", "BR/BR-AM"}
     rio = (await client.get(f"/api/v1/federation/completeness?period={latest}&region=BR/BR-RJ&status=on_time")).json()
     assert sorted(line["code"] for line in rio["members"]) == ["BR-3303302", "BR-3304557"]
     assert rio["total"]["expected"] == 2 and rio["total"]["completeness"] == 1.0

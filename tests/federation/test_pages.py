@@ -236,3 +236,37 @@ async def test_harvest_now_runs_in_the_background_and_reports_per_lab(make_lab) 
     other = await staff.get(f"/federation/harvests/{run.id}?outcome=ok")
     assert "MobiLab SP" not in other.text and "No lab in this list." in other.text
     assert (await staff.get("/federation/harvests/999999")).status_code == 404
+
+
+async def test_overview_totals_drill_down_and_series(make_lab) -> None:
+    lab: RunningLab = await make_lab(plugins=PLUGINS)
+    await demo.create(lab.settings)
+    client = lab.client()
+    empty_period = await client.get("/federation/?period=1999-Q1")
+    assert empty_period.status_code == 200
+    page = await client.get("/federation/")
+    html = page.text
+    quarter = _latest_quarter(html)
+    assert f"National totals, {quarter}" in html
+    api = (await client.get(f"/api/v1/federation/totals?period={quarter}")).json()
+    projects = next(row for row in api["totals"] if row["indicator"] == "projects")
+    assert projects["labs"] == 10 and projects["aggregation"] == "sum"
+    lab_rows = [row for row in (await client.get("/api/v1/federation/members?per_page=100")).json()["items"]]
+    assert len(lab_rows) == 12
+    # The national total is the sum of the states' totals, each the sum of its labs' own figures.
+    states = {row["region"]: row for row in api["regions"]}
+    assert sum(row["values"]["projects"] for row in states.values()) == projects["value"]
+    assert f'region=BR/BR-SP">BR-SP</a>' in html.replace("%2F", "/")
+    sp = await client.get(f"/federation/?period={quarter}&region=BR/BR-SP")
+    assert f"Totals of BR/BR-SP, {quarter}" in sp.text and "MobiLab SP" in sp.text and "Lab Campinas" in sp.text
+    participants = next(row for row in (await client.get(f"/api/v1/federation/totals?period={quarter}&region=BR/BR-SP"))
+                        .json()["totals"] if row["indicator"] == "participants")
+    assert participants["aggregation"] == "sum-of-distinct"
+    series = re.findall(r'<tr><th scope="row"><a href="/federation/\?period=(\d{4}-Q\d)">', html)
+    assert len(series) == 6 and series[-1] == quarter
+    table = html[html.index("Totals per period"):]
+    first_cells = re.findall(r'(\d{4}-Q\d)</a></th>\s*<td class="number">([\d,]+)</td>', table)
+    assert dict(first_cells)[quarter] == f"{projects['value']:,}"
+    assert len({value for _, value in first_cells}) > 1  # each period its own figures
+    assert 'data-fed-chart' in html and "/api/v1/federation/totals" in html
+    assert (await client.get("/federation/?period=2026-Q9")).status_code == 400

@@ -1,5 +1,5 @@
 /* Federation charts: every [data-fed-chart] reads its series from data-series (JSON: labels and
-   indicators → values) and draws a line per indicator with Chart.js. The same numbers are always
+   indicators → values) and draws one small line chart per indicator with Chart.js. The same numbers are always
    in the table next to it, so the page works without JavaScript. */
 (function () {
   "use strict";
@@ -14,20 +14,33 @@
       names = JSON.parse(container.getAttribute("data-names") || "{}");
     } catch (error) { container.setAttribute("data-ready", "error"); return; }
     if (!data.labels || !data.labels.length) { container.setAttribute("data-ready", "empty"); return; }
-    var datasets = Object.keys(data.indicators).map(function (name) {
-      return { label: names[name] || name, data: data.indicators[name], borderColor: COLOURS[name] || "#4d5259",
-               backgroundColor: COLOURS[name] || "#4d5259", borderDash: DASHES[name] || [], spanGaps: true, tension: 0 };
-    });
-    var canvas = document.createElement("canvas");
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", container.getAttribute("data-label") || "");
-    container.appendChild(canvas);
-    new window.Chart(canvas, {
-      type: "line",
-      data: { labels: data.labels, datasets: datasets },
-      options: { responsive: true, maintainAspectRatio: false, animation: false,
-                 plugins: { legend: { position: "bottom" } },
-                 scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    // Small multiples: one chart per indicator, each on its own scale (participants are counted in
+    // hundreds, projects in units: one shared axis would flatten the smaller ones).
+    var grid = document.createElement("div");
+    grid.className = "fed-chart-grid";
+    container.appendChild(grid);
+    Object.keys(data.indicators).forEach(function (name) {
+      var figure = document.createElement("figure");
+      var caption = document.createElement("figcaption");
+      caption.textContent = names[name] || name;
+      var box = document.createElement("div");
+      box.className = "fed-chart-box";
+      var canvas = document.createElement("canvas");
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", (container.getAttribute("data-label") || "") + " \u2014 " + (names[name] || name));
+      box.appendChild(canvas);
+      figure.appendChild(caption);
+      figure.appendChild(box);
+      grid.appendChild(figure);
+      new window.Chart(canvas, {
+        type: "line",
+        data: { labels: data.labels, datasets: [{ label: names[name] || name, data: data.indicators[name],
+          borderColor: COLOURS[name] || "#4d5259", backgroundColor: COLOURS[name] || "#4d5259",
+          borderDash: DASHES[name] || [], spanGaps: false, tension: 0 }] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+                   plugins: { legend: { display: false } },
+                   scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      });
     });
     container.setAttribute("data-ready", "true");
   }

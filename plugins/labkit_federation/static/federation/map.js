@@ -4,7 +4,7 @@
    works without it: the same labs are in the table under the map. */
 (function () {
   "use strict";
-  var SYMBOLS = { on_time: "\u2713", late: "\u23F1", failed: "\u2717", missing: "\u2013", pending: "\u2026" };
+  var SYMBOLS = { on_time: "\u2713", late: "!", failed: "\u2717", missing: "\u2013", pending: "\u2026" };
 
   function start() {
     var element = document.getElementById("federation-map");
