@@ -218,7 +218,7 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             if differences:
                 summary.conflicts.append(
                     f"{code} {period}: {sender.code} relays figures that differ from the lab's own report "
-                    f"({_describe(differences)}); the lab's own report is kept")
+                    f"(own → relayed: {_describe(differences)}); the lab's own report is kept")
             continue
         if via is not None and report is not None and report.via_id not in (None, sender.id):
             differences = _differences(existing, rows)

@@ -102,7 +102,7 @@ async def test_a_hub_relays_its_labs_and_a_labs_own_report_always_wins(hub: Runn
     assert summary.ok, summary.errors
     assert summary.registered == ["BR-3509502"]
     assert summary.conflicts == ["BR-3550308 2025-Q1: BR-SP relays figures that differ from the lab's own report "
-                                 "(projects 3 → 5); the lab's own report is kept"]
+                                 "(own → relayed: projects 3 → 5); the lab's own report is kept"]
     # hub totals (4 rows) and the relayed Q1 of a lab that reported itself (4 rows) are ignored
     assert (summary.imported, summary.ignored) == (8, 8)
     assert (await stored("BR-3550308"))[("2025-Q1", "projects", "_T", "_T")] == 3
