@@ -62,11 +62,12 @@ ANONYMOUS_WRITES: dict[str, str] = {
     "POST /language": "the language choice is kept in the visitor's own session",
     "POST /mapping/propose": "anyone may propose an organisation; it waits for moderation",
     "POST /mapping/organisations/{org_id:int}/correct": "anyone may propose a correction; it waits for moderation",
+    "POST /api/v1/federation/reports": "a member lab pushes its figures with the hub's token for that lab, not an account",
 }
 """Unsafe routes an anonymous visitor may use successfully, each with the reason."""
 
 STAFF_ONLY = re.compile(
-    r"^/(admin/|coworking/staff/|mapping/(moderation|import)|participation/(moderation|processes/new)|"
+    r"^/(admin/|coworking/staff/|federation/(registry|harvests)|mapping/(moderation|import)|participation/(moderation|processes/new)|"
     r"indicators/(entries|targets|periods|recompute|portfolio/\w+/new)|challenges/new|"
     r"challenges/\{cid:int\}/(manage|edit|criteria|jurors|assignments|results/publish))"
 )
@@ -301,6 +302,9 @@ RESOLVERS: dict[str, Resolver] = {
     "indicators:record_id": _m(IN, "Partnership"),
     "indicators:module": lambda seed: _module(seed),
     "indicators:key": lambda seed: _key(seed),
+    # federation
+    "federation:code": lambda seed: _code(seed),
+    "federation:run_id": lambda seed: _m("labkit_federation.models", "HarvestRun")(seed),
     # mapping
     "mapping:org_id": _m(MA, "Organisation", status="published"),
     "mapping:rel_id": _m(MA, "Relationship"),
@@ -314,6 +318,12 @@ RESOLVERS: dict[str, Resolver] = {
     "participation:meeting_id": _m(PA, "Meeting"),
 }
 """``"<area>:<path parameter>"`` → how to find a real value for it in the seeded lab."""
+
+
+async def _code(seed: Seed) -> str:
+    member = await _models("labkit_federation.models").Member.filter(url__not="").order_by("id").first()
+    assert member is not None, "the demo data has no federation member with an address"
+    return str(member.code)
 
 
 async def _module(seed: Seed) -> str:
@@ -514,9 +524,16 @@ def cell(response: httpx.Response) -> str:
 DESTRUCTIVE = re.compile(r"/(delete|withdraw|leave|logout|revoke)$|^DELETE ")
 
 
+SESSION_ENDING = {"POST /account/logout"}
+"""Calls that end the caller's sessions (signing out moves the account's session version on)."""
+
+
 def order(endpoint: Endpoint) -> tuple[int, str, str]:
-    """Reads first, then writes, then the destructive writes, each group in path order."""
-    if endpoint.method == "GET":
+    """Reads first, then writes, then the destructive writes, each group in path order; signing
+    out at the very end, since it ends every session of the person."""
+    if endpoint.key in SESSION_ENDING:
+        group = 3
+    elif endpoint.method == "GET":
         group = 0
     elif DESTRUCTIVE.search(endpoint.path) or endpoint.method == "DELETE":
         group = 2
@@ -553,8 +570,8 @@ async def run_matrix(seed: Seed, who: dict[str, Caller]) -> tuple[dict[str, dict
             if not endpoint.api:
                 token_on_pages[endpoint.key] = await call(endpoint, who["admin-token"])
 
-        reads = [e for e in all_endpoints if e.method == "GET"]
-        writes = [e for e in all_endpoints if e.method != "GET"]
+        reads = [e for e in all_endpoints if e.method == "GET" and e.key not in SESSION_ENDING]
+        writes = [e for e in all_endpoints if e not in reads]  # in order (see :func:`order`)
         limit = asyncio.Semaphore(6)
 
         async def guarded(endpoint: Endpoint) -> None:
