@@ -2,6 +2,7 @@
 
     python bench/bench_indicators.py            # SQLite in a temporary folder
     LABKIT_TEST_DATABASE_URL=postgres://... python bench/bench_indicators.py   # PostgreSQL
+    python bench/run.py --only indicators [--quick]   # through the runner (--quick: BENCH_SCALE=0.1)
 
 Builds a lab with 1,000,000 participation actions, 50,000 bookings and 10,000 challenge
 submissions (500 of them winners, reported as projects) held by three small plugins defined
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import sys
 import tempfile
 import time
 import uuid
@@ -147,8 +147,16 @@ async def hand_written(postgres: bool, start: datetime, end: datetime) -> tuple[
     return int(row["participants"]), int(row["projects"])
 
 
-async def main() -> None:
-    base = os.environ.get("LABKIT_TEST_DATABASE_URL")
+def set_scale(scale: float) -> None:
+    """Scale the volumes (``BENCH_SCALE``; the runner's --quick uses 0.1)."""
+    global SCALE, ACTIONS, BOOKINGS, SUBMISSIONS, WINNERS, PEOPLE
+    SCALE = scale
+    ACTIONS, BOOKINGS, SUBMISSIONS = int(1_000_000 * SCALE), int(50_000 * SCALE), int(10_000 * SCALE)
+    WINNERS, PEOPLE = max(1, int(500 * SCALE)), max(10, int(60_000 * SCALE))
+
+
+async def main(base: str | None = None) -> dict:
+    """Build, compute, compare and print; return the figures (``base``: a PostgreSQL server URL)."""
     postgres = bool(base)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "lab"
@@ -189,7 +197,19 @@ async def main() -> None:
     print(f"engine (hooks, union, breakdowns): {engine_time * 1000:.0f} ms")
     print(f"one hand-written SQL aggregate:    {sql_time * 1000:.0f} ms")
     print(f"ratio engine / SQL: {engine_time / sql_time:.2f}x")
+    return {"engine_s": engine_time, "sql_s": sql_time, "participants": participants, "projects": projects}
+
+
+async def run(database: str, url: str | None, quick: bool) -> list[dict]:
+    """The runner's contract (bench/run.py): one row for ``database`` (``url``: a PostgreSQL server)."""
+    set_scale(0.1 if quick and "BENCH_SCALE" not in os.environ else SCALE)
+    figures = await main(url if database == "postgresql" else None)
+    return [{"benchmark": "indicators year (engine)", "figure": f"{figures['engine_s'] * 1000:.0f} ms",
+             "baseline": f"one SQL aggregate: {figures['sql_s'] * 1000:.0f} ms",
+             "ratio": figures["engine_s"] / figures["sql_s"],
+             "notes": f"{ACTIONS:,} actions, {BOOKINGS:,} bookings, {SUBMISSIONS:,} submissions; "
+                      f"{figures['participants']:,} participants, {figures['projects']:,} projects (agree)"}]
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    asyncio.run(main(os.environ.get("LABKIT_TEST_DATABASE_URL")))

@@ -3,6 +3,7 @@ ratio against the same query run bare through the ORM, measured in the same run.
 
     python bench/bench_mapping.py            # SQLite in a temporary folder
     LABKIT_TEST_DATABASE_URL=postgres://... python bench/bench_mapping.py   # also PostgreSQL
+    python bench/run.py --only mapping [--quick]   # through the runner, in its one table
 
 The lab is served by uvicorn on 127.0.0.1 and asked over real HTTP (httpx, keep-alive). The bare
 ORM run does what the handler does for its data (count the filtered set, fetch one page) without
@@ -39,8 +40,8 @@ QUERY = f"/api/v1/mapping/organisations?page={PAGE}&per_page={PER_PAGE}&region=z
 ROUNDS, WARMUP = 60, 5
 
 
-async def fill() -> None:
-    """10,000 published organisations spread over kinds, regions, topics and practices."""
+async def fill(count: int = ORGANISATIONS) -> None:
+    """10,000 (``count``) published organisations spread over kinds, regions, topics and practices."""
     from labkit_mapping import rules
     from labkit_mapping.models import KINDS, PRACTICES, Organisation
 
@@ -48,7 +49,7 @@ async def fill() -> None:
     regions = ["centro", "zona-norte", "zona-sul", "zona-leste", "zona-oeste"]
     topics = ["mobilidade urbana", "dados abertos", "educação", "saúde", "cultura digital", "robótica", "clima"]
     batch = []
-    for number in range(ORGANISATIONS):
+    for number in range(count):
         name = f"Organização {number:05d} {rng.choice(['Coletivo', 'Rede', 'Instituto', 'Laboratório'])}"
         chosen_topics = rng.sample(topics, 2)
         values = {"name": name, "topics": chosen_topics, "address": "São Paulo", "region": rng.choice(regions),
@@ -88,7 +89,7 @@ async def timed(run, rounds: int) -> list[float]:
     return times
 
 
-async def measure(label: str, database_url: str | None, folder: Path) -> None:
+async def measure(label: str, database_url: str | None, folder: Path, rounds: int = ROUNDS) -> dict:
     lab_dir = folder / label
     write_lab(lab_dir, ["mapping"], {"lab": {"name": "Bench"}})
     url = database_url or f"sqlite://{lab_dir / 'data' / 'lab.sqlite3'}"
@@ -107,8 +108,8 @@ async def measure(label: str, database_url: str | None, folder: Path) -> None:
                 response.raise_for_status()
                 assert len(response.json()["items"]) == PER_PAGE
 
-            http_times = await timed(over_http, ROUNDS)
-        orm_times = await timed(bare_orm, ROUNDS)
+            http_times = await timed(over_http, rounds)
+        orm_times = await timed(bare_orm, rounds)
         total = await bare_orm()
     finally:
         server.should_exit = True
@@ -116,9 +117,30 @@ async def measure(label: str, database_url: str | None, folder: Path) -> None:
     http_ms, orm_ms = statistics.median(http_times) * 1000, statistics.median(orm_times) * 1000
     print(f"[{label}] {ORGANISATIONS:,} organisations (set up in {filled:.1f} s); GET {QUERY} "
           f"({total:,} match; page {PAGE}, {PER_PAGE} per page)")
-    print(f"[{label}]   API over HTTP : median {http_ms:7.2f} ms  (p90 {statistics.quantiles(http_times, n=10)[8] * 1000:.2f} ms, {ROUNDS} requests)")
-    print(f"[{label}]   bare ORM      : median {orm_ms:7.2f} ms  (p90 {statistics.quantiles(orm_times, n=10)[8] * 1000:.2f} ms, {ROUNDS} runs)")
+    print(f"[{label}]   API over HTTP : median {http_ms:7.2f} ms  (p90 {statistics.quantiles(http_times, n=10)[8] * 1000:.2f} ms, {rounds} requests)")
+    print(f"[{label}]   bare ORM      : median {orm_ms:7.2f} ms  (p90 {statistics.quantiles(orm_times, n=10)[8] * 1000:.2f} ms, {rounds} runs)")
     print(f"[{label}]   ratio API / ORM: {http_ms / orm_ms:.2f}")
+    return {"http_ms": http_ms, "orm_ms": orm_ms, "total": total, "rounds": rounds}
+
+
+async def run(database: str, url: str | None, quick: bool) -> list[dict]:
+    """The runner's contract (bench/run.py): one row for ``database`` (``url``: a PostgreSQL server)."""
+    rounds = 20 if quick else ROUNDS
+    with tempfile.TemporaryDirectory(prefix="labkit-bench-") as folder:
+        if database == "sqlite":
+            figures = await measure("sqlite", None, Path(folder), rounds)
+        else:
+            from labkit.testing_server import create_database, drop_database
+
+            target = await create_database(url, prefix="labkit_bench")
+            try:
+                figures = await measure("postgresql", target, Path(folder), rounds)
+            finally:
+                await drop_database(target)
+    return [{"benchmark": "mapping API page (in-process uvicorn)", "figure": f"median {figures['http_ms']:.2f} ms",
+             "baseline": f"bare ORM: median {figures['orm_ms']:.2f} ms", "ratio": figures["http_ms"] / figures["orm_ms"],
+             "notes": f"page {PAGE} of {figures['total']:,} matches out of {ORGANISATIONS:,}; {rounds} sequential requests; "
+                      "baseline without HTTP"}]
 
 
 async def main(postgres_only: bool) -> None:

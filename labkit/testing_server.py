@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -72,16 +73,23 @@ class LabServer:
         self.log_path = log_path
 
     @classmethod
-    def start(cls, lab_dir: Path, *, workers: int = 1, port: int | None = None,
-              env: dict[str, str] | None = None, timeout: float = 60) -> LabServer:
-        """Start serving the (migrated) lab in ``lab_dir`` and wait until ``/healthz`` answers."""
-        lab_dir = Path(lab_dir)
+    def start(cls, lab_dir: Path, *, workers: int = 1, port: int | None = None, env: dict[str, str] | None = None,
+              timeout: float = 60, command: Callable[[int], list[str]] | None = None,
+              log_name: str = "serve.log") -> LabServer:
+        """Start serving the (migrated) lab in ``lab_dir`` and wait until ``/healthz`` answers.
+
+        ``command(port)`` replaces ``labkit serve`` with another server of the same lab that
+        answers ``/healthz`` on ``port`` with ``workers`` worker processes (the benchmarks' bare
+        Starlette app); ``LABKIT_LAB_DIR`` names the lab in its environment.
+        """
+        lab_dir = Path(lab_dir).resolve()
         port = port or free_port()
-        log_path = lab_dir / "serve.log"
+        log_path = lab_dir / log_name
+        argv = command(port) if command else labkit_command(
+            lab_dir, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers))
         with log_path.open("ab") as log:
             process = subprocess.Popen(
-                labkit_command(lab_dir, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
-                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+                argv, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", "LABKIT_LAB_DIR": str(lab_dir), **(env or {})},
                 start_new_session=True)
         server = cls(lab_dir, process, f"http://127.0.0.1:{port}", log_path)
         try:
