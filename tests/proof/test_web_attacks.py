@@ -1,0 +1,469 @@
+"""Web attacks against a lab with every plugin: XSS, CSRF, open redirects, session fixation,
+oversized bodies and uploads, path traversal, and the security headers on pages and errors.
+
+Everything goes through real HTTP over loopback to a lab with every built-in plugin and its demo
+data. Where a check walks routes (CSRF, headers), it takes them from the app, so a new route is
+checked without anyone listing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import time
+from base64 import b64encode
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import itsdangerous
+import pytest
+from tortoise import Tortoise
+
+from labkit.models import Person
+from labkit.templating import markdown_to_html
+from labkit.testing import RunningLab
+from tests.proof.test_authz_matrix import UNSAFE, Endpoint, Seed, endpoints, seed_lab
+
+PAYLOADS = [line for line in Path(__file__).with_name("xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+SETTINGS = {  # rate limits out of the way: the attacks are many, from one address
+    "plugin.participation": {"proposals_per_hour": 10_000, "comments_per_10_minutes": 10_000},
+    "plugin.mapping": {"proposals_per_hour": 10_000},
+}
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def forge_session(lab: RunningLab, person: Person | None) -> tuple[str, str]:
+    """A session cookie signed with the lab's key, as :func:`labkit.auth.sign_in` makes it, and its
+    CSRF token: a signed-in visitor without paying argon2 for each one."""
+    csrf = secrets.token_urlsafe(32)
+    data: dict[str, Any] = {"csrf": csrf}
+    if person is not None:
+        data.update(person_id=person.id, version=person.session_version)
+    signer = itsdangerous.TimestampSigner(str(lab.settings.secret_key))
+    return signer.sign(b64encode(json.dumps(data).encode())).decode(), csrf
+
+
+class Visitor:
+    """A client with one fixed session (cookies from answers are ignored) and its CSRF token."""
+
+    def __init__(self, lab: RunningLab, person: Person | None) -> None:
+        self.person = person
+        self.cookie, self.csrf = forge_session(lab, person)
+        self.client = lab.client()
+        self.client.headers["Cookie"] = f"labkit_session={self.cookie}"
+
+    async def get(self, url: str) -> httpx.Response:
+        self.client.cookies.clear()
+        return await self.client.get(url)
+
+    async def post(self, url: str, data: Any = None, **kwargs: Any) -> httpx.Response:
+        self.client.cookies.clear()
+        if isinstance(data, dict):
+            data = {"csrf_token": self.csrf, **data}
+        return await self.client.post(url, data=data, **kwargs)
+
+
+# -------------------------------------------------------------------------------- XSS
+
+
+class Page(HTMLParser):
+    """An HTML page parsed the way a browser would find live markup in it."""
+
+    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcdoc"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.live: list[str] = []
+        self.forms: list[dict[str, Any]] = []
+        self._script: list[str] | None = None
+        self._script_type = ""
+        self._select: dict[str, Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "data-xss":
+                self.live.append(f"<{tag} data-xss> came alive")
+            if name.startswith("on"):
+                self.live.append(f"<{tag} {name}={value!r}>: an event handler attribute")
+            if name in self.URL_ATTRIBUTES and value:
+                scheme = re.sub(r"[\x00-\x20]", "", value).lower()
+                if scheme.startswith(("javascript:", "vbscript:", "data:text/html")):
+                    self.live.append(f"<{tag} {name}={value!r}>: a script URL")
+        attributes = dict(attrs)
+        if tag == "script" and "src" not in attributes:
+            self._script, self._script_type = [], attributes.get("type") or ""
+        if tag == "form":
+            self.forms.append({"action": attributes.get("action"), "method": (attributes.get("method") or "get").lower(),
+                               "fields": []})
+        elif self.forms and tag in ("input", "textarea", "select"):
+            field = {"tag": tag, "type": (attributes.get("type") or "").lower(), "name": attributes.get("name"),
+                     "value": attributes.get("value") or "", "options": [],
+                     "checked": "checked" in attributes}
+            self.forms[-1]["fields"].append(field)
+            if tag == "select":
+                self._select = field
+        elif tag == "option" and self._select is not None:
+            self._select["options"].append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            body = "".join(self._script).strip()
+            if body and "json" not in self._script_type:
+                self.live.append(f"an inline script: {body[:80]!r}")
+            elif body:
+                try:
+                    json.loads(body)
+                except ValueError:
+                    self.live.append(f"a JSON data block that is not JSON any more: {body[:80]!r}")
+            self._script = None
+        if tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script.append(data)
+        if "49tpl" in data:
+            self.live.append("a template expression was evaluated: {{7*7}} became 49")
+
+
+def parse(html: str) -> Page:
+    page = Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
+def live_markup(response: httpx.Response) -> list[str]:
+    """What in an HTML answer is live markup that came from a payload."""
+    if "html" not in response.headers.get("content-type", ""):
+        return []
+    return parse(response.text).live
+
+
+def test_the_markdown_filter_keeps_no_script_no_handler_no_script_url() -> None:
+    found = []
+    for payload in PAYLOADS + [f"Some *text*\n\n{p}\n\n> quote {p}" for p in PAYLOADS]:
+        html = str(markdown_to_html(payload))
+        problems = parse(f"<div>{html}</div>").live
+        if problems or re.search(r"<\s*(script|style|iframe|svg|math|body)\b", html, re.I):
+            found.append(f"{payload!r} -> {html!r}: {problems}")
+    assert not found, "\n".join(found)
+
+
+DAY = timedelta(days=1)
+
+
+def local(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def form_values(page: Page, action: str, payload: str, fixed: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Fill the form posting to ``action``: every text field gets ``payload`` (unless ``fixed`` says
+    otherwise), every other field a valid value. Returns the values and the text fields filled."""
+    form = next((f for f in page.forms if f["method"] == "post" and (f["action"] in (action, None, ""))), None)
+    assert form is not None, f"no form posting to {action}"
+    values: dict[str, Any] = {}
+    texts = []
+    for field in form["fields"]:
+        name, kind = field["name"], field["type"]
+        if not name or name == "csrf_token":
+            continue
+        if name in fixed:
+            values[name] = fixed[name]
+        elif field["tag"] == "textarea" or (field["tag"] == "input" and kind in ("", "text", "search")):
+            values[name] = payload
+            texts.append(name)
+        elif kind == "url":
+            values[name] = payload if payload.startswith("javascript:") else "https://example.org/page"
+            texts.append(name)
+        elif kind == "hidden":
+            values[name] = field["value"]
+        elif field["tag"] == "select":
+            values[name] = next((o for o in field["options"] if o), "")
+        elif kind == "checkbox" and field["checked"]:
+            values.setdefault(name, field["value"] or "on")
+        elif kind == "radio":
+            values.setdefault(name, field["value"])
+        elif kind == "email":
+            values[name] = f"someone-{secrets.token_hex(3)}@example.org"
+        elif kind == "number":
+            values[name] = "2"
+    return values, texts
+
+
+async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any, browser_page: Any) -> None:
+    started = time.perf_counter()
+    lab = await make_lab(settings=SETTINGS)
+    seed = await seed_lab(lab)
+    from labkit_challenges.models import Challenge
+    from labkit_coworking.models import Programme, Space
+    from labkit_mapping.models import Organisation
+    from labkit_participation.models import Process, Proposal
+
+    from tests.proof.test_authz_matrix import _proposals_open
+
+    now = datetime.now(UTC)
+    process_id = await _proposals_open(seed)
+    space = await Space.all().order_by("id").first()
+    programme = await Programme.all().order_by("id").first()
+    hackathon = await Challenge.filter(kind="hackathon").order_by("id").first()
+    staff = Visitor(lab, seed.people["staff"])
+    admin = Visitor(lab, seed.people["admin"])
+    anonymous = Visitor(lab, None)
+    process_dates = {"information_starts_at": local(now - 3 * DAY), "proposals_starts_at": local(now - 2 * DAY),
+                     "support_starts_at": local(now + 20 * DAY), "results_starts_at": local(now + 40 * DAY)}
+    challenge_dates = {"opens_at": local(now - DAY), "closes_at": local(now + 30 * DAY),
+                       "evaluation_starts_at": local(now + 31 * DAY), "implementation_starts_at": local(now + 60 * DAY),
+                       "event_starts_at": "", "event_ends_at": "", "licences": "MIT", "default_licence": "MIT",
+                       "is_published": "1", "max_team_size": "4", "scale_max": "5"}
+    hours = {f"hours_{day}": "09:00-18:00" for day in range(7)}
+    today = now.date()
+
+    # (who, form page, fixed values): every text field of each form gets the payload
+    forms: list[tuple[str, str, dict[str, Any]]] = [
+        ("member", "/account", {"locale": ""}),
+        ("member", f"/participation/processes/{process_id}/proposals/new", {"latitude": "", "longitude": ""}),
+        ("staff", "/participation/processes/new", {**process_dates, "published": "on", "support_limit": ""}),
+        ("staff", f"/participation/processes/{process_id}/meetings/new",
+         {"starts_at": local(now + 5 * DAY), "ends_at": local(now + 5 * DAY + timedelta(hours=2)), "seats": ""}),
+        ("staff", f"/participation/processes/{process_id}/surveys/new", {"questions": "single: {payload} | {payload} A | B"}),
+        ("anonymous", "/mapping/propose", {"latitude": "", "longitude": "", "founding_year": "", "region": "",
+                                           "contact_email": "", "contact_phone": "", "links": ""}),
+        ("staff", "/coworking/staff/spaces/new", {**hours, "latitude": "", "longitude": "", "quota_hours_per_week": "",
+                                                  "is_active": "on"}),
+        ("staff", f"/coworking/staff/spaces/{space.id}/resources/new", {"is_active": "on", "capacity": "3"}),
+        ("staff", "/coworking/staff/programmes/new", {"call_opens": str(today), "call_closes": str(today + 10 * DAY),
+                                                      "cohort_start": str(today + 20 * DAY),
+                                                      "cohort_end": str(today + 60 * DAY), "places": "3"}),
+        ("member", f"/coworking/programmes/{programme.id}/apply", {"members": "", "organisation_ref": ""}),
+        ("staff", "/challenges/new", challenge_dates),
+        ("member", f"/challenges/{hackathon.id}/teams/new", {"accept_conduct": "1"}),
+        ("staff", "/indicators/entries/", {"period": str(today.year - 1), "value": "3"}),
+        ("staff", "/indicators/portfolio/projects/new", {"starts_on": str(today), "ends_on": "", "links": "", "team": ""}),
+        ("staff", "/indicators/portfolio/partnerships/new", {"starts_on": str(today), "ends_on": "", "organisation_ref": ""}),
+        ("staff", "/indicators/portfolio/products/new", {"delivered_on": str(today), "project_id": ""}),
+        ("admin", "/admin/people/new", {"role": "member"}),
+        ("member", "/account/tokens", {}),
+    ]
+    problems: list[str] = []
+    stored = refused = checked_pages = 0
+    record_pages: set[str] = set()
+
+    async def check(visitor: Visitor, url: str, response: httpx.Response | None = None) -> None:
+        nonlocal checked_pages
+        response = response or await visitor.get(url)
+        checked_pages += 1
+        if response.status_code >= 500:
+            problems.append(f"GET {url}: {response.status_code}")
+        for found in live_markup(response):
+            problems.append(f"{url}: {found}")
+
+    for round_number, payload in enumerate(PAYLOADS):
+        members = {}
+        for who, url, fixed in forms:
+            if who == "member":  # a new member each round: one team, one application per person
+                if "member" not in members:
+                    person = await Person.create(email=f"xss-{round_number}-{secrets.token_hex(3)}@example.org",
+                                                 name="Member", password_hash="")
+                    members["member"] = Visitor(lab, person)
+                visitor = members["member"]
+            else:
+                visitor = {"staff": staff, "admin": admin, "anonymous": anonymous}[who]
+            page = await visitor.get(url)
+            assert page.status_code == 200, f"GET {url} as {who}: {page.status_code}"
+            fixed = {k: v.replace("{payload}", payload) if isinstance(v, str) else v for k, v in fixed.items()}
+            values, texts = form_values(parse(page.text), url, payload, fixed)
+            assert texts, f"{url}: no text field found"
+            answer = await visitor.post(url, values)
+            if answer.status_code >= 500:
+                problems.append(f"POST {url} with {payload!r}: {answer.status_code}")
+            elif answer.status_code in (303, 302):
+                stored += 1
+                target = answer.headers["location"]
+                record_pages.add(target)
+                await check(visitor, target)
+            elif answer.status_code == 200 and "/account/tokens" in url:
+                stored += 1
+                await check(visitor, url, answer)
+            else:  # refused: the form comes back with the values, which must be escaped too
+                refused += 1
+                await check(visitor, url, answer)
+        for found in live_markup(await members["member"].get("/account")):
+            problems.append(f"/account: {found}")
+
+    # every page without a path parameter, as the public and as an admin, and every record made
+    lists = [e.path for e in endpoints(lab.app) if e.method == "GET" and "{" not in e.path and not e.api]
+    for visitor in (anonymous, admin):
+        for url in lists:
+            await check(visitor, url)
+    for url in sorted(record_pages):
+        await check(admin, url)
+        await check(anonymous, url)
+    proposal = await Proposal.filter(title__in=PAYLOADS).order_by("-id").first()
+    assert proposal is not None, "no proposal with a payload title was stored"
+    for visitor in (admin, anonymous):
+        await check(visitor, f"/participation/proposals/{proposal.id}")
+        await check(visitor, f"/participation/proposals/{proposal.id}/edit")
+    await check(staff, f"/mapping/organisations/{(await Organisation.all().order_by('id').first()).id}")
+
+    # the same pages in a real browser: no dialog opens, no inline script is even attempted
+    dialogs: list[str] = []
+    violations: list[str] = []
+    browser_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), asyncio.ensure_future(dialog.dismiss())))
+    browser_page.on("console", lambda message: violations.append(message.text)
+                    if "Content Security Policy" in message.text else None)
+    process = await Process.filter(title__in=PAYLOADS).order_by("-id").first()
+    browser_urls = [f"/participation/proposals/{proposal.id}", f"/participation/processes/{process.id}",
+                    "/participation/", "/challenges/", "/coworking/", "/indicators/portfolio/", *sorted(record_pages)[:6]]
+    for url in browser_urls:
+        await browser_page.goto(lab.url + url, wait_until="load")
+    print(f"\nXSS: {len(PAYLOADS)} payloads × {len(forms)} forms: {stored} stored, {refused} refused; "
+          f"{checked_pages} pages parsed, {len(browser_urls)} opened in Chromium, "
+          f"in {time.perf_counter() - started:.1f} s")
+    assert not dialogs, f"a dialog opened in the browser: {dialogs}"
+    assert not violations, f"the browser blocked inline code (it was injected): {violations[:5]}"
+    assert stored >= len(PAYLOADS) * 6, f"only {stored} forms were stored: the payloads were hardly rendered"
+    assert not problems, f"{len(problems)} XSS problems:\n" + "\n".join(sorted(set(problems))[:80])
+
+
+# ------------------------------------------------------------------------------- CSRF
+
+
+async def row_counts() -> dict[str, int]:
+    """How many rows each table of the lab holds."""
+    counts = {}
+    for app_models in Tortoise.apps.values():
+        for model in app_models.values():
+            counts[model._meta.db_table] = await model.all().count()
+    return counts
+
+
+async def test_csrf_every_unsafe_route_refuses_a_missing_stale_or_foreign_token(make_lab: Any) -> None:
+    """Every unsafe route of the app, pages and API with a session cookie, as a signed-in admin:
+    without a token, with the token of the admin's previous session (before signing out), with
+    another person's token → 403, and not one row of any table changes."""
+    lab = await make_lab()
+    seed = await seed_lab(lab)
+    person = seed.people["admin"]
+    browser = await lab.login_as("admin", person)
+    stale = await browser.csrf_token()
+    await browser.submit("/account/logout")
+    assert (await browser.get("/account")).status_code == 303, "signed out"
+    browser = await lab.login_as("admin", await Person.get(id=person.id))  # a new session
+    current = await browser.csrf_token()
+    foreign = await (await lab.login_as("member", seed.people["member"])).csrf_token()
+    assert len({stale, current, foreign}) == 3
+    unsafe = [e for e in endpoints(lab.app) if e.method in UNSAFE]
+    urls = {e: await seed.url(e) for e in unsafe}
+    before = await row_counts()
+    problems, attempts = [], 0
+    for endpoint in unsafe:
+        for label, token in (("no token", None), ("a stale token", stale), ("another session's token", foreign)):
+            attempts += 1
+            if endpoint.api:
+                headers = {"X-CSRF-Token": token} if token else {}
+                response = await browser.request(endpoint.method, urls[endpoint], json={}, headers=headers)
+            else:
+                data = {"csrf_token": token} if token else {}
+                response = await browser.request(endpoint.method, urls[endpoint], data=data)
+            if response.status_code != 403:
+                problems.append(f"{endpoint.key} with {label}: {response.status_code}")
+    after = await row_counts()
+    changed = {table: (before[table], after[table]) for table in before if before[table] != after[table]}
+    # with the right token, the same session works (the test above is not vacuous)
+    assert (await browser.post("/account", data={"csrf_token": current, "name": "Still Me"})).status_code == 303
+    print(f"\nCSRF: {attempts} unsafe requests over {len(unsafe)} routes, {len(problems)} accepted")
+    assert not problems, "\n".join(problems)
+    assert not changed, f"rows changed in spite of the refusals: {changed}"
+
+
+# ----------------------------------------------------------------------- open redirects
+
+
+REDIRECTS = ["//evil.example", "//evil.example/account", "https://evil.example", "http:evil.example",
+             "/\\evil.example", "\\/evil.example", "/\\/evil.example", "%2F%2Fevil.example", "/%2F/evil.example",
+             "/\t/evil.example", "/\n/evil.example", " //evil.example", "javascript:alert(1)",
+             "data:text/html,<script>alert(1)</script>", "///evil.example", "/.//evil.example", "https:/evil.example",
+             "//evil.example@lab", "/account@evil.example", "\x00//evil.example"]
+
+
+def lands_on(lab_url: str, location: str) -> str:
+    """Where a browser goes with ``Location: location`` (WHATWG: tabs and newlines are dropped,
+    backslashes count as slashes)."""
+    cleaned = re.sub(r"[\t\n\r]", "", location).replace("\\", "/").strip("\x00 ")
+    target = urlsplit(urljoin(lab_url + "/", cleaned))
+    return f"{target.scheme}://{target.netloc}"
+
+
+async def test_no_open_redirect_on_sign_in_sign_up_sign_out_or_language(make_lab: Any) -> None:
+    lab = await make_lab(plugins=[])
+    home = lab.url
+    person = await lab.person("member")
+    problems, attempts = [], 0
+
+    def check(what: str, response: httpx.Response) -> None:
+        nonlocal attempts
+        attempts += 1
+        if not response.is_redirect:
+            problems.append(f"{what}: {response.status_code}, not a redirect")
+        elif lands_on(home, response.headers["location"]) != home:
+            problems.append(f"{what}: Location {response.headers['location']!r} leaves the lab")
+
+    for target in REDIRECTS:
+        params = {"next": target}
+        client = lab.client()
+        check(f"sign-in next={target!r}", await client.post(
+            "/account/login", params=params,
+            data={"csrf_token": await client.csrf_token(), "email": person.email, "password": "correct horse battery staple"}))
+        check(f"sign-out next={target!r}", await client.post("/account/logout", params=params,
+                                                             data={"csrf_token": await client.csrf_token()}))
+        check(f"language next={target!r}", await client.post(
+            "/language", data={"csrf_token": await client.csrf_token(), "lang": "en", "next": target}))
+        page = await client.get("/account/login", params=params)
+        assert not parse(page.text).live, f"the sign-in page with next={target!r} has live markup"
+    for target in REDIRECTS[:6]:  # sign-up makes an account each time (argon2): the main shapes
+        client = lab.client()
+        check(f"sign-up next={target!r}", await client.post(
+            "/account/register", params={"next": target},
+            data={"csrf_token": await client.csrf_token(), "name": "New Person", "email": f"new-{secrets.token_hex(4)}@example.org",
+                  "password": "a long enough password", "password_again": "a long enough password"}))
+    print(f"\nopen redirects: {attempts} attempts, {len(problems)} left the lab")
+    assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------- session fixation
+
+
+async def test_sign_in_renews_the_session_and_sign_out_kills_it(make_lab: Any) -> None:
+    lab = await make_lab(plugins=[])
+    person = await lab.person("member")
+    victim = lab.client()
+    planted_token = await victim.csrf_token()
+    planted = victim.cookies["labkit_session"]  # what an attacker could have set in the victim's browser
+    response = await victim.post("/account/login", data={"csrf_token": planted_token, "email": person.email,
+                                                         "password": "correct horse battery staple"})
+    assert response.status_code == 303
+    signed_in = victim.cookies["labkit_session"]
+    assert signed_in != planted, "the session cookie did not change at sign-in"
+    assert await victim.csrf_token() != planted_token, "the CSRF token did not change at sign-in"
+    attacker = lab.client()
+    attacker.cookies.set("labkit_session", planted)
+    assert (await attacker.get("/account")).status_code == 303, "the planted cookie is signed in"
+    assert (await attacker.get("/api/v1/me")).status_code == 401
+
+    stolen = lab.client()  # a copy of the signed-in cookie, taken before the victim signs out
+    stolen.cookies.set("labkit_session", signed_in)
+    assert (await stolen.get("/account")).status_code == 200
+    assert (await victim.submit("/account/logout")).status_code == 303
+    assert (await victim.get("/account")).status_code == 303
+    assert (await stolen.get("/account")).status_code == 303, "a copy of the cookie still works after sign-out"
+    assert (await stolen.get("/api/v1/me")).status_code == 401
