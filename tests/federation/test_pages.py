@@ -270,3 +270,28 @@ async def test_overview_totals_drill_down_and_series(make_lab) -> None:
     assert len({value for _, value in first_cells}) > 1  # each period its own figures
     assert 'data-fed-chart' in html and "/api/v1/federation/totals" in html
     assert (await client.get("/federation/?period=2026-Q9")).status_code == 400
+
+
+async def test_every_link_of_the_public_pages_leads_somewhere(make_lab) -> None:
+    lab: RunningLab = await make_lab(plugins=PLUGINS)
+    await demo.create(lab.settings)
+    client = lab.client()
+    seen: set[str] = set()
+    for url in ("/federation/", "/federation/completeness", "/federation/tree", "/federation/labs/",
+                "/federation/labs/BR-3550308", "/"):
+        html = (await client.get(url)).text
+        # Headings in order: one h1, and no level skipped on the way down.
+        levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+        assert levels.count(1) == 1, url
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (url, levels)
+        # Every input, select and textarea has a label.
+        for field_id in re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', html):
+            assert f'for="{field_id}"' in html, (url, field_id)
+        for href in re.findall(r'href="(/[^"#]*)"', html):
+            href = href.replace("&amp;", "&")
+            if href in seen or href.startswith("/static/"):
+                continue
+            seen.add(href)
+            response = await client.get(href)
+            assert response.status_code == 200, (url, href, response.status_code)
+    assert "/api/v1/federation/indicators/sdmx.csv" in seen and "/federation/tree.csv" in seen
