@@ -141,7 +141,13 @@ def _periods(periods: list[dict[str, Any]], where: str, today: date) -> Iterator
                     yield from _count(cell["value"], f"{cell_where}.value")
 
 
+MAX_COUNT = 2**31 - 1
+"""The largest count (what a database INTEGER column holds; far more than any lab counts)."""
+
+
 def _count(value: Any, where: str) -> Iterator[Problem]:
     """JSON Schema calls 3.0 an integer; a count is written 3."""
     if value is not None and (type(value) is not int or value < 0):
         yield Problem(where, f"{value!r} is not a non-negative whole number")
+    elif value is not None and value > MAX_COUNT:
+        yield Problem(where, f"{value} is larger than {MAX_COUNT}, the largest count")

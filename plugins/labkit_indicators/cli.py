@@ -135,8 +135,8 @@ def register(cli: click.Group) -> None:
 
     @indicators.command()
     @click.argument("period")
-    @click.option("--format", "format_", type=click.Choice(["json", "sdmx", "datapackage"]), default="json",
-                  show_default=True, help="json document, SDMX-CSV, or a Frictionless Data Package.")
+    @click.option("--format", "format_", type=click.Choice(["json", "sdmx", "csv", "datapackage"]), default="json",
+                  show_default=True, help="json document, SDMX-CSV, plain CSV, or a Frictionless Data Package.")
     @click.option("--output", required=True, type=click.Path(dir_okay=True, path_type=Path),
                   help="File to write (for datapackage: a folder, or a file ending in .zip).")
     @pass_lab

@@ -122,6 +122,10 @@ def test_semantic_checks_name_the_place_of_each_problem() -> None:
     negative["periods"][0]["observations"][0]["value"] = -1
     assert messages(negative) == ["periods[0].observations[0].value: -1 is less than the minimum of 0"]
 
+    huge = lab_document()
+    huge["periods"][0]["observations"][0]["value"] = 2**31
+    assert messages(huge) == [f"periods[0].observations[0].value: {2**31} is larger than {2**31 - 1}, the largest count"]
+
     future = lab_document(periods=[period("2025-07", {}, status="provisional")])
     assert messages(future, today=date(2025, 6, 30)) == [
         "periods[0].period: period 2025-07 is in the future (it starts on 2025-07-01)"]
