@@ -73,7 +73,23 @@ def _message(error: jsonschema.ValidationError) -> str:
     return error.message[:300]
 
 
+def _control_characters(value: Any, where: list[str | int]) -> Iterator[Problem]:
+    """Text with a NUL character cannot be stored (PostgreSQL refuses it) nor shown safely."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield Problem(json_path(where), "the text contains a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                yield Problem(json_path(where), "a field name contains a NUL character")
+            yield from _control_characters(item, [*where, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _control_characters(item, [*where, index])
+
+
 def _semantics(document: dict[str, Any], today: date) -> Iterator[Problem]:
+    yield from _control_characters(document, [])
     own = document["lab"]["code"]
     yield from _periods(document["periods"], "periods", today)
     members = document.get("members", [])
