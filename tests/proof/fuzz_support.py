@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -36,9 +36,12 @@ def fuzz_settings(default: int, **overrides: Any) -> settings:
                     print_blob=False, **overrides)
 
 
-def on_loop(loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-    """Run ``coroutine`` on ``loop`` (the test's, serving the lab) from a worker thread and wait for it."""
-    return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout)
+def on_loop(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T], timeout: float = 60) -> T:
+    """Await ``awaitable`` (a coroutine, a Tortoise query) on ``loop`` (the test's, serving the lab)
+    from a worker thread and wait for the result."""
+    async def wait() -> T:
+        return await awaitable
+    return asyncio.run_coroutine_threadsafe(wait(), loop).result(timeout)
 
 
 @dataclass
