@@ -126,6 +126,10 @@ def test_semantic_checks_name_the_place_of_each_problem() -> None:
     huge["periods"][0]["observations"][0]["value"] = 2**31
     assert messages(huge) == [f"periods[0].observations[0].value: {2**31} is larger than {2**31 - 1}, the largest count"]
 
+    nul = lab_document()
+    nul["lab"]["name"] = "Mobi\x00Lab"
+    assert messages(nul) == ["lab.name: the text contains a NUL character"]
+
     future = lab_document(periods=[period("2025-07", {}, status="provisional")])
     assert messages(future, today=date(2025, 6, 30)) == [
         "periods[0].period: period 2025-07 is in the future (it starts on 2025-07-01)"]
