@@ -208,7 +208,8 @@ PERIOD_QUERY = {"period": "YYYY, YYYY-Qn or YYYY-MM; repeat or separate with com
 
 routes = [
     ApiRoute("/indicators", api_document, name="indicators", response=HubDocumentOut, query=PERIOD_QUERY),
-    ApiRoute("/indicators/sdmx.csv", api_sdmx, name="indicators-sdmx", query=PERIOD_QUERY, media_type="text/csv"),
+    ApiRoute("/indicators/sdmx.csv", api_sdmx, name="indicators-sdmx", query=PERIOD_QUERY,
+             media_type="application/vnd.sdmx.data+csv"),
     ApiRoute("/indicators/datapackage.zip", api_datapackage, name="indicators-datapackage", query=PERIOD_QUERY,
              media_type="application/zip"),
     ApiRoute("/indicators/observations.csv", api_observations, name="indicators-observations", query=PERIOD_QUERY,
