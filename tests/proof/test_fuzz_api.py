@@ -2,7 +2,7 @@
 
 The operations come from ``/api/v1/openapi.json`` itself (and the test checks that the document
 lists every ``ApiRoute`` the app serves), so an endpoint added by a plugin later is fuzzed without
-touching this file. Each operation gets ``LABKIT_FUZZ_EXAMPLES`` (default 12) generated requests,
+touching this file. Each operation gets ``LABKIT_FUZZ_EXAMPLES`` (default 10) generated requests,
 valid and invalid ones alike, as an anonymous visitor, with a member's API token and with an
 admin's, against a lab holding every plugin's demo records. Every answer must:
 
@@ -36,7 +36,7 @@ from labkit.api import _walk
 from labkit.testing import RunningLab
 from tests.proof.fuzz_support import examples, fuzz_settings, seeded_lab
 
-DEFAULT_EXAMPLES = 12
+DEFAULT_EXAMPLES = 10
 
 
 class UndeclaredSuccess(AssertionError):
