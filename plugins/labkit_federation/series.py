@@ -79,7 +79,7 @@ def member_query(q: str, region: str, *, include_inactive: bool = False) -> Any:
 async def region_choices() -> list[str]:
     """Every region path of the registry and every prefix of them, sorted."""
     paths = set()
-    for path in await Member.all().distinct().values_list("region_path", flat=True):
+    for path in await Member.all().order_by("region_path").distinct().values_list("region_path", flat=True):
         parts = [part for part in (path or "").split("/") if part]
         for index in range(len(parts)):
             paths.add("/".join(parts[:index + 1]))
