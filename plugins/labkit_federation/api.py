@@ -276,7 +276,7 @@ async def api_completeness(request: Request) -> JSONResponse:
         if status not in comp.STATUSES:
             raise Problem(400, gettext("Unknown status."), kind="bad-query")
         data["members"] = [line for line in data["members"] if line["status"] == status]
-    return JSONResponse(CompletenessOut.model_validate(data).model_dump(mode="json"))
+    return JSONResponse(data)  # already JSON values in CompletenessOut's shape (tested); validating 5,000 lines costs a second
 
 
 async def api_tree(request: Request) -> JSONResponse:

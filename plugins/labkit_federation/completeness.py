@@ -92,9 +92,18 @@ class MemberStatus:
         return self.status in ("on_time", "late")
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["reported"] = self.reported
-        return data
+        """Plain JSON values (built by hand: ``asdict`` is slow for thousands of members)."""
+        harvest = self.last_harvest
+        return {
+            "code": self.code, "name": self.name, "kind": self.kind, "region_path": self.region_path,
+            "municipality": self.municipality, "latitude": self.latitude, "longitude": self.longitude,
+            "expected": self.expected, "reported": self.reported, "status": self.status,
+            "received_at": self.received_at.isoformat() if self.received_at else None, "source": self.source,
+            "via": self.via, "days_late": self.days_late,
+            "last_harvest": None if harvest is None else {
+                "outcome": harvest.outcome, "http_status": harvest.http_status, "detail": harvest.detail,
+                "errors": harvest.errors, "finished_at": harvest.finished_at.isoformat(), "run_id": harvest.run_id},
+        }
 
 
 @dataclass
@@ -218,15 +227,25 @@ async def latest_harvests(member_ids: list[int] | None = None) -> dict[int, Fail
     return found
 
 
-def _relayed_reports(reports: Any) -> dict[int, Report]:
+_MEMBER_FIELDS = ("id", "code", "name", "kind", "region_path", "municipality", "latitude", "longitude", "active",
+                  "joined_on")
+_REPORT_FIELDS = ("member_id", "first_received_at", "source", "via_id")
+
+
+def _relayed_reports(reports: Any) -> dict[int, dict[str, Any]]:
     """For each hub, the earliest report it relayed (a hub reports through its labs' figures)."""
-    earliest: dict[int, Report] = {}
+    earliest: dict[int, dict[str, Any]] = {}
     for report in reports:
-        if report.via_id is not None:
-            known = earliest.get(report.via_id)
-            if known is None or report.first_received_at < known.first_received_at:
-                earliest[report.via_id] = report
+        via = report["via_id"]
+        if via is not None and via != report["member_id"]:
+            known = earliest.get(via)
+            if known is None or report["first_received_at"] < known["first_received_at"]:
+                earliest[via] = report
     return earliest
+
+
+def _expected(member: dict[str, Any], period: Period) -> bool:
+    return bool(member["active"]) and (member["joined_on"] is None or member["joined_on"] < period.end)
 
 
 async def completeness(period: Period, *, deadline_days: int, expected_frequencies: tuple[str, ...] | list[str],
@@ -234,38 +253,47 @@ async def completeness(period: Period, *, deadline_days: int, expected_frequenci
     """Who was expected to report for ``period``, who did, on time or late, and who failed and why.
 
     ``zone`` is the hub's time zone (``[lab] timezone``); ``region`` limits the report to the
-    members whose region path starts with it (``BR/BR-SP``).
+    members whose region path starts with it (``BR/BR-SP``). Reads plain rows (no model objects):
+    a national hub has thousands of members.
     """
+    from labkit_federation.series import in_region_filter
+
     now = now or datetime.now(timezone.utc)
     first_late = deadline(period, deadline_days, zone)
     result = Completeness(period=period, region=region.strip("/"), deadline=first_late, due=now >= first_late,
                           frequency_expected=period.frequency in tuple(expected_frequencies))
-    members = [m for m in await Member.all().order_by("region_path", "name", "code")
-               if in_region(m.region_path, result.region)]
-    reports = {r.member_id: r for r in await Report.filter(period=period.code).select_related("via")}
-    relayed = _relayed_reports(reports.values())
-    missing_ids = [m.id for m in members if m.id not in reports and result.frequency_expected and is_expected(m, period)]
+    members = await Member.filter(in_region_filter(result.region)).order_by("region_path", "name", "code") \
+        .values(*_MEMBER_FIELDS)
+    report_rows = await Report.filter(period=period.code).values(*_REPORT_FIELDS)
+    reports = {row["member_id"]: row for row in report_rows}
+    relayed = _relayed_reports(report_rows)
+    via_ids = {row["via_id"] for row in report_rows if row["via_id"] is not None}
+    via_codes = dict(await Member.filter(id__in=list(via_ids)).values_list("id", "code")) if via_ids else {}
+    missing_ids = [m["id"] for m in members
+                   if m["id"] not in reports and result.frequency_expected and _expected(m, period)]
     harvests = await latest_harvests(missing_ids)
     for member in members:
-        expected = result.frequency_expected and is_expected(member, period)
-        report = reports.get(member.id) or (relayed.get(member.id) if member.kind == "hub" else None)
+        expected = result.frequency_expected and _expected(member, period)
+        report = reports.get(member["id"]) or (relayed.get(member["id"]) if member["kind"] == "hub" else None)
         if not expected and report is None:
             continue
-        line = MemberStatus(code=member.code, name=member.name, kind=member.kind, region_path=member.region_path,
-                            municipality=member.municipality, latitude=member.latitude, longitude=member.longitude,
-                            expected=expected, status="missing")
+        line = MemberStatus(code=member["code"], name=member["name"], kind=member["kind"],
+                            region_path=member["region_path"], municipality=member["municipality"],
+                            latitude=member["latitude"], longitude=member["longitude"], expected=expected,
+                            status="missing")
         if report is not None:
-            received = report.first_received_at
+            received = report["first_received_at"]
             line.received_at = received
-            line.source = report.source
-            line.via = report.via.code if report.via_id and report.via and report.via_id != member.id else ""
+            line.source = report["source"]
+            if report["via_id"] is not None and report["via_id"] != member["id"]:
+                line.via = via_codes.get(report["via_id"], "")
             if received < first_late:
                 line.status = "on_time"
             else:
                 line.status = "late"
                 line.days_late = (received - first_late).days + 1
         else:
-            failure = harvests.get(member.id)
+            failure = harvests.get(member["id"])
             line.last_harvest = failure
             if failure is not None and failure.outcome in FAILED_OUTCOMES:
                 line.status = "failed"

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from labkit import INDICATORS, Period, auth
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
-from labkit.web import Problem, flash, paginate, read_form, redirect, render
+from labkit.web import Page, Problem, flash, paginate, read_form, redirect, render
 
 from labkit_federation import completeness as comp
 from labkit_federation import series, tree
@@ -34,6 +34,7 @@ STATUS_CLASSES = {"on_time": "status-published", "late": "status-pending", "fail
                   "missing": "status-draft", "pending": "status-scheduled"}
 STATUS_SYMBOLS = {"on_time": "✓", "late": "!", "failed": "✗", "missing": "–", "pending": "…"}
 PER_PAGE = 50
+LINES_PER_PAGE = 200
 IMPORT_ACTIONS = {"create": N_("add"), "update": N_("update"), "unchanged": N_("unchanged"), "error": N_("error")}
 FIGURE_STATUSES = {"published": N_("Published"), "provisional": N_("Provisional")}
 TRIGGERS = {"cli": N_("From the command line"), "schedule": N_("On schedule"), "manual": N_("Started by staff")}
@@ -143,14 +144,22 @@ async def completeness_page(request: Request) -> Response:
         status = ""
     report = await comp.for_settings(request.app.state.settings, period, region=region)
     lines = [line for line in report.lines if not status or line.status == status]
+    try:
+        number = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        number = 1
+    page = Page(items=lines[(number - 1) * LINES_PER_PAGE:number * LINES_PER_PAGE], number=number,
+                size=LINES_PER_PAGE, total=len(lines))
     known = sorted(set(recent) | set(await series.known_periods()) | {period.code}, key=series.period_sort, reverse=True)
     query = urlencode({"period": period.code, "region": region})
     return render(request, "federation/completeness.html", {
-        "report": report, "lines": lines, "period": period, "periods": known, "region": region,
+        "report": report, "lines": page.items, "page": page, "period": period, "periods": known, "region": region,
         "crumbs": _crumbs(region), "status": status, "counts": report.status_counts(),
         "regions": await series.region_choices(), "statuses": comp.STATUSES, "opts": opts,
         "map": _map_config(request), "query": query, "last_day": report.deadline.date() - timedelta(days=1),
-        "map_src": "/api/v1/federation/completeness?" + query, **_common(request)})
+        "map_src": "/api/v1/federation/completeness?" + query,
+        "pager_params": "&" + urlencode({k: v for k, v in {"period": period.code, "region": region, "status": status}.items() if v}),
+        **_common(request)})
 
 
 async def completeness_csv(request: Request) -> Response:

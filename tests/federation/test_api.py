@@ -5,6 +5,7 @@ from __future__ import annotations
 from labkit.testing import RunningLab
 
 from labkit_federation import demo
+from labkit_federation.api import CompletenessOut
 from labkit_federation.models import HarvestRun, Member
 
 PLUGINS = ["federation"]
@@ -39,6 +40,7 @@ async def test_completeness_members_and_member_detail(make_lab) -> None:
     latest = periods[-1]
     report = (await client.get(f"/api/v1/federation/completeness?period={latest}")).json()
     assert report["period"] == latest and report["due"] is True
+    assert CompletenessOut.model_validate(report).total.expected == 12  # the documented shape
     assert report["total"]["expected"] == 12
     statuses = {line["code"]: line["status"] for line in report["members"]}
     assert statuses["BR-1302603"] == "failed" and statuses["BR-2927408"] == "late"
