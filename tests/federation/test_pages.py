@@ -9,11 +9,12 @@ import hashlib
 import io
 import re
 import socket
+from datetime import datetime, timedelta, timezone
 
 from labkit.testing import RunningLab
 
 from labkit_federation import demo
-from labkit_federation.models import HarvestResult, HarvestRun, Member
+from labkit_federation.models import HarvestResult, HarvestRun, Lease, Member
 
 PLUGINS = ["federation"]
 
@@ -236,6 +237,13 @@ async def test_harvest_now_runs_in_the_background_and_reports_per_lab(make_lab) 
     other = await staff.get(f"/federation/harvests/{run.id}?outcome=ok")
     assert "MobiLab SP" not in other.text and "No lab in this list." in other.text
     assert (await staff.get("/federation/harvests/999999")).status_code == 404
+
+    # While another worker (or the schedule) holds the harvest lease, the button starts nothing.
+    await Lease.create(name="harvest", holder="another-worker", expires_at=datetime.now(timezone.utc) + timedelta(minutes=5))
+    refused = await staff.submit("/federation/harvests/run")
+    assert refused.status_code == 303
+    assert "already running" in (await staff.get("/federation/harvests")).text
+    assert await HarvestRun.filter(trigger="manual").count() == 1
 
 
 async def test_overview_totals_drill_down_and_series(make_lab) -> None:
