@@ -29,10 +29,12 @@ and never a token.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import ipaddress
 import logging
 import socket
 import ssl
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -48,6 +50,12 @@ from labkit import __version__
 from labkit_federation.options import FederationOptions
 
 log = logging.getLogger("labkit.federation.fetch")
+
+if importlib.util.find_spec("sniffio") is None:
+    # httpcore runs ``import sniffio`` at every request to detect trio; when it is not installed
+    # each attempt searches sys.path again (about 0.3 ms, several times per request: seconds per
+    # harvest). Recording "not installed" once makes the same ImportError immediate.
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 MAX_REDIRECTS = 3
 """Redirects followed for one document (each one re-checked)."""
@@ -243,15 +251,21 @@ class Fetcher:
     """One HTTP client for a whole harvest (``async with Fetcher(options) as fetcher``)."""
 
     def __init__(self, options: FederationOptions, *, verify: ssl.SSLContext | bool = True,
-                 policy: Policy | None = None) -> None:
-        """``policy`` replaces :func:`refusal` (tests); ``allow_private_addresses`` turns checks off."""
+                 policy: Policy | None = None, max_connections: int | None = None) -> None:
+        """``policy`` replaces :func:`refusal` (tests); ``allow_private_addresses`` turns checks off.
+
+        ``max_connections`` defaults to ``options.concurrency``. httpcore's pool does work in
+        proportion to its connections times its waiting requests at every step, so a large
+        harvest shares its requests over several small fetchers (see :mod:`.harvest`).
+        """
         self.options = options
         if options.allow_private_addresses:
             policy = None
         elif policy is None:
             policy = refusal
         self.client = httpx.AsyncClient(
-            transport=PinnedTransport(policy=policy, max_connections=options.concurrency, verify=verify),
+            transport=PinnedTransport(policy=policy, max_connections=max_connections or options.concurrency,
+                                      verify=verify),
             follow_redirects=False, trust_env=False, timeout=httpx.Timeout(options.timeout_seconds),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
@@ -304,6 +318,8 @@ class Fetcher:
             async with self.client.stream("GET", target, headers=headers, auth=auth) as response:
                 result.status = response.status_code
                 result.url = shown_url(target)
+                if response.status_code != 200:
+                    await self._drain(response)  # a short answer read to its end keeps the connection
                 if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                     if hop == MAX_REDIRECTS:
                         result.error, result.detail = "http_error", f"more than {MAX_REDIRECTS} redirects"
@@ -324,6 +340,15 @@ class Fetcher:
                 result.etag = response.headers.get("etag", "")
                 result.body = await self._read(response, result)
                 return
+
+    @staticmethod
+    async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
+        """Read (and drop) the body of a 304, a redirect or an error page, up to ``limit`` bytes."""
+        size = 0
+        async for chunk in response.aiter_raw():
+            size += len(chunk)
+            if size > limit:
+                break
 
     async def _read(self, response: httpx.Response, result: FetchResult) -> bytes | None:
         limit = self.options.max_document_bytes

@@ -23,9 +23,11 @@ and the run keeps its counts per outcome.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
+import math
 import random
 import time
 from collections import Counter
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from tortoise.connection import get_connection
 
 from labkit.config import Settings
@@ -49,6 +52,8 @@ OUTCOMES = ("ok", "unchanged", "http_error", "timeout", "unreachable", "invalid"
 """Every outcome of one member in one harvest, in the order reports list them."""
 MAX_ERRORS = 100
 """Validation errors kept per member and harvest (the detail says how many there were)."""
+FETCHERS_PER_CLIENT = 4
+"""Fetch workers sharing one HTTP client (and its connection pool)."""
 RESULT_BATCH = 200
 """``HarvestResult`` rows written per insert."""
 VOLATILE_KEYS = ("generated_at",)
@@ -118,9 +123,16 @@ class Harvest:
         writers = 1 if get_connection("default").capabilities.dialect == "sqlite" else min(4, len(members))
         fetchers = min(self.options.concurrency, len(members))
         try:
-            async with Fetcher(self.options) as fetcher, asyncio.TaskGroup() as group:
+            async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as group:
+                # one small HTTP client per FETCHERS_PER_CLIENT fetch workers: httpcore's pool costs
+                # connections × waiting requests at every step, quadratic in one big pool
+                tls = httpx.create_ssl_context(trust_env=False)
+                clients = [await stack.enter_async_context(
+                    Fetcher(self.options, verify=tls, max_connections=FETCHERS_PER_CLIENT))
+                    for _ in range(math.ceil(fetchers / FETCHERS_PER_CLIENT))]
                 writer_tasks = [group.create_task(self._writer()) for _ in range(writers)]
-                await asyncio.gather(*(self._fetcher(fetcher) for _ in range(fetchers)))
+                await asyncio.gather(*(self._fetcher(clients[number // FETCHERS_PER_CLIENT])
+                                       for number in range(fetchers)))
                 for _ in writer_tasks:
                     await self.fetched.put(None)
         finally:

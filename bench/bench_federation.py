@@ -1,0 +1,254 @@
+"""Benchmark: a hub harvests 5,570 simulated labs (Brazil's municipalities) served on loopback
+with 50 ms of added latency each; wall time as a ratio against the lower bound
+labs × latency ÷ concurrency, documents per second, and the hub's peak memory.
+
+    python bench/bench_federation.py [--labs 5570] [--concurrency 100 200] [--servers 2] [--quick]
+    LABKIT_TEST_DATABASE_URL=postgres://... python bench/bench_federation.py --postgres
+    python bench/run.py --only federation [--quick]      # through the runner, in its one table
+
+The labs are tests/federation/simulated.py run as ``--servers`` separate processes (uvicorn, one
+port each; members are spread over them), so the simulator does not share the hub's event loop.
+For each concurrency it measures, in this order, on a fresh hub database:
+
+1. **fetch only** — every document fetched by :class:`labkit_federation.fetch.Fetcher` with the
+   same concurrency, nothing parsed or stored: what the network side (client and simulator) costs.
+   If it is close to the lower bound, the simulator is not the bottleneck;
+2. **cold harvest** — every document new: fetched, validated, stored (about 90 rows each);
+3. **warm harvest** — nothing changed: every lab answers ``304`` to ``If-None-Match``;
+4. **memory** — the hub process's peak RSS (``ru_maxrss``) against its RSS before the harvests;
+   with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
+   fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
+
+The hub's CPU seconds are given next to each wall time: on a shared machine the wall time also
+measures the neighbours.
+
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
+
+import httpx  # noqa: E402
+
+from labkit import db  # noqa: E402
+from labkit.config import load_settings  # noqa: E402
+from labkit.plugins import Plugins  # noqa: E402
+from labkit.testing import write_lab  # noqa: E402
+
+LABS = 5_570
+LATENCY = 0.05
+SIMULATOR = ROOT / "tests" / "federation" / "simulated.py"
+
+
+class Simulators:
+    """``count`` simulator processes on loopback, each serving every lab code."""
+
+    def __init__(self, count: int, latency: float) -> None:
+        self.processes: list[subprocess.Popen[str]] = []
+        self.urls: list[str] = []
+        environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
+        for _ in range(count):
+            process = subprocess.Popen([sys.executable, str(SIMULATOR), "--latency", str(latency), "--port", "0"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environ, cwd=ROOT)
+            self.processes.append(process)
+        for process in self.processes:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line.startswith("listening on "):
+                self.stop()
+                raise RuntimeError(f"the simulator did not start: {line!r}")
+            self.urls.append(line.removeprefix("listening on ").strip())
+
+    def url(self, number: int, code: str) -> str:
+        return f"{self.urls[number % len(self.urls)]}/labs/{code}/indicators"
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                assert process.stdin is not None
+                process.stdin.close()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def codes(count: int) -> list[str]:
+    return [f"BR-{1100000 + number:07d}" for number in range(count)]
+
+
+async def _hub(folder: Path, database_url: str | None, concurrency: int) -> Any:
+    options = {"allow_private_addresses": True, "concurrency": concurrency, "timeout_seconds": 30, "retries": 1,
+               "backoff_seconds": 0.5}
+    sections: dict[str, dict[str, Any]] = {"plugin.federation": options}
+    if database_url:
+        sections["database"] = {"url": database_url}
+    write_lab(folder, ["federation"], sections)
+    settings = load_settings(folder, {})
+    await db.migrate(settings, Plugins(settings))
+    return settings
+
+
+def _cpu() -> float:
+    """CPU seconds used by this process (the hub) so far: the machine may be shared."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+async def measure(labs: int, concurrency: int, simulators: Simulators, folder: Path,
+                  database_url: str | None, traced: bool = False) -> dict[str, Any]:
+    from labkit_federation.fetch import Fetcher
+    from labkit_federation.harvest import FETCHERS_PER_CLIENT, harvest
+    from labkit_federation.models import Member, Observation
+    from labkit_federation.options import options
+
+    settings = await _hub(folder, database_url, concurrency)
+    figures: dict[str, Any] = {"labs": labs, "concurrency": concurrency,
+                               "bound": labs * LATENCY / concurrency}
+    all_codes = codes(labs)
+    async with db.open_database(settings, Plugins(settings)):
+        await Member.bulk_create([Member(code=code, name=f"Município {code}", region_path="BR/BR-SP",
+                                         url=simulators.url(number, code)) for number, code in enumerate(all_codes)],
+                                 batch_size=1000)
+        members = await Member.all().only("id", "url")
+
+        # 1. the network alone: the harvest's fetch workers and clients, nothing parsed or stored
+        statuses: dict[int | None, int] = {}
+        queue = [member.url for member in members]
+        tls = httpx.create_ssl_context(trust_env=False)
+        fetchers = [Fetcher(options(settings), verify=tls, max_connections=FETCHERS_PER_CLIENT)
+                    for _ in range(math.ceil(concurrency / FETCHERS_PER_CLIENT))]
+
+        async def worker(fetcher: Fetcher) -> None:
+            while queue:
+                result = await fetcher.get(queue.pop())
+                statuses[result.status] = statuses.get(result.status, 0) + 1
+
+        started, cpu = time.perf_counter(), _cpu()
+        await asyncio.gather(*(worker(fetchers[number // FETCHERS_PER_CLIENT]) for number in range(concurrency)))
+        figures["fetch_s"] = time.perf_counter() - started
+        figures["fetch_cpu"] = _cpu() - cpu
+        for fetcher in fetchers:
+            await fetcher.aclose()
+        figures["fetch_statuses"] = statuses
+
+        # 2. cold, 3. warm
+        figures["rss_before_mb"] = _rss_mb()
+        for name in ("cold", "warm"):
+            started, cpu = time.perf_counter(), _cpu()
+            run = await harvest(settings, trigger="cli")
+            figures[f"{name}_s"] = time.perf_counter() - started
+            figures[f"{name}_cpu"] = _cpu() - cpu
+            figures[f"{name}_counts"] = {k: v for k, v in run.counts.items() if v}
+        figures["observations"] = await Observation.all().count()
+
+        # 4. optional: every document fetched and checked again, under tracemalloc (about 5x slower)
+        if traced:
+            await Member.all().update(etag="", content_hash="")
+            tracemalloc.start()
+            started = time.perf_counter()
+            run = await harvest(settings, trigger="cli")
+            figures["traced_s"] = time.perf_counter() - started
+            figures["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
+            figures["traced_counts"] = {k: v for k, v in run.counts.items() if v}
+    figures["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    labs, concurrency, bound = figures["labs"], figures["concurrency"], figures["bound"]
+    where = f"{labs:,} labs, {LATENCY * 1000:.0f} ms each, concurrency {concurrency}, {database}"
+    out = []
+    for name, label in (("fetch", "fetch only (no parsing, no storage)"), ("warm", "harvest, nothing changed (304)"),
+                        ("cold", "harvest, every document new")):
+        seconds = figures[f"{name}_s"]
+        counts = figures.get(f"{name}_counts", figures.get("fetch_statuses"))
+        out.append({"benchmark": f"federation {label}", "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s",
+                    "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
+                    "notes": f"{where}; hub CPU {figures[f'{name}_cpu']:.1f} s; outcomes {counts}"})
+    memory = {"benchmark": "federation hub memory during a harvest",
+              "figure": f"peak RSS {figures['maxrss_mb']:.0f} MB",
+              "baseline": f"RSS before harvesting {figures['rss_before_mb']:.0f} MB", "ratio": None,
+              "notes": f"{where}; {figures['observations']:,} rows stored"}
+    if "traced_peak_mb" in figures:
+        memory["notes"] += (f"; tracemalloc peak {figures['traced_peak_mb']:.1f} MB while every document was fetched "
+                            f"and checked again ({figures['traced_counts']}, {figures['traced_s']:.1f} s traced)")
+    out.append(memory)
+    return out
+
+
+async def run(database: str, url: str | None, quick: bool, *, labs: int | None = None,
+              concurrencies: tuple[int, ...] | None = None, servers: int = 2,
+              traced: bool = False) -> list[dict[str, Any]]:
+    """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server)."""
+    labs = labs or (1_000 if quick else LABS)
+    concurrencies = concurrencies or ((100,) if quick else (100, 200))
+    simulators = Simulators(servers, LATENCY)
+    out: list[dict[str, Any]] = []
+    try:
+        for concurrency in concurrencies:
+            with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
+                target = None
+                if database != "sqlite":
+                    from labkit.testing_server import create_database
+
+                    assert url, "a PostgreSQL server URL is needed"
+                    target = await create_database(url, prefix="labkit_bench")
+                try:
+                    figures = await measure(labs, concurrency, simulators, Path(folder) / "hub", target, traced)
+                finally:
+                    if target:
+                        from labkit.testing_server import drop_database
+
+                        await drop_database(target)
+            out += rows(database, figures)
+    finally:
+        simulators.stop()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labs", type=int, default=None, help=f"number of labs (default {LABS:,}; 1,000 with --quick)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=None, help="default: 100 200 (100 with --quick)")
+    parser.add_argument("--servers", type=int, default=2, help="simulator processes (default 2)")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also harvest every document again under tracemalloc (Python allocations' peak)")
+    parser.add_argument("--postgres", action="store_true", help="the hub on $LABKIT_TEST_DATABASE_URL's server")
+    arguments = parser.parse_args()
+    url = os.environ.get("LABKIT_TEST_DATABASE_URL") if arguments.postgres else None
+    if arguments.postgres and not url:
+        parser.error("--postgres needs LABKIT_TEST_DATABASE_URL")
+    result = asyncio.run(run("postgresql" if url else "sqlite", url, arguments.quick, labs=arguments.labs,
+                             concurrencies=tuple(arguments.concurrency) if arguments.concurrency else None,
+                             servers=arguments.servers, traced=arguments.tracemalloc))
+    for row in result:
+        ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
+        print(f"{row['benchmark']}: {row['figure']} | {row['baseline']} | ratio {ratio}\n    {row['notes']}")
+
+
+if __name__ == "__main__":
+    main()
