@@ -31,7 +31,7 @@ import textwrap
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
@@ -220,7 +220,18 @@ async def _proposals_open(seed: Seed) -> str:
 
 
 async def _pending_booking(seed: Seed) -> str:
+    """A booking waiting for a decision (the demo's are skipped when their day is a holiday: then
+    one is made from another booking, a week ahead)."""
+    from labkit.timezones import now
+
     cw = _models("labkit_coworking.models")
+    if not await cw.Booking.exists(status="pending"):
+        booking = await cw.Booking.all().order_by("id").first()
+        values = {name: getattr(booking, name) for name in booking._meta.fields_db_projection if name != "id"}
+        length = booking.end - booking.start
+        start = now().replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+        await cw.Booking.create(**{**values, "status": "pending", "start": start, "end": start + length,
+                                   "decided_at": None})
     return await _first(cw.Booking, status="pending")
 
 
@@ -351,7 +362,7 @@ async def _throwaway_member(seed: Seed) -> Person:
 
 async def _fresh_booking(seed: Seed) -> dict[str, str]:
     cw = _models(CW)
-    pending = await cw.Booking.filter(status="pending").order_by("id").first()
+    pending = await cw.Booking.get(id=int(await _pending_booking(seed)))
     values = {name: getattr(pending, name) for name in pending._meta.fields_db_projection if name != "id"}
     return {"booking_id": str((await cw.Booking.create(**values)).id)}
 
