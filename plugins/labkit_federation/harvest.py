@@ -86,7 +86,10 @@ class Fetched:
     member: Member
     result: FetchResult
     attempts: int
-    started: float
+    fetch_seconds: float
+    """From the first attempt to the last answer (backoff waits included)."""
+    stored_from: float = 0.0
+    """When a writer took it (the wait for a writer is not the member's time)."""
 
 
 def _problems(problems: list[Any]) -> list[dict[str, str]]:
@@ -109,7 +112,7 @@ class Harvest:
         self.options = options
         self.progress = progress
         self.counts: Counter[str] = Counter()
-        self.todo: asyncio.Queue[tuple[Member, int, float] | None] = asyncio.Queue()
+        self.todo: asyncio.Queue[tuple[Member, int, float | None] | None] = asyncio.Queue()
         self.fetched: asyncio.Queue[Fetched | None] = asyncio.Queue(maxsize=2 * options.concurrency)
         self.remaining = 0
         self.timers: set[asyncio.TimerHandle] = set()
@@ -119,7 +122,7 @@ class Harvest:
         if not members:
             return
         for member in members:
-            self.todo.put_nowait((member, 1, time.monotonic()))
+            self.todo.put_nowait((member, 1, None))
         writers = 1 if get_connection("default").capabilities.dialect == "sqlite" else min(4, len(members))
         fetchers = min(self.options.concurrency, len(members))
         try:
@@ -144,11 +147,12 @@ class Harvest:
     async def _fetcher(self, fetcher: Fetcher) -> None:
         while (item := await self.todo.get()) is not None:
             member, attempt, started = item
+            started = started or time.monotonic()
             result = await fetcher.get(member.url, etag=member.etag)
             if result.retryable and attempt <= self.options.retries:
                 self._retry_later(member, attempt + 1, started)
                 continue
-            await self.fetched.put(Fetched(member, result, attempt, started))
+            await self.fetched.put(Fetched(member, result, attempt, time.monotonic() - started))
             self.remaining -= 1
             if self.remaining == 0:  # the last member is done: stop every fetcher
                 for _ in range(self.options.concurrency):
@@ -169,6 +173,7 @@ class Harvest:
     async def _writer(self) -> None:
         rows: list[HarvestResult] = []
         while (item := await self.fetched.get()) is not None:
+            item.stored_from = time.monotonic()
             try:
                 row = await self._store(item)
             except Exception as error:  # the hub's own failure (database): recorded, never fatal to the run
@@ -187,7 +192,7 @@ class Harvest:
     def _row(self, item: Fetched, outcome: str, **fields: Any) -> HarvestResult:
         return HarvestResult(run_id=self.run.id, member_id=item.member.id, outcome=outcome,
                              http_status=item.result.status, attempts=item.attempts,
-                             duration_ms=int((time.monotonic() - item.started) * 1000),
+                             duration_ms=int((item.fetch_seconds + time.monotonic() - item.stored_from) * 1000),
                              finished_at=datetime.now(UTC), **fields)
 
     async def _store(self, item: Fetched) -> HarvestResult:

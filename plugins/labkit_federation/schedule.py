@@ -42,7 +42,7 @@ LEASE_SECONDS = 300
 """How long a lease lasts without renewal: a crashed holder blocks the schedule this long at most."""
 TICK_SECONDS = 60.0
 """How often each worker checks whether a harvest is due."""
-FIRST_TICK_SECONDS = (1.0, 5.0)
+FIRST_TICK_SECONDS = (0.5, 2.0)
 """The first check after start-up, at a random moment in this range (workers start together)."""
 
 
