@@ -113,6 +113,12 @@ async def test_a_labs_page_has_its_series_reports_harvests_mentor_and_trainees(m
 async def test_staff_pages_need_the_manage_permission(make_lab) -> None:
     lab: RunningLab = await make_lab(plugins=PLUGINS)
     anonymous = lab.client()
+    # An empty hub: every public page answers and says what is missing.
+    assert "No lab has reported yet." in (await anonymous.get("/federation/")).text
+    assert "No lab matches these filters." in (await anonymous.get("/federation/completeness")).text
+    assert "No member lab has a mentor yet." in (await anonymous.get("/federation/tree")).text
+    assert "No member lab matches this search." in (await anonymous.get("/federation/labs/")).text
+    assert (await anonymous.get("/api/v1/federation/totals")).status_code == 404
     response = await anonymous.get("/federation/registry")
     assert response.status_code == 303 and response.headers["location"].startswith("/account/login")
     member = await lab.login_as("member")
