@@ -206,6 +206,7 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
     seed = await seed_lab(lab)
     from labkit_challenges.models import Challenge
     from labkit_coworking.models import Programme, Space
+    from labkit_federation.models import Member
     from labkit_mapping.models import Organisation
     from labkit_participation.models import Process, Proposal
 
@@ -216,6 +217,7 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
     space = await Space.all().order_by("id").first()
     programme = await Programme.all().order_by("id").first()
     hackathon = await Challenge.filter(kind="hackathon").order_by("id").first()
+    mentor = await Member.all().order_by("id").first()  # a programme needs a mentor lab
     staff = Visitor(lab, seed.people["staff"])
     admin = Visitor(lab, seed.people["admin"])
     anonymous = Visitor(lab, None)
@@ -251,6 +253,9 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
         ("staff", "/indicators/portfolio/projects/new", {"starts_on": str(today), "ends_on": "", "links": "", "team": ""}),
         ("staff", "/indicators/portfolio/partnerships/new", {"starts_on": str(today), "ends_on": "", "organisation_ref": ""}),
         ("staff", "/indicators/portfolio/products/new", {"delivered_on": str(today), "project_id": ""}),
+        ("staff", "/federation/registry/new", {"code": "XSS-{round}", "region_path": "BR/BR-SP", "url": "",
+                                               "latitude": "", "longitude": "", "mentor": mentor.code, "joined_on": "",
+                                               "trained_on": ""}),
         ("admin", "/admin/people/new", {"role": "member"}),
         ("member", "/account/tokens", {}),
     ]
@@ -283,7 +288,7 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
                 page = await visitor.get(url)
                 assert page.status_code == 200, f"GET {url} as {who}: {page.status_code}"
                 form_pages[url] = parse(page.text)
-            fixed = {k: v.replace("{payload}", payload) if isinstance(v, str) else v for k, v in fixed.items()}
+            fixed = {k: v.replace("{payload}", payload).replace("{round}", str(round_number)) for k, v in fixed.items()}
             values, texts = form_values(form_pages[url], url, payload, fixed)
             assert texts, f"{url}: no text field found"
             answer = await visitor.post(url, values)
