@@ -74,6 +74,16 @@ class Simulators:
                 raise RuntimeError(f"the simulator did not start: {line!r}")
             self.urls.append(line.removeprefix("listening on ").strip())
 
+    def cpu(self) -> float:
+        """CPU seconds the simulator processes used so far (to show they are not the bottleneck)."""
+        import psutil
+
+        total = 0.0
+        for process in self.processes:
+            times = psutil.Process(process.pid).cpu_times()
+            total += times.user + times.system
+        return total
+
     def url(self, number: int, code: str) -> str:
         return f"{self.urls[number % len(self.urls)]}/labs/{code}/indicators"
 
@@ -113,7 +123,7 @@ def _cpu() -> float:
 
 def _rss_mb() -> float:
     with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 async def measure(labs: int, concurrency: int, simulators: Simulators, folder: Path,
@@ -145,10 +155,11 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
                 result = await fetcher.get(queue.pop())
                 statuses[result.status] = statuses.get(result.status, 0) + 1
 
-        started, cpu = time.perf_counter(), _cpu()
+        started, cpu, served = time.perf_counter(), _cpu(), simulators.cpu()
         await asyncio.gather(*(worker(fetchers[number // FETCHERS_PER_CLIENT]) for number in range(concurrency)))
         figures["fetch_s"] = time.perf_counter() - started
         figures["fetch_cpu"] = _cpu() - cpu
+        figures["fetch_sim_cpu"] = simulators.cpu() - served
         for fetcher in fetchers:
             await fetcher.aclose()
         figures["fetch_statuses"] = statuses
@@ -156,10 +167,11 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
         # 2. cold, 3. warm
         figures["rss_before_mb"] = _rss_mb()
         for name in ("cold", "warm"):
-            started, cpu = time.perf_counter(), _cpu()
+            started, cpu, served = time.perf_counter(), _cpu(), simulators.cpu()
             run = await harvest(settings, trigger="cli")
             figures[f"{name}_s"] = time.perf_counter() - started
             figures[f"{name}_cpu"] = _cpu() - cpu
+            figures[f"{name}_sim_cpu"] = simulators.cpu() - served
             figures[f"{name}_counts"] = {k: v for k, v in run.counts.items() if v}
         figures["observations"] = await Observation.all().count()
 
@@ -174,6 +186,8 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
             tracemalloc.stop()
             figures["traced_counts"] = {k: v for k, v in run.counts.items() if v}
     figures["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["servers"] = simulators.urls
+    figures["load"] = os.getloadavg()[0]
     return figures
 
 
@@ -187,10 +201,12 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
         counts = figures.get(f"{name}_counts", figures.get("fetch_statuses"))
         out.append({"benchmark": f"federation {label}", "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s",
                     "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
-                    "notes": f"{where}; hub CPU {figures[f'{name}_cpu']:.1f} s; outcomes {counts}"})
+                    "notes": f"{where}; hub CPU {figures[f'{name}_cpu']:.1f} s, simulators' CPU "
+                             f"{figures[f'{name}_sim_cpu']:.1f} s ({len(figures['servers'])} processes), load average "
+                             f"{figures['load']:.1f} on {os.cpu_count()} CPUs; outcomes {counts}"})
     memory = {"benchmark": "federation hub memory during a harvest",
-              "figure": f"peak RSS {figures['maxrss_mb']:.0f} MB",
-              "baseline": f"RSS before harvesting {figures['rss_before_mb']:.0f} MB", "ratio": None,
+              "figure": f"peak RSS {figures['maxrss_mb']:.0f} MiB",
+              "baseline": f"RSS before harvesting {figures['rss_before_mb']:.0f} MiB", "ratio": None,
               "notes": f"{where}; {figures['observations']:,} rows stored"}
     if "traced_peak_mb" in figures:
         memory["notes"] += (f"; tracemalloc peak {figures['traced_peak_mb']:.1f} MB while every document was fetched "
