@@ -57,8 +57,16 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return await error_response(request, exc.status_code, detail)
 
 
+def _local_file_error(exc: BaseException) -> bool:
+    """Whether an ``OSError`` is about a local file (missing, unreadable) rather than the network:
+    that is a bug or a broken installation (500), not the database being away (503)."""
+    return isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError))
+
+
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """Handler for a lost database connection: a clear 503, never a traceback."""
+    if _local_file_error(exc):
+        return await server_error(request, exc)
     log.error("database unavailable: %s", exc)
     return await error_response(request, 503)
 

@@ -21,13 +21,16 @@ from labkit.api import ApiRoute
 async def boom(request):
     raise RuntimeError("secret internal detail")
 
+async def missing_file(request):
+    open("/nonexistent/secret internal detail")
+
 @hookimpl
 def labkit_plugin_info():
     return PluginInfo(title="Failing")
 
 @hookimpl
 def labkit_routes():
-    return [Route("/boom", boom)]
+    return [Route("/boom", boom), Route("/missing-file", missing_file)]
 
 @hookimpl
 def labkit_api_routes():
@@ -137,6 +140,12 @@ async def test_a_crash_is_a_plain_500_without_the_traceback(failing_lab: Running
     problem = await client.get("/api/v1/failing/boom")
     assert problem.status_code == 500 and problem.json()["title"] == "Internal Server Error"
     assert "secret internal detail" not in problem.text
+
+
+async def test_a_missing_file_is_a_500_not_the_database_being_away(failing_lab: RunningLab) -> None:
+    page = await failing_lab.client().get("/failing/missing-file")
+    assert page.status_code == 500 and "Retry-After" not in page.headers
+    assert "secret internal detail" not in page.text
 
 
 async def test_static_files_cannot_escape_their_folders(core_lab: RunningLab) -> None:
