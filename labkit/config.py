@@ -48,6 +48,9 @@ class LabSection(_Section):
     mentor_url: str = ""
     hub_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
+    map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """The background tiles of every map of the lab (allow their origin in ``[security] image_sources``)."""
+    map_attribution: str = "© OpenStreetMap contributors"
 
     @field_validator("timezone")
     @classmethod

@@ -9,13 +9,13 @@ import json
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from labkit import INDICATORS, Period, auth
+from labkit import INDICATORS, Period, auth, maps
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
 from labkit.web import Page, Problem, flash, paginate, read_form, redirect, render
@@ -28,8 +28,6 @@ from labkit_federation.options import options
 
 log = logging.getLogger("labkit.federation")
 MANAGE = "federation.manage"
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors"
 STATUS_CLASSES = {"on_time": "status-published", "late": "status-pending", "failed": "status-rejected",
                   "missing": "status-draft", "pending": "status-scheduled"}
 STATUS_SYMBOLS = {"on_time": "✓", "late": "!", "failed": "✗", "missing": "–", "pending": "…"}
@@ -78,17 +76,9 @@ def _today(request: Request) -> date:
     return datetime.now(ZoneInfo(request.app.state.settings.lab.timezone)).date()
 
 
-def _map_config(request: Request) -> dict[str, Any]:
-    """Tiles of the map. ``[plugin.federation]`` has no tile keys, so the mapping plugin's are reused
-    when set (one tile server per lab), else OpenStreetMap's. Tiles are drawn only when the tile
-    server is allowed by ``[security] image_sources`` (the CSP would block them); staff are told."""
-    settings = request.app.state.settings
-    mapping = settings.for_plugin("mapping")
-    url = str(mapping.get("tile_url", DEFAULT_TILES))
-    host = urlsplit(url).netloc
-    allowed = bool(host) and any(host in source for source in settings.security.image_sources)
-    return {"tile_url": url if allowed else "", "attribution": str(mapping.get("attribution", DEFAULT_ATTRIBUTION)),
-            "blocked_host": "" if allowed else host}
+def _map_config(request: Request) -> maps.TileLayer:
+    """The background tiles of the completeness map (the lab's, see ``labkit.maps``)."""
+    return maps.tile_layer(request.app.state.settings)
 
 
 def _common(request: Request) -> dict[str, Any]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from labkit import auth, events, notifications, throttle
+from labkit import auth, events, maps, notifications, throttle
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, paginate, read_form, redirect, render
@@ -22,8 +21,6 @@ from labkit_mapping.forms import ORGANISATION_FIELDS, DecisionIn, OrganisationIn
 from labkit_mapping.models import (KINDS, PRACTICES, RELATIONSHIP_KINDS, SOURCES, STATUSES, Change, Organisation,
                                    Proposal, Relationship)
 
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors"
 HONEYPOT = "homepage"
 KIND_COLOURS = {"youth_group": "#d9480f", "collective": "#9c36b5", "startup": "#1971c2", "university": "#2b8a3e",
                 "ngo": "#e67700", "company": "#495057", "public_body": "#0b7285", "other": "#868e96"}
@@ -32,11 +29,13 @@ RELATIONSHIP_COLOURS = {"member_of": "#1971c2", "partner_of": "#2b8a3e", "spin_o
 
 
 def plugin_settings(request: Request) -> dict[str, Any]:
-    """``[plugin.mapping]`` with its defaults."""
+    """``[plugin.mapping]`` with its defaults, and the lab's map tiles (``labkit.maps``)."""
     values = request.app.state.settings.for_plugin("mapping")
+    tiles = maps.tile_layer(request.app.state.settings)
     return {
-        "tile_url": str(values.get("tile_url", DEFAULT_TILES)),
-        "attribution": str(values.get("attribution", DEFAULT_ATTRIBUTION)),
+        "tile_url": tiles.url,
+        "attribution": tiles.attribution,
+        "blocked_host": tiles.blocked_host,
         "center": values.get("center", [-23.5505, -46.6333]),
         "zoom": int(values.get("zoom", 11)),
         "proposals_per_hour": int(values.get("proposals_per_hour", 5)),
@@ -119,12 +118,7 @@ async def map_page(request: Request) -> Response:
         number = 1
     page = await paginate(filters.apply(rules.published()), number, 50)
     config = plugin_settings(request)
-    warning = None
-    if is_moderator(request):
-        host = urlsplit(config["tile_url"]).netloc
-        allowed = request.app.state.settings.security.image_sources
-        if host and not any(host in source for source in allowed):
-            warning = host
+    warning = config["blocked_host"] if is_moderator(request) else None
     geojson_url = "/api/v1/mapping/organisations.geojson?" + filters.query_string().lstrip("&")
     return render(request, "mapping/map.html", {"filters": filters, "page": page, "facets": await rules.facets(),
                                                 "config": config, "geojson_url": geojson_url,

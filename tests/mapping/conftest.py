@@ -17,8 +17,9 @@ BLANK_TILE = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAw
 async def map_lab(make_lab: Callable[..., Awaitable[RunningLab]]) -> RunningLab:
     """A running lab with the mapping plugin only, tiles from a data: URL."""
     return await make_lab(plugins=["mapping"], settings={
-        "lab": {"name": "Laboratório de Teste", "base_url": "http://lab.test"},
-        "plugin.mapping": {"tile_url": BLANK_TILE, "attribution": "Test tiles", "proposals_per_hour": 3}})
+        "lab": {"name": "Laboratório de Teste", "base_url": "http://lab.test", "map_tiles": BLANK_TILE,
+                "map_attribution": "Test tiles"},
+        "plugin.mapping": {"proposals_per_hour": 3}})
 
 
 def org(**overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@
  * #mapping-map[data-geojson-url]  the map of many organisations, read from the GeoJSON endpoint,
  *                                 clustered, each marker with a popup linking to its page.
  * #mapping-map[data-lat][data-lng] one organisation's place (its own page).
- * Both read data-tile-url (the lab's tile server, [plugin.mapping] tile_url) and data-attribution.
+ * Both read data-tile-url (the lab's tile server, [lab] map_tiles, empty when the CSP would block it) and data-attribution.
  * After loading, the map element gets data-markers="<count>" (tests and assistive notes use it).
  */
 (function () {
