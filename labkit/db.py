@@ -7,6 +7,7 @@ core (app ``labkit``) comes first and the plugins follow in dependency order.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,6 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
-from tortoise.exceptions import BaseORMException
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor
@@ -23,6 +23,8 @@ from tortoise.migrations.executor import MigrationExecutor
 from labkit.config import Settings
 from labkit.hooktypes import Models
 from labkit.plugins import Plugins
+
+log = logging.getLogger("labkit")
 
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, ConnectionError)
 """Exceptions that mean "the database server cannot be reached" (asyncpg's are added below)."""
@@ -114,12 +116,30 @@ async def _checked_context(settings: Settings, plugins: Plugins) -> AsyncIterato
 async def migrate(
     settings: Settings, plugins: Plugins, progress: Callable[[str, str, str], object] | None = None
 ) -> None:
-    """Apply every pending migration of the core and the enabled plugins, in dependency order."""
+    """Apply every pending migration of the core and the enabled plugins, in dependency order.
+
+    A migration that fails, whatever its error (SQL refused, or a plugin's own code raising), is
+    rolled back and reported as one :class:`DatabaseError` naming it; the traceback goes to the
+    ``labkit`` logger at debug level for the plugin's author.
+    """
+    current: list[str] = []
+
+    def track(event: str, app: str, name: str) -> None:
+        if event == "apply_start":
+            current[:] = [f"{app}.{name}"]
+        if progress is not None:
+            progress(event, app, name)
+
     async with _checked_context(settings, plugins) as config:
         try:
-            await tortoise_migrate(config=config, progress=progress)
-        except BaseORMException as error:
-            raise DatabaseError(f"a migration failed: {' '.join(str(error).split())}") from None
+            await tortoise_migrate(config=config, progress=track)
+        except CONNECTION_ERRORS:
+            raise
+        except Exception as error:  # a plugin's migration may raise anything; report it, never a traceback
+            log.debug("migration %s failed", current[0] if current else "?", exc_info=error)
+            where = f"migration {current[0]}" if current else "a migration"
+            reason = " ".join(str(error).split()) or type(error).__name__
+            raise DatabaseError(f"{where} failed and was rolled back: {reason}") from None
 
 
 async def pending_migrations(settings: Settings, plugins: Plugins) -> list[str]:
