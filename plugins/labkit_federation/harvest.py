@@ -182,7 +182,10 @@ class Harvest:
             rows.append(row)
             self.counts[row.outcome] += 1
             if self.progress is not None:
-                self.progress(item.member, row.outcome)
+                try:
+                    self.progress(item.member, row.outcome)
+                except Exception:  # a broken progress display never stops the harvest
+                    log.exception("harvest: the progress callback failed")
             if len(rows) >= RESULT_BATCH:
                 await HarvestResult.bulk_create(rows)
                 rows = []
