@@ -2,7 +2,8 @@
 # Set up everything and run labkit's whole test suite, as CI does:
 #   1. Debian packages the tests use (chromium, postgresql), when missing and we are root;
 #   2. a fresh virtual environment in .venv with labkit, its test and docs extras;
-#   3. the suite on SQLite, then again on a real PostgreSQL server started on loopback;
+#   3. the suite on SQLite and again on a real PostgreSQL server started on loopback (side by side;
+#      LABKIT_TEST_SERIAL=1 runs them one after the other);
 #   4. the documentation, built strictly.
 # Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
@@ -29,13 +30,30 @@ echo "==> virtual environment in .venv"
 export PATH="$root/.venv/bin:$PATH"
 
 pg_dir=$(mktemp -d)
-trap 'bash "$root/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; bash "$root/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 
-echo "==> tests on SQLite"
-python -m pytest "$@"
-
-echo "==> tests on PostgreSQL"
-LABKIT_TEST_DATABASE_URL=$(bash scripts/postgres.sh start "$pg_dir") python -m pytest "$@"
+pg_url=$(bash scripts/postgres.sh start "$pg_dir")
+if [ "${LABKIT_TEST_SERIAL:-}" = 1 ]; then
+  echo "==> tests on SQLite"
+  python -m pytest --basetemp="$pg_dir/tmp-sqlite" "$@"
+  echo "==> tests on PostgreSQL"
+  LABKIT_TEST_DATABASE_URL=$pg_url python -m pytest --basetemp="$pg_dir/tmp-postgresql" "$@"
+else
+  # The two runs share nothing (own temporary folders, own databases) and wait mostly on I/O, so
+  # they run side by side; the SQLite run's report follows the PostgreSQL one.
+  # LABKIT_TEST_SERIAL=1 runs them one after the other.
+  echo "==> tests on SQLite and on PostgreSQL, side by side"
+  python -m pytest --basetemp="$pg_dir/tmp-sqlite" "$@" >"$pg_dir/sqlite.log" 2>&1 &
+  sqlite_pid=$!
+  postgres_status=0
+  LABKIT_TEST_DATABASE_URL=$pg_url python -m pytest --basetemp="$pg_dir/tmp-postgresql" "$@" || postgres_status=$?
+  sqlite_status=0
+  wait "$sqlite_pid" || sqlite_status=$?
+  echo "==> tests on SQLite (ran alongside)"
+  cat "$pg_dir/sqlite.log"
+  [ "$postgres_status" = 0 ] || { echo "==> tests on PostgreSQL failed" >&2; exit "$postgres_status"; }
+  [ "$sqlite_status" = 0 ] || { echo "==> tests on SQLite failed" >&2; exit "$sqlite_status"; }
+fi
 
 echo "==> documentation"
 NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$pg_dir/site"
