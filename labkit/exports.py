@@ -10,12 +10,13 @@ from typing import Any
 
 from starlette.responses import Response
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet run a cell as a formula."""
 
 
 def spreadsheet_safe(value: Any) -> Any:
     """Neutralise text a spreadsheet would run as a formula (CSV injection) by prefixing ``'``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

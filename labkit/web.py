@@ -158,7 +158,8 @@ async def read_form(request: Request, model: type[M]) -> FormResult:
     cleaned = {k: v for k, v in values.items() if v != "" and k in model.model_fields}
     # A NUL character is never typed and PostgreSQL cannot store it in text: refuse it like any
     # badly formed value, so the form comes back with what was typed instead of a failed save.
-    with_nul = {k: gettext(_MESSAGES["string_pattern_mismatch"]) for k, v in cleaned.items()
+    wrong_format = _MESSAGES["string_pattern_mismatch"]
+    with_nul = {k: gettext(wrong_format) for k, v in cleaned.items()
                 if any("\x00" in item for item in (v if isinstance(v, list) else [v]))}
     try:
         data = model.model_validate(cleaned)

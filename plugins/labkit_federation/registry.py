@@ -7,9 +7,7 @@ the row (its line in the file) and the column: ``row 3, url: Enter a full web ad
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
+from labkit.csv_import import read_csv
 from labkit.exports import csv_text
 from labkit.i18n import gettext
 from labkit.web import error_messages
@@ -33,7 +32,6 @@ MAX_ROWS = 20_000
 TOKEN_PREFIX = "lkm_"
 _TRUE = {"yes", "y", "true", "1", "sim", "s", "sí", "si", "oui", "x"}
 _FALSE = {"no", "n", "false", "0", "não", "nao", "non"}
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FIELDS = ("name", "kind", "municipality", "region_path", "url", "latitude", "longitude", "joined_on", "trained_on",
            "programme", "active")
 
@@ -73,30 +71,12 @@ class RegistryImport:
                 "summary": {a: self.count(a) for a in ("create", "update", "unchanged", "error")}}
 
 
-def _cell(value: str | None) -> str:
-    """A cell as written, without the ``'`` a safe export puts before formula characters."""
-    value = (value or "").strip()
-    if value.startswith("'") and value[1:2] and value[1:2] in _FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise ValueError(gettext(
-            "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)s). Save it as \"CSV UTF-8\" and try again.",
-            byte=content[error.start], line=line)) from None
-
-
-def _parse_row(raw: dict[str, str | None], line: int) -> RowResult:
-    code = _cell(raw.get("code"))
+def _parse_row(raw: dict[str, str], line: int) -> RowResult:
+    code = raw.get("code", "")
     result = RowResult(line=line, code=code)
-    values: dict[str, Any] = {"code": code, "mentor": _cell(raw.get("mentor_code"))}
+    values: dict[str, Any] = {"code": code, "mentor": raw.get("mentor_code", "")}
     for column in _FIELDS:
-        cell = _cell(raw.get(column))
+        cell = raw.get(column, "")
         if column == "active":
             folded = cell.casefold()
             if folded and folded not in _TRUE | _FALSE:
@@ -123,59 +103,15 @@ def _same(member: Member, data: MemberIn, mentor_code: str) -> bool:
 async def check_csv(content: bytes) -> RegistryImport:
     """Read and check a registry CSV; nothing is written. Every row gets an action or its errors."""
     report = RegistryImport()
-    try:
-        text = _decode(content)
-    except ValueError as error:
-        report.errors.append(str(error))
-        return report
-    if "\x00" in text:
-        report.errors.append(gettext("The file is not a CSV text file."))
-        return report
-    first_line = text.splitlines()[0] if text else ""
-    try:
-        dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
-    except csv.Error as error:
-        report.errors.append(gettext("The file could not be read as CSV: %(error)s", error=str(error)))
-        return report
-    if not header:
-        report.errors.append(gettext("The file is empty."))
-        return report
-    reader.fieldnames = header
-    unknown = [name for name in header if name not in CSV_COLUMNS]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if unknown:
-        report.errors.append(gettext("Unknown columns: %(columns)s. The columns are: %(expected)s.",
-                                     columns=", ".join(unknown), expected=", ".join(CSV_COLUMNS)))
-    if missing:
-        report.errors.append(gettext("Missing required columns: %(columns)s.", columns=", ".join(missing)))
-    if repeated:
-        report.errors.append(gettext("Columns given twice: %(columns)s.", columns=", ".join(repeated)))
+    table = read_csv(content, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS)
+    report.errors = table.errors
     if report.errors:
         return report
-    try:
-        for raw in reader:
-            if len(report.rows) >= MAX_ROWS:
-                report.errors.append(gettext("The file has more than %(max)s rows.", max=MAX_ROWS))
-                return report
-            if None in raw:
-                report.rows.append(RowResult(reader.line_num, _cell(raw.get("code")), "error", [gettext(
-                    "row %(row)s: more cells than columns.", row=reader.line_num)]))
-                continue
-            if not any(_cell(value) for value in raw.values()):
-                continue
-            report.rows.append(_parse_row(raw, reader.line_num))
-    except csv.Error as error:
-        report.errors.append(gettext("The file could not be read as CSV: %(error)s", error=str(error)))
-        return report
-    if not report.rows:
-        report.errors.append(gettext("The file has no rows."))
-        return report
+    for row in table.rows:
+        if row.problem:
+            report.rows.append(RowResult(row.line, row.cells.get("code", ""), "error", [row.problem]))
+        else:
+            report.rows.append(_parse_row(row.cells, row.line))
     await _check_against_registry(report)
     return report
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
+from labkit.csv_import import read_csv
 from labkit.i18n import N_, gettext
 from labkit.models import Person
 from labkit.web import error_messages
@@ -24,7 +23,6 @@ from labkit_mapping.models import Organisation
 MAX_ROWS = 5000
 _TRUE = {"yes", "y", "true", "1", "sim", "s", "sí", "si", "oui", "x"}
 _FALSE = {"no", "n", "false", "0", "não", "nao", "non", ""}
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -61,21 +59,13 @@ class ImportReport:
                 "summary": {a: self.count(a) for a in ("create", "update", "unchanged", "error")}}
 
 
-def _cell(value: str | None) -> str:
-    """A cell as written, without the ``'`` that safe CSV exports put before formula characters."""
-    value = (value or "").strip()
-    if value.startswith("'") and value[1:2] and value[1:2] in _FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def _row_values(raw: dict[str, str | None]) -> tuple[dict[str, Any], list[str]]:
+def _row_values(raw: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
     problems: list[str] = []
     for column in CSV_COLUMNS:
         if column == "id":
             continue
-        cell = _cell(raw.get(column))
+        cell = raw.get(column, "")
         if column == "wants_partnership":
             folded = cell.casefold()
             if folded in _TRUE:
@@ -96,88 +86,32 @@ def _row_values(raw: dict[str, str | None]) -> tuple[dict[str, Any], list[str]]:
     return values, problems
 
 
-def decode(content: bytes) -> str:
-    """The file as text; a :class:`ValueError` with a precise message when it is not UTF-8."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise ValueError(gettext(
-            "The file is not UTF-8 text (byte 0x%(byte)02x on line %(line)s). Save it as \"CSV UTF-8\" and try again.",
-            byte=content[error.start], line=line)) from None
-
-
 async def check(content: bytes) -> ImportReport:
     """Read and check a CSV file; nothing is written. Every row gets an action or its errors."""
     report = ImportReport()
-    try:
-        text = decode(content)
-    except ValueError as error:
-        report.errors.append(str(error))
-        return report
-    if "\x00" in text:
-        report.errors.append(gettext("The file is not a CSV text file."))
-        return report
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
-    except csv.Error as error:
-        report.errors.append(gettext("The file could not be read as CSV: %(error)s", error=str(error)))
-        return report
-    if not header:
-        report.errors.append(gettext("The file is empty."))
-        return report
-    reader.fieldnames = header
-    unknown = [name for name in header if name not in CSV_COLUMNS]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if unknown:
-        report.errors.append(gettext("Unknown columns: %(columns)s. The columns are: %(expected)s.",
-                                     columns=", ".join(unknown), expected=", ".join(CSV_COLUMNS)))
-    if missing:
-        report.errors.append(gettext("Missing required columns: %(columns)s.", columns=", ".join(missing)))
-    if repeated:
-        report.errors.append(gettext("Columns given twice: %(columns)s.", columns=", ".join(repeated)))
+    table = read_csv(content, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS)
+    report.errors = table.errors
     if report.errors:
         return report
     existing_by_uid = {str(o.uid): o for o in await Organisation.all()}
     seen_uids: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     seen_domains: dict[str, int] = {}
-    try:
-        for raw in reader:
-            number = reader.line_num
-            if len(report.rows) >= MAX_ROWS:
-                report.errors.append(gettext("The file has more than %(max)s rows: split it.", max=MAX_ROWS))
-                return report
-            if None in raw:
-                row = RowReport(number, (raw.get("name") or "")[:200], "error",
-                                [gettext("This row has more cells than the header has columns.")])
-                report.rows.append(row)
-                continue
-            if not any((value or "").strip() for value in raw.values()):
-                continue
-            await _check_row(report, raw, number, existing_by_uid, seen_uids, seen_names, seen_domains)
-    except csv.Error as error:
-        report.errors.append(gettext("Line %(line)s could not be read as CSV: %(error)s",
-                                     line=reader.line_num, error=str(error)))
-    if not report.rows and not report.errors:
-        report.errors.append(gettext("The file has a header but no rows."))
+    for row in table.rows:
+        if row.problem:
+            report.rows.append(RowReport(row.line, row.cells.get("name", "")[:200], "error", [row.problem]))
+        else:
+            await _check_row(report, row.cells, row.line, existing_by_uid, seen_uids, seen_names, seen_domains)
     return report
 
 
-async def _check_row(report: ImportReport, raw: dict[str, str | None], number: int,
+async def _check_row(report: ImportReport, raw: dict[str, str], number: int,
                      existing_by_uid: dict[str, Organisation], seen_uids: dict[str, int],
                      seen_names: dict[str, int], seen_domains: dict[str, int]) -> None:
     values, problems = _row_values(raw)
     row = RowReport(number, str(values.get("name", ""))[:200])
     report.rows.append(row)
-    uid_text = _cell(raw.get("id"))
+    uid_text = raw.get("id", "")
     if uid_text:
         try:
             row.uid = uuid.UUID(uid_text)
