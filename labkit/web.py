@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from labkit.i18n import N_, gettext
+from labkit.periods import Period
 
 M = TypeVar("M", bound=BaseModel)
 PROBLEM_TYPES = "urn:labkit:problem:"
@@ -222,6 +223,22 @@ def page_params(request: Request, default_size: int = 20, max_size: int = 100) -
     if number < 1 or not 1 <= size <= max_size:
         raise Problem(400, gettext("page must be 1 or more and per_page between 1 and %(max)s.", max=max_size), kind="bad-query")
     return number, size
+
+
+def period_param(request: Request, name: str = "period", default: str | None = None) -> Period | None:
+    """The period (``2026``, ``2026-Q3``, ``2026-09``) in query parameter ``name``, else ``default``
+    (``None`` when both are empty); a malformed one raises a 400 :class:`Problem`."""
+    code = (request.query_params.get(name) or default or "").strip()
+    if not code:
+        return None
+    try:
+        period = Period.parse(code)
+    except ValueError:
+        period = None
+    if period is None or not 1900 <= period.start.year <= 9998:
+        raise Problem(400, gettext("This is not a period: use a year (2026), a quarter (2026-Q3) or a month (2026-09)."),
+                      kind="bad-query")
+    return period
 
 
 async def paginate(queryset: Any, number: int, size: int) -> Page:

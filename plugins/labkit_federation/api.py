@@ -17,10 +17,11 @@ from starlette.responses import JSONResponse
 from labkit import INDICATORS, Period, auth
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
-from labkit.web import Problem, page_params, paginate
+from labkit.web import Problem, page_params, paginate, period_param
 
 from labkit_federation import completeness as comp
 from labkit_federation import series, tree
+from labkit_federation.forms import region_param
 from labkit_federation.models import HarvestResult, HarvestRun, Member, Report
 
 MANAGE = "federation.manage"
@@ -208,27 +209,10 @@ class RunDetailOut(RunOut):
 
 
 def _period(request: Request, *, required: bool = True) -> Period | None:
-    code = (request.query_params.get("period") or "").strip()
-    if not code:
-        if required:
-            raise Problem(400, gettext("Choose a period."), kind="bad-query")
-        return None
-    try:
-        period = Period.parse(code)
-    except ValueError:
-        raise Problem(400, gettext("This is not a period: use a year (2026), a quarter (2026-Q3) or a month (2026-09)."),
-                      kind="bad-query") from None
-    if not 1900 <= period.start.year <= 9998:
-        raise Problem(400, gettext("This is not a period: use a year (2026), a quarter (2026-Q3) or a month (2026-09)."),
-                      kind="bad-query")
+    period = period_param(request)
+    if period is None and required:
+        raise Problem(400, gettext("Choose a period."), kind="bad-query")
     return period
-
-
-def _region(request: Request) -> str:
-    region = (request.query_params.get("region") or "").strip().strip("/")
-    if len(region) > 255 or (region and any(not part.replace("-", "").isalnum() for part in region.split("/"))):
-        raise Problem(400, gettext("This is not a region path (for example BR/BR-SP)."), kind="bad-query")
-    return region
 
 
 def _member_out(member: Member, mentor_code: str | None) -> dict[str, Any]:
@@ -249,7 +233,7 @@ async def api_totals(request: Request) -> JSONResponse:
         if code is None:
             raise Problem(404, gettext("No lab has reported yet."), kind="not-found")
         period = Period.parse(code)
-    region = _region(request)
+    region = region_param(request)
     level = request.query_params.get("level")
     depth: int | None = None
     if level:
@@ -269,7 +253,7 @@ async def api_completeness(request: Request) -> JSONResponse:
     """Who was expected to report for a period, who did, on time or late, and who failed and why."""
     period = _period(request)
     assert period is not None
-    report = await comp.for_settings(request.app.state.settings, period, region=_region(request))
+    report = await comp.for_settings(request.app.state.settings, period, region=region_param(request))
     status = request.query_params.get("status", "")
     data = report.as_dict()
     if status:
@@ -288,7 +272,7 @@ async def api_members(request: Request) -> JSONResponse:
     """The member labs, by name, a page at a time (search ``q``, ``region`` prefix)."""
     number, size = page_params(request)
     q = (request.query_params.get("q") or "").strip()[:100]
-    page = await paginate(series.member_query(q, _region(request), include_inactive=True).prefetch_related("mentor"), number, size)
+    page = await paginate(series.member_query(q, region_param(request), include_inactive=True).prefetch_related("mentor"), number, size)
     items = [_member_out(m, m.mentor.code if m.mentor_id and m.mentor else None) for m in page.items]
     return JSONResponse({"items": items, **page.as_json()})
 

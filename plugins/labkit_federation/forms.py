@@ -8,11 +8,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from labkit.i18n import N_
+from starlette.requests import Request
+
+from labkit.i18n import N_, gettext
+from labkit.web import Problem
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 REGION_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,20}(/[A-Za-z0-9-]{1,20})*$")
 KINDS = {"lab": N_("Lab"), "hub": N_("Hub")}
+
+
+def region_param(request: Request) -> str:
+    """The ``region`` query parameter: a region path such as ``BR/BR-SP`` (empty for the whole
+    hub); a malformed one raises a 400 :class:`Problem`, page or API alike."""
+    region = (request.query_params.get("region") or "").strip().strip("/")
+    if region and not REGION_PATTERN.match(region):
+        raise Problem(400, gettext("This is not a region path (for example BR/BR-SP)."), kind="bad-query")
+    return region
 
 
 class MemberIn(BaseModel):

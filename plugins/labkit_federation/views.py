@@ -18,12 +18,12 @@ from starlette.routing import Route
 from labkit import INDICATORS, Period, auth, maps
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
-from labkit.web import Page, Problem, flash, paginate, read_form, redirect, render
+from labkit.web import Page, Problem, flash, paginate, period_param, read_form, redirect, render
 
 from labkit_federation import completeness as comp
 from labkit_federation import series, tree
-from labkit_federation.forms import KINDS, MemberIn
-from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
+from labkit_federation.forms import KINDS, MemberIn, region_param
+from labkit_federation.models import HarvestResult, HarvestRun, Member, Report
 from labkit_federation.options import options
 
 log = logging.getLogger("labkit.federation")
@@ -39,29 +39,6 @@ TRIGGERS = {"cli": N_("From the command line"), "schedule": N_("On schedule"), "
 
 
 # ------------------------------------------------------------------------------- helpers
-
-
-def _period_arg(request: Request, default: str | None) -> Period | None:
-    """The ``period`` query parameter, or ``default``; a bad code is a 400 page."""
-    code = (request.query_params.get("period") or default or "").strip()
-    if not code:
-        return None
-    try:
-        period = Period.parse(code)
-    except ValueError:
-        raise Problem(400, gettext("This is not a period: use a year (2026), a quarter (2026-Q3) or a month (2026-09)."),
-                      kind="bad-query") from None
-    if not 1900 <= period.start.year <= 9998:
-        raise Problem(400, gettext("This is not a period: use a year (2026), a quarter (2026-Q3) or a month (2026-09)."),
-                      kind="bad-query")
-    return period
-
-
-def _region_arg(request: Request) -> str:
-    region = (request.query_params.get("region") or "").strip().strip("/")
-    if len(region) > 255 or any(not (part.replace("-", "").isalnum()) for part in region.split("/") if region):
-        raise Problem(400, gettext("This is not a region path (for example BR/BR-SP)."), kind="bad-query")
-    return region
 
 
 def _crumbs(region: str) -> list[tuple[str, str]]:
@@ -100,9 +77,9 @@ def _registry_columns() -> tuple[str, ...]:
 
 async def overview(request: Request) -> Response:
     """National (or regional) totals of a period, the regions below with drill-down, and the series."""
-    region = _region_arg(request)
+    region = region_param(request)
     periods = await series.known_periods()
-    period = _period_arg(request, series.default_period(periods, _today(request)))
+    period = period_param(request, default=series.default_period(periods, _today(request)))
     totals = regions = labs = None
     history: dict[str, Any] = {"labels": [], "indicators": {}}
     if period is not None:
@@ -125,9 +102,9 @@ async def overview(request: Request) -> Response:
 async def completeness_page(request: Request) -> Response:
     """Who was expected to report for a period, who did (on time or late), who failed and why, on a map."""
     opts = options(request.app.state.settings)
-    region = _region_arg(request)
+    region = region_param(request)
     recent = comp.recent_periods(_today(request), opts.expected_frequencies)
-    period = _period_arg(request, recent[0] if recent else None)
+    period = period_param(request, default=recent[0] if recent else None)
     assert period is not None
     status = request.query_params.get("status", "")
     if status and status not in comp.STATUSES:
@@ -154,8 +131,8 @@ async def completeness_page(request: Request) -> Response:
 
 async def completeness_csv(request: Request) -> Response:
     """The completeness report of a period as CSV (one row per member)."""
-    region = _region_arg(request)
-    period = _period_arg(request, None)
+    region = region_param(request)
+    period = period_param(request)
     if period is None:
         raise Problem(400, gettext("Choose a period."), kind="bad-query")
     report = await comp.for_settings(request.app.state.settings, period, region=region)
@@ -192,7 +169,7 @@ async def tree_json(request: Request) -> Response:
 async def directory(request: Request) -> Response:
     """Every member lab: search by name, code or municipality, filter by region, a page at a time."""
     q = (request.query_params.get("q") or "").strip()[:100]
-    region = _region_arg(request)
+    region = region_param(request)
     try:
         number = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
