@@ -35,6 +35,7 @@ import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from labkit import auth, db
 from labkit.app import create_app
@@ -241,6 +242,10 @@ async def make_lab(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Runn
         def settings_for(url: str) -> Settings:
             return load_settings(folder, {**os.environ, "LABKIT_DATABASE_URL": url})
 
+        # Tortoise caches each table's INSERT statement by connection name, not by database kind:
+        # a test that also opened a lab on another kind of database (a SQLite lab folder beside a
+        # PostgreSQL run) would leave statements in the wrong dialect behind.
+        EXECUTOR_CACHE.clear()
         url = await _fresh_database(settings_for, key, folder)
         settings = settings_for(url)
         plugin_set = Plugins(settings)
