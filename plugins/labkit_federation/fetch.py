@@ -29,12 +29,10 @@ and never a token.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import ipaddress
 import logging
 import socket
 import ssl
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -50,12 +48,6 @@ from labkit import __version__
 from labkit_federation.options import FederationOptions
 
 log = logging.getLogger("labkit.federation.fetch")
-
-if importlib.util.find_spec("sniffio") is None:
-    # httpcore runs ``import sniffio`` at every request to detect trio; when it is not installed
-    # each attempt searches sys.path again (about 0.3 ms, several times per request: seconds per
-    # harvest). Recording "not installed" once makes the same ImportError immediate.
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 MAX_REDIRECTS = 3
 """Redirects followed for one document (each one re-checked)."""
