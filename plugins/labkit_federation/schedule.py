@@ -25,6 +25,7 @@ import os
 import random
 import socket
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -91,12 +92,20 @@ async def run_if_due(settings: Settings, holder: str, *, lease_seconds: float = 
     interval = options(settings).harvest_interval_minutes
     if interval <= 0 or not await acquire(LEASE_NAME, holder, lease_seconds):
         return None
-    keeper = asyncio.create_task(_keep(holder, lease_seconds))
-    try:
+    async with holding(holder, lease_seconds):
         if not await is_due(interval):
             return None
         log.info("scheduled harvest starts (%s)", holder)
         return await harvest(settings, trigger="schedule")
+
+
+@contextlib.asynccontextmanager
+async def holding(holder: str, seconds: float = LEASE_SECONDS) -> AsyncIterator[None]:
+    """Keep the harvest lease that ``holder`` has acquired renewed while the block runs, then free
+    it (used by the schedule and by the staff's "harvest now")."""
+    keeper = asyncio.create_task(_keep(holder, seconds))
+    try:
+        yield
     finally:
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):

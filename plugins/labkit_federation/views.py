@@ -4,7 +4,6 @@ staff pages (registry, tokens, harvests). Reading is public: the hub only holds 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from datetime import date, datetime, timedelta
@@ -353,29 +352,15 @@ async def token_revoke(request: Request) -> Response:
 _running: set[asyncio.Task[Any]] = set()
 
 
-async def _keep_lease(holder: str) -> None:
-    from labkit_federation import schedule
-
-    while True:
-        await asyncio.sleep(schedule.LEASE_SECONDS / 3)
-        if not await schedule.renew(schedule.LEASE_NAME, holder):
-            return
-
-
 async def _harvest_in_background(settings: Any, holder: str) -> None:
     """Harvest every member holding the harvest lease (the schedule waits meanwhile), then free it."""
     from labkit_federation import harvest, schedule
 
-    keeper = asyncio.create_task(_keep_lease(holder))
-    try:
-        await harvest.harvest(settings, trigger="manual")
-    except Exception:  # the run records per-lab failures itself; this is only a last resort
-        log.exception("federation: the manual harvest failed")
-    finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
-        await asyncio.shield(schedule.release(schedule.LEASE_NAME, holder))
+    async with schedule.holding(holder):
+        try:
+            await harvest.harvest(settings, trigger="manual")
+        except Exception:  # the run records per-lab failures itself; this is only a last resort
+            log.exception("federation: the manual harvest failed")
 
 
 async def harvests(request: Request) -> Response:
