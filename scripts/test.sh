@@ -30,7 +30,7 @@ echo "==> virtual environment in .venv"
 export PATH="$root/.venv/bin:$PATH"
 
 pg_dir=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; bash "$root/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 
 pg_url=$(bash scripts/postgres.sh start "$pg_dir")
 if [ "${LABKIT_TEST_SERIAL:-}" = 1 ]; then
