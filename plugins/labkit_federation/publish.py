@@ -23,7 +23,6 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -32,6 +31,7 @@ from labkit.api import ApiRoute
 from labkit.config import Settings
 from labkit.i18n import gettext
 from labkit.indicator_format import ALL, INDICATOR_FORMATS, Row, period_entry
+from labkit.indicator_format.openapi import HubDocumentOut
 from labkit.indicator_format.versions import VERSIONS
 from labkit.web import Problem
 
@@ -190,18 +190,6 @@ async def api_observations(request: Request) -> Response:
 async def api_schema(request: Request) -> JSONResponse:
     """The JSON Schema of the hub's document (lab-indicators 1.1)."""
     return JSONResponse(indicator_format.schema("1.1"), headers={"Cache-Control": "public, max-age=86400"})
-
-
-class HubDocumentOut(BaseModel):
-    """See the JSON Schema at /api/v1/federation/indicators/schema.json."""
-
-    schema_: str = Field(alias="schema")
-    version: str
-    generated_at: str
-    lab: dict[str, Any]
-    indicators: list[dict[str, Any]]
-    periods: list[dict[str, Any]]
-    members: list[dict[str, Any]]
 
 
 PERIOD_QUERY = {"period": "YYYY, YYYY-Qn or YYYY-MM; repeat or separate with commas (default: every stored period)"}

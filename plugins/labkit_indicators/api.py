@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from labkit import Period, auth
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
+from labkit.indicator_format.openapi import DocumentOut
 from labkit.web import Problem, read_json
 
 from labkit_indicators import exports, rules
@@ -234,17 +235,6 @@ async def api_entry_delete(request: Request) -> JSONResponse:
         await delete_entry(entry, person, data.reason)
         await Engine.for_app(request.app).invalidate()
     return JSONResponse((await entry_out(entry)).model_dump())
-
-
-class DocumentOut(BaseModel):
-    """See the JSON Schema at /api/v1/indicators/schema.json."""
-
-    schema_: str = Field(alias="schema")
-    version: str
-    generated_at: str
-    lab: dict[str, Any]
-    indicators: list[dict[str, Any]]
-    periods: list[dict[str, Any]]
 
 
 PERIOD_QUERY = {"period": "YYYY, YYYY-Qn or YYYY-MM; repeat or separate with commas (default: every published period)"}
