@@ -66,8 +66,13 @@ class LabClient(httpx.AsyncClient):
     loaded machine.
     """
 
+    KEEPALIVE_EXPIRY = 2.0
+
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("limits", httpx.Limits(keepalive_expiry=2.0))
+        limits: httpx.Limits = kwargs.get("limits") or httpx.Limits()
+        kwargs["limits"] = httpx.Limits(
+            max_connections=limits.max_connections, max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=min(limits.keepalive_expiry or self.KEEPALIVE_EXPIRY, self.KEEPALIVE_EXPIRY))
         super().__init__(**kwargs)
 
     async def csrf_token(self) -> str:
