@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from labkit.testing import PASSWORD, RunningLab
 
@@ -17,6 +18,21 @@ async def _markers(page) -> int:
     value = await page.get_attribute("#mapping-map", "data-markers")
     assert value != "error"
     return int(value)
+
+
+async def _open_popup(page):
+    """Click the first marker until its popup opens: while the map still zooms to the markers (slow
+    on a loaded machine), a click can land where the marker was a moment before."""
+    popup = page.locator(".leaflet-popup-content")
+    for _attempt in range(3):
+        await page.locator(".leaflet-marker-icon").first.click()
+        try:
+            await popup.wait_for(timeout=5_000)
+            return popup
+        except PlaywrightTimeout:
+            continue
+    await popup.wait_for()
+    return popup
 
 
 async def test_propose_approve_and_find_it_on_the_map(map_lab: RunningLab, browser_page) -> None:
@@ -66,9 +82,7 @@ async def test_propose_approve_and_find_it_on_the_map(map_lab: RunningLab, brows
 
     await page.goto(map_lab.url + "/mapping/map?q=rede+teste")
     assert await _markers(page) == 1
-    await page.locator(".leaflet-marker-icon").first.click()
-    popup = page.locator(".leaflet-popup-content")
-    await popup.wait_for()
+    popup = await _open_popup(page)
     assert "Rede Teste de Mapeamento" in await popup.inner_text()
     await popup.get_by_role("link").click()
     await page.wait_for_url("**/mapping/organisations/*")
