@@ -17,7 +17,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from labkit import db, errors, i18n, references, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
-from labkit.plugins import CORE, Plugins, await_me_maybe
+from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
 from labkit.security import RequestGuardMiddleware, SecurityHeadersMiddleware, content_security_policy
 from labkit.views import core_api_routes, core_routes
 
@@ -25,8 +25,9 @@ from labkit.views import core_api_routes, core_routes
 def plugin_routes(plugins: Plugins) -> list[BaseRoute]:
     """Each plugin's pages under ``/<slug>/`` and its API under ``/api/v1/<slug>/``."""
     mounts: list[BaseRoute] = []
-    for hook, prefix, name in (("labkit_api_routes", "/api/v1/", "api-"), ("labkit_routes", "/", "")):
-        for slug, routes in plugins.results(hook):
+    for hook, attribute, prefix, name in (("labkit_api_routes", "api", "/api/v1/", "api-"),
+                                          ("labkit_routes", "pages", "/", "")):
+        for slug, routes in plugins.declared(hook, conventional_routes(attribute)):
             if slug != CORE and routes:
                 mounts.append(Mount(prefix + slug, routes=list(routes), name=name + slug))
     return mounts
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     )
     app.state.settings = settings
     app.state.plugins = plugins
+    app.state.plugin_settings = plugins.settings_models
     app.state.templates = templating.build_templates(settings, plugins)
     app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
     app.state.references = references.collect(plugins.results("labkit_references"))

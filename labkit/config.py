@@ -135,7 +135,10 @@ class Settings(BaseModel):
     security: SecuritySection = Field(default_factory=SecuritySection)
     mail: MailSection = Field(default_factory=MailSection)
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    """``[plugin.<slug>]`` tables: each plugin's own settings, read with :meth:`for_plugin`."""
+    """``[plugin.<slug>]`` tables as written; plugins read them validated by their settings model
+    (``labkit_settings``), through ``ctx.plugin_settings(slug)`` or ``Plugins.settings_of(slug)``."""
+    plugin_environment: dict[str, str] = Field(default_factory=dict, repr=False)
+    """The ``LABKIT_PLUGIN_*`` variables of the environment and ``.env``, which override those tables."""
 
     @property
     def database_url(self) -> str:
@@ -226,6 +229,7 @@ def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | N
     _check_file(data)
     environ = {**read_env_file(lab_path / ".env"), **environ}
     _overlay_environment(data, environ)
+    data["plugin_environment"] = {k: v for k, v in environ.items() if k.startswith("LABKIT_PLUGIN_")}
     if "secret_key" not in data:
         raise ConfigError(
             "LABKIT_SECRET_KEY is not set: put a long random value in the environment or the "

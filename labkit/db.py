@@ -22,7 +22,7 @@ from tortoise.migrations.executor import MigrationExecutor
 
 from labkit.config import Settings
 from labkit.hooktypes import Models
-from labkit.plugins import Plugins
+from labkit.plugins import Plugins, conventional_models
 
 log = logging.getLogger("labkit")
 
@@ -56,7 +56,7 @@ def database_url(settings: Settings) -> str:
 def tortoise_config(settings: Settings, plugins: Plugins) -> dict[str, Any]:
     """The Tortoise configuration: one app per plugin that has models, core first."""
     apps: dict[str, Any] = {}
-    for slug, models in plugins.results("labkit_models"):
+    for slug, models in plugins.declared("labkit_models", conventional_models):
         if not isinstance(models, Models):
             raise DatabaseError(f"plugin {slug!r}: labkit_models must return labkit.Models")
         apps[slug] = {
@@ -153,7 +153,7 @@ async def make_migrations(settings: Settings, plugins: Plugins, slug: str) -> li
     """Write a new migration for plugin ``slug`` from its model changes; return the files written."""
     config = tortoise_config(settings, plugins)
     if slug not in config["apps"]:
-        raise DatabaseError(f"plugin {slug!r} has no models (it does not implement labkit_models)")
+        raise DatabaseError(f"plugin {slug!r} has no models (no models.py and no labkit_models hook)")
     parent_name, _, name = config["apps"][slug]["migrations"].rpartition(".")
     parent = importlib.import_module(parent_name)
     if not hasattr(parent, "__path__"):
