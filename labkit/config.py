@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+import dotenv.parser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 LANGUAGES = {"pt-BR": "Português (Brasil)", "es": "Español", "fr": "Français", "en": "English"}
@@ -159,18 +160,17 @@ class Settings(BaseModel):
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Read ``KEY=VALUE`` lines of a ``.env`` file (``#`` comments, optional quotes)."""
-    values: dict[str, str] = {}
+    """Read the ``KEY=VALUE`` lines of a ``.env`` file with python-dotenv's parser (comments,
+    quotes, ``export``); a line it cannot read is a :class:`ConfigError` naming the line, not skipped."""
     if not path.is_file():
-        return values
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep:
-            raise ConfigError(f"{path}: line {number}: expected KEY=VALUE")
-        values[key.strip()] = value.strip().strip("'\"")
+        return {}
+    values: dict[str, str] = {}
+    with path.open(encoding="utf-8") as stream:
+        for binding in dotenv.parser.parse_stream(stream):
+            if binding.error or (binding.key is not None and binding.value is None):
+                raise ConfigError(f"{path}: line {binding.original.line}: expected KEY=VALUE")
+            if binding.key is not None and binding.value is not None:
+                values[binding.key] = binding.value
     return values
 
 

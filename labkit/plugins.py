@@ -245,6 +245,13 @@ def submodule(plugin: LoadedPlugin, name: str) -> str | None:
     return dotted if importlib.util.find_spec(dotted) is not None else None
 
 
+def by_convention(plugin: LoadedPlugin) -> list[str]:
+    """The modules the core takes from the plugin's package layout for hooks it does not implement."""
+    wanted = {"models": ("labkit_models",), "routes": ("labkit_routes", "labkit_api_routes")}
+    return [module for name, hooks in wanted.items()
+            if not set(hooks) <= set(plugin.hooks) and (module := submodule(plugin, name)) is not None]
+
+
 def conventional_models(plugin: LoadedPlugin) -> Any:
     """``Models`` for a package with ``models.py`` (and ``migrations/``), when ``labkit_models`` is absent."""
     models = submodule(plugin, "models")
