@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     """Build the web app of the lab described by ``settings`` (default: :func:`load_settings`)."""
     settings = settings or load_settings()
     plugins = plugins or Plugins(settings)
-    i18n.load_catalogs(templating.locale_dirs(settings, plugins))
+    catalogs = i18n.load_catalogs(templating.locale_dirs(settings, plugins))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
                    https_only=settings.security.https_only),
         Middleware(AuthMiddleware),
         Middleware(i18n.LocaleMiddleware, languages=settings.lab.languages,
-                   default=settings.lab.default_language, timezone=settings.lab.timezone),
+                   default=settings.lab.default_language, timezone=settings.lab.timezone, catalogs=catalogs),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.security.max_body_bytes,
                    respond=errors.error_response),
     ]
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     )
     app.state.settings = settings
     app.state.plugins = plugins
+    app.state.catalogs = catalogs
     app.state.plugin_settings = plugins.settings_models
     app.state.templates = templating.build_templates(settings, plugins)
     app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
