@@ -211,13 +211,13 @@ class ActionButton(Route):
         super().__init__(path, self._endpoint, methods=["POST"], name=name)
 
     async def _endpoint(self, request: Request) -> Response:
-        form = await request.form()
-        choice = str(form.get("action", ""))
+        submitted = await request.form()
+        choice = str(submitted.get("action", ""))
         action = self.actions.get(choice, self.actions.get(""))
         if action is None:
             raise Problem(400, gettext("This action is not available here."), kind="bad-request")
         context = _enforce(action, request)
-        back = safe_next(str(form.get("next", "")), self._back(context, dict(request.path_params)))
+        back = safe_next(str(submitted.get("next", "")), self._back(context, dict(request.path_params)))
         form = await _read(action, request)
         if not form.ok:
             flash(request, next(iter((form.errors or {}).values())), "error")

@@ -175,14 +175,14 @@ class AuthMiddleware:
                     return await response(scope, receive, send)
             elif "session" in scope:
                 person = await person_from_session(scope["session"])
-        except (DBConnectionError, *CONNECTION_ERRORS) as error:
+        except (DBConnectionError, *CONNECTION_ERRORS) as error:  # type: ignore[misc]  # a tuple built at import
             # Raised here, outside the app's exception handlers: answer the same clear 503 they
             # give (a page or a problem document with Retry-After), not a 500 and a cut connection.
             from labkit.errors import database_unavailable
 
             scope.setdefault("state", {})["person"] = None
-            response = await database_unavailable(Request(scope), error)
-            return await response(scope, receive, send)
+            unavailable = await database_unavailable(Request(scope), error)
+            return await unavailable(scope, receive, send)
         scope.setdefault("state", {})["person"] = person
         await self.app(scope, receive, send)
 

@@ -163,5 +163,6 @@ async def make_migrations(settings: Settings, plugins: Plugins, slug: str) -> li
     (folder / "__init__.py").touch()
     async with TortoiseContext() as context:
         await context.init(config={**config, "connections": {"default": "sqlite://:memory:"}})
+        assert context.apps is not None, "Tortoise did not register the apps"
         detector = MigrationAutodetector(context.apps, config["apps"])
         return [writer.write() for writer in await detector.changes() if writer.app_label == slug]

@@ -105,7 +105,7 @@ def negotiate(
     """Pick the locale tag for a request from the visitor's choice, account, header and default."""
     for candidate in (chosen, account):
         if candidate in available:
-            return candidate  # type: ignore[return-value]
+            return candidate
     if accept_language:
         weighted = []
         for part in accept_language.split(","):

@@ -65,7 +65,7 @@ async def await_me_maybe(value: T | Awaitable[T]) -> T:
     """Return ``value``, awaiting it first when a hook returned an awaitable."""
     if inspect.isawaitable(value):
         return await value
-    return value  # type: ignore[return-value]
+    return value
 
 
 def discover(settings: Settings) -> list[Discovered]:

@@ -216,10 +216,10 @@ def write_lab(folder: Path, plugins: list[str], settings: dict[str, dict[str, An
     """Write a lab folder: ``lab.toml`` enabling ``plugins`` (plus ``settings``, by section), a
     secret in ``.env``, and copies of ``local_plugins`` in its ``plugins/`` folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    sections: dict[str, dict[str, Any]] = {"lab": {"name": "Test Lab", "timezone": "America/Sao_Paulo"},
+    sections: dict[str, Any] = {"lab": {"name": "Test Lab", "timezone": "America/Sao_Paulo"},
                                            "plugins": {"enabled": plugins}}
     for section, values in (settings or {}).items():
-        table = sections
+        table: dict[str, Any] = sections
         for part in section.split("."):  # "plugin.challenges" is the table [plugin.challenges]
             table = table.setdefault(part, {})
         table.update(values)
@@ -253,11 +253,11 @@ async def make_lab(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Runn
         # PostgreSQL run) would leave statements in the wrong dialect behind.
         EXECUTOR_CACHE.clear()
         url = await _fresh_database(settings_for, key, folder)
-        settings = settings_for(url)
-        plugin_set = Plugins(settings)
-        app = create_app(settings, plugin_set)
+        lab_settings = settings_for(url)
+        plugin_set = Plugins(lab_settings)
+        app = create_app(lab_settings, plugin_set)
         server, task, base_url = await serve(app)
-        lab = RunningLab(settings, plugin_set, app, base_url)
+        lab = RunningLab(lab_settings, plugin_set, app, base_url)
         started.append((lab, server, task, url))
         return lab
 
