@@ -98,3 +98,12 @@ def test_plugin_settings_come_from_the_environment_too(tmp_path: Path) -> None:
     write_lab(tmp_path, ["echo"], None, [ECHO])
     plugins = Plugins(load_settings(tmp_path, {"LABKIT_PLUGIN_ECHO_SUFFIX": "?"}))
     assert plugins.settings_of("echo").suffix == "?"
+
+
+async def test_a_signed_out_api_write_is_401_not_the_csrf_403(echo_lab: RunningLab) -> None:
+    """docs/api.md promises 401 to a write without credentials; the CSRF check used to answer
+    first with 403 'the form has expired' to any client holding a session cookie but no person."""
+    client = echo_lab.client()
+    await client.get("/account/login")  # a session cookie, nobody signed in
+    response = await client.post("/api/v1/echo/1/shout", json={"text": "hi"})
+    assert response.status_code == 401 and response.json()["type"].endswith("unauthenticated")
