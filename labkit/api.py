@@ -70,13 +70,21 @@ class ApiRoute(Route):
         self.media_type = media_type
 
 
+SIGNED_IN = "signed-in"
+"""The ``permission`` of a route that any signed-in person may use (``/api/v1/me``)."""
+
+
 def guarded(endpoint: Callable[..., Any], permission: str) -> Callable[..., Any]:
-    """``endpoint``, answering 401 (signed out) or 403 (without ``permission``) before it runs."""
+    """``endpoint``, answering 401 (signed out) or 403 (without ``permission``) before it runs;
+    ``permission`` :data:`SIGNED_IN` only needs someone signed in."""
     from labkit import auth
 
     @functools.wraps(endpoint)
     async def checked(request: Any) -> Any:
-        auth.require(request, permission)
+        if permission == SIGNED_IN:
+            auth.require_person(request)
+        else:
+            auth.require(request, permission)
         return await endpoint(request)
 
     return checked

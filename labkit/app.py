@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
             DBConnectionError: errors.database_unavailable,
             **{error: errors.database_unavailable for error in db.CONNECTION_ERRORS},
             OverflowError: errors.database_rejected_value,
+            RecursionError: errors.too_deep,
             OperationalError: errors.database_rejected_value,
             Exception: errors.server_error,
         },

@@ -197,6 +197,8 @@ async def read_json_payload(request: Request, *, required: bool = True) -> dict[
         payload = await request.json()
     except ValueError:
         raise Problem(400, gettext("The request body is not valid JSON."), kind="invalid-json") from None
+    except RecursionError:  # "[" x 100,000: Python's parser gives up; the request is at fault
+        raise Problem(400, gettext("The request body is nested too deeply."), kind="too-deep") from None
     if not isinstance(payload, dict):
         raise Problem(422, gettext("The request body must be a JSON object."), kind="validation")
     return payload
