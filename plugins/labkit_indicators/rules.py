@@ -18,6 +18,9 @@ DEFAULT_THRESHOLD = 5
 OWN_MODULE = "indicators"
 TOTAL = "total"
 DIMENSIONS = ("module", "kind")
+VIEW_PROVISIONAL = "indicators.view_provisional"
+MANAGE = "indicators.manage"
+PUBLISH = "indicators.publish"
 
 
 @dataclass(frozen=True)
