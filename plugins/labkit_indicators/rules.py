@@ -117,6 +117,15 @@ def previous(period: Period) -> Period:
     return Period.parse(f"{year}-{month:02d}")
 
 
+def year_or(value: object, default: int) -> int:
+    """``value`` as a year from 1900 to 9998, or ``default`` when it is not one."""
+    try:
+        year = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
+    return year if 1900 <= year <= 9998 else default
+
+
 def months_of(year: int) -> list[Period]:
     """The twelve months of ``year``."""
     return [Period.parse(f"{year}-{month:02d}") for month in range(1, 13)]
