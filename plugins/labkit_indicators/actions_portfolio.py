@@ -33,7 +33,7 @@ async def project_of(project_id: int) -> Project:
     return project
 
 
-async def record_of(model: type[Partnership] | type[Product], record_id: int | None) -> Partnership | Product | None:
+async def record_of(model: type[Partnership | Product], record_id: int | None) -> Partnership | Product | None:
     """The partnership or product being edited (``None`` for a new one), or a 404 refusal."""
     if record_id is None:
         return None

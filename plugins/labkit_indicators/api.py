@@ -13,7 +13,6 @@ from starlette.responses import JSONResponse, Response
 
 from labkit import Period, auth
 from labkit.i18n import gettext
-from labkit.indicator_format.openapi import DocumentOut
 from labkit.web import Problem
 
 from labkit_indicators import exports, rules

@@ -45,7 +45,7 @@ async def external_item(request: Request) -> Response:
                                                      "kinds": KINDS})
 
 
-async def _record(request: Request, model: type[Project] | type[Partnership] | type[Product], key: str,
+async def _record(request: Request, model: type[Project | Partnership | Product], key: str,
                   message: str) -> Any:
     record = await model.get_or_none(id=request.path_params[key])
     if record is None:
