@@ -176,7 +176,7 @@ class ActionPage(Route):
             errors = refusal.field_errors() or {"__all__": refusal.text()}
             if refusal.errors and refusal.message not in refusal.errors.values():
                 errors.setdefault("__all__", refusal.text())
-            return await self._render(request, values, errors, 422)
+            return await self._render(request, values, errors, 409 if refusal.status == 409 and not refusal.errors else 422)
         text = _message(self._flash, result)
         if text:
             flash(request, text)
