@@ -51,8 +51,12 @@ def context_of(request: Request) -> Context:
     return Context(app=request.app, person=request.state.person)
 
 
-def _enforce(action: Action[Any, Any], request: Request) -> Context:
-    """The request's context, once the action's permission is checked (raises 401/403 problems)."""
+def enforce(action: Action[Any, Any], request: Request) -> Context:
+    """The request's context, once the action's permission is checked (raises 401/403 problems).
+
+    For a hand-written page that runs an action (a form with a preview step): call this, then
+    :func:`read_form_for`, then ``action.handler(ctx, data)``, turning a :class:`Refused` into
+    :func:`problem` or a re-rendered form."""
     context = context_of(request)
     try:
         action.check(context)
@@ -70,7 +74,8 @@ def _validate(action: Action[Any, Any], payload: dict[str, Any], request: Reques
     return action.input.model_validate(merged)
 
 
-def _problem(refusal: Refused) -> Problem:
+def problem(refusal: Refused) -> Problem:
+    """The problem document (API) or error page (pages) of a refusal, with its field messages."""
     errors = [{"field": name, "message": text} for name, text in refusal.field_errors().items()]
     return Problem(refusal.status, refusal.text(), errors=errors, kind=refusal.kind)
 
@@ -109,7 +114,7 @@ class ActionRoute(ApiRoute):
                          permission=action.permission, status=status)
 
     async def _endpoint(self, request: Request) -> Response:
-        context = _enforce(self.action, request)
+        context = enforce(self.action, request)
         payload = await read_json_payload(request, required=self.body is not None)
         try:
             data = _validate(self.action, payload, request)
@@ -118,7 +123,7 @@ class ActionRoute(ApiRoute):
             errors = [{"field": k, "message": v} for k, v in error_messages(error).items()]
             raise Problem(422, gettext("Some fields are not valid."), errors=errors, kind="validation") from None
         except Refused as refusal:
-            raise _problem(refusal) from None
+            raise problem(refusal) from None
         return JSONResponse(await await_me_maybe(self._present(context, result)), status_code=self._status)
 
 
@@ -138,12 +143,14 @@ class ActionPage(Route):
     The template receives ``values`` (what is in the fields) and ``errors`` (``{field: message}``;
     ``__all__`` for a message about the whole form) besides ``context``. With ``public_get=True``
     the ``GET`` is shown to everyone (a list with a form for those who may post); the ``POST`` is
-    always checked.
+    always checked. With ``methods=("POST",)`` the form lives on another page (``template`` is that
+    page, re-rendered with the messages) and this address only takes the ``POST``.
     """
 
     def __init__(self, path: str, action: Action[Any, Any], *, name: str, template: str, success: Target,
                  context: PageContext | None = None, initial: Callable[[Request], Awaitable[dict[str, Any]]] | None = None,
-                 message: str | Callable[[Any], str] | None = None, public_get: bool = False) -> None:
+                 message: str | Callable[[Any], str] | None = None, public_get: bool = False,
+                 methods: tuple[str, ...] = ("GET", "POST")) -> None:
         self.action = action
         self.public_get = public_get
         self.template = template
@@ -151,7 +158,7 @@ class ActionPage(Route):
         self._initial = initial
         self._success = success
         self._flash = message
-        super().__init__(path, self._endpoint, methods=["GET", "POST"], name=name)
+        super().__init__(path, self._endpoint, methods=list(methods), name=name)
 
     async def _render(self, request: Request, values: dict[str, Any], errors: dict[str, str], status: int) -> Response:
         extra = await self._context(request) if self._context else {}
@@ -160,11 +167,11 @@ class ActionPage(Route):
     async def _endpoint(self, request: Request) -> Response:
         if request.method == "GET" and self.public_get:
             return await self._render(request, await self._initial(request) if self._initial else {}, {}, 200)
-        context = _enforce(self.action, request)
+        context = enforce(self.action, request)
         if request.method == "GET":
             values = await self._initial(request) if self._initial else {}
             return await self._render(request, values, {}, 200)
-        form = await _read(self.action, request)
+        form = await read_form_for(self.action, request)
         if not form.ok:
             return await self._render(request, form.values, form.errors or {}, 422)
         values = form.values
@@ -183,7 +190,7 @@ class ActionPage(Route):
         return redirect(self._success(context, result))
 
 
-async def _read(action: Action[Any, Any], request: Request) -> FormResult:
+async def read_form_for(action: Action[Any, Any], request: Request) -> FormResult:
     """The submitted form, validated against the action's input with the path parameters."""
     values = await form_values(request, action.input)
     if action.input is None:
@@ -216,9 +223,9 @@ class ActionButton(Route):
         action = self.actions.get(choice, self.actions.get(""))
         if action is None:
             raise Problem(400, gettext("This action is not available here."), kind="bad-request")
-        context = _enforce(action, request)
+        context = enforce(action, request)
         back = safe_next(str(submitted.get("next", "")), self._back(context, dict(request.path_params)))
-        form = await _read(action, request)
+        form = await read_form_for(action, request)
         if not form.ok:
             flash(request, next(iter((form.errors or {}).values())), "error")
             return redirect(back)

@@ -19,12 +19,6 @@ from labkit_indicators import api as reads
 PERIOD_QUERY = {"period": "YYYY, YYYY-Qn or YYYY-MM; repeat or separate with commas (default: every published period)"}
 
 
-def posted_only(page: ActionPage) -> ActionPage:
-    """An :class:`ActionPage` whose form is shown on another page: this address only takes the POST."""
-    page.methods = {"POST"}
-    return page
-
-
 def _to(name: str, **fixed: Any) -> Any:
     """A success or back target: the route ``name`` with the path parameters of ``fixed``."""
     return lambda ctx, _result: ctx.url_for(f"indicators:{name}", **fixed)
@@ -65,10 +59,10 @@ pages = [
     ActionButton("/portfolio/projects/{project_id:int}/delete", actions_portfolio.delete_project, name="project-delete",
                  message=N_("The project is deleted."), back=lambda ctx, params: ctx.url_for("indicators:project", **params),
                  success=_to("portfolio")),
-    posted_only(ActionPage("/portfolio/projects/{project_id:int}/milestones", actions_portfolio.add_milestone,
+    ActionPage("/portfolio/projects/{project_id:int}/milestones", actions_portfolio.add_milestone,
                            name="milestone-add", template="indicators/project.html",
                            context=pages_portfolio.project_context, message=N_("The milestone is added to the journey."),
-                           success=_project_page)),
+                           success=_project_page, methods=("POST",)),
     ActionButton("/portfolio/projects/{project_id:int}/milestones/{milestone_id:int}/delete",
                  actions_portfolio.delete_milestone, name="milestone-delete", message=N_("The milestone is removed."),
                  back=lambda ctx, params: ctx.url_for("indicators:project", project_id=params["project_id"]),
@@ -100,11 +94,11 @@ pages = [
                message=lambda data: gettext("The targets for %(year)s are saved.", year=data.year),
                success=lambda ctx, data: ctx.url_for("indicators:dashboard") + f"?year={data.year}"),
     PageRoute("/periods", pages_admin.periods, name="periods", permission=rules.VIEW_PROVISIONAL),
-    posted_only(ActionPage("/periods", actions.publish, name="publish", template="indicators/periods.html",
+    ActionPage("/periods", actions.publish, name="publish", template="indicators/periods.html",
                            context=pages_admin.periods_context,
                            message=lambda figures: gettext("Period %(period)s is published. Its figures are now frozen.",
                                                             period=figures.period.code),
-                           success=_to("periods"))),
+                           success=_to("periods"), methods=("POST",)),
 ]
 
 api = [

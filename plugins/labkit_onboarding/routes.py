@@ -15,10 +15,10 @@ def _ticked(result: Ticked) -> str:
     return N_("Milestone marked as done.") if result.done else N_("Milestone marked as not done.")
 
 
+# the form is on the checklist page; this address only takes what it sends
 tick_form = ActionPage("/items/{key}", tick, name="tick", template="onboarding/checklist.html",
-                       context=checklist_context, message=_ticked,
+                       context=checklist_context, message=_ticked, methods=("POST",),
                        success=lambda ctx, result: ctx.url_for("onboarding:index") + f"#item-{result.item.key}")
-tick_form.methods = {"POST"}  # the form is on the checklist page; this address only takes what it sends
 
 pages = [
     PageRoute("/", checklist, name="index", permission="onboarding.view"),
