@@ -137,8 +137,8 @@ class ActionPage(Route):
     """A form page for ``action``: ``GET`` renders ``template`` with ``context(request)`` and the
     ``initial(request)`` values; ``POST`` runs the action and, on success, flashes ``message`` and
     redirects to ``success(ctx, result)``; on invalid input or a refusal it re-renders the form with
-    what was typed and the messages (422, or the refusal's status when it is 403/404/409 without
-    field messages).
+    what was typed and the messages: 422, or the refusal's own 409 (a conflict with the current
+    state) or 429 (too many) when it names no field. A 403 or 404 refusal is the error page.
 
     The template receives ``values`` (what is in the fields) and ``errors`` (``{field: message}``;
     ``__all__`` for a message about the whole form) besides ``context``. With ``public_get=True``
@@ -183,7 +183,8 @@ class ActionPage(Route):
             errors = refusal.field_errors() or {"__all__": refusal.text()}
             if refusal.errors and refusal.message not in refusal.errors.values():
                 errors.setdefault("__all__", refusal.text())
-            return await self._render(request, values, errors, 409 if refusal.status == 409 and not refusal.errors else 422)
+            keeps_status = refusal.status in (409, 429) and not refusal.errors
+            return await self._render(request, values, errors, refusal.status if keeps_status else 422)
         text = _message(self._flash, result)
         if text:
             flash(request, text)

@@ -63,7 +63,9 @@ async def test_page_form_and_button_enforce_the_permission(echo_lab: RunningLab)
 async def test_page_form_rerenders_with_messages_and_redirects_on_success(echo_lab: RunningLab) -> None:
     staff = await echo_lab.login_as("staff")
     refused = await staff.submit("/echo/7/shout", {"text": "no"})
-    assert refused.status_code == 422 and "No is no." in refused.text
+    assert refused.status_code == 409 and "No is no." in refused.text
+    field = await staff.submit("/echo/7/shout", {"text": "bad"})
+    assert field.status_code == 422 and "Not this word." in field.text
     invalid = await staff.submit("/echo/7/shout", {"text": "x" * 21})
     assert invalid.status_code == 422 and 'aria-invalid="true"' in invalid.text and "x" * 21 in invalid.text
     done = await staff.submit("/echo/7/shout", {"text": "hi"})
