@@ -139,8 +139,8 @@ class HarvestRun(Model):
 class HarvestResult(Model):
     """What happened to one member in one harvest.
 
-    ``outcome`` is one of ok, unchanged, http_error, timeout, unreachable, invalid, refused
-    (an address the hub may not fetch). ``errors`` holds the validation errors of an invalid
+    ``outcome`` is one of ok, unchanged, http_error, timeout, unreachable, truncated (the
+    connection closed mid-body), invalid, refused (an address the hub may not fetch), hub_error. ``errors`` holds the validation errors of an invalid
     document; ``summary`` the import summary of an accepted one.
     """
 
