@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpcore
@@ -262,7 +262,7 @@ class Fetcher:
             follow_redirects=False, trust_env=False, timeout=httpx.Timeout(options.timeout_seconds),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
-    async def __aenter__(self) -> Fetcher:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,

@@ -48,7 +48,7 @@ class Member(Model):
 
     class Meta:
         table = "federation_member"
-        ordering = ["code"]
+        ordering = ("code",)
 
 
 class Observation(Model):
@@ -133,7 +133,7 @@ class HarvestRun(Model):
 
     class Meta:
         table = "federation_harvest_run"
-        ordering = ["-started_at", "-id"]
+        ordering = ("-started_at", "-id")
 
 
 class HarvestResult(Model):

@@ -183,7 +183,7 @@ def _slice_hash(rows: list[Row]) -> str:
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    return datetime.fromisoformat(value) if value else None
 
 
 def _describe(changes: list[str]) -> str:
