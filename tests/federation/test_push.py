@@ -87,7 +87,8 @@ async def test_every_bad_push_is_a_problem_document(hub: RunningLab) -> None:
         assert response.headers["content-type"] == "application/problem+json", response.text
         return response.status_code, response.json()
 
-    assert (await post(good, token_=None))[0] == 403  # no credential at all: the core's CSRF guard refuses it
+    status, problem = await post(good, token_=None)  # no credential at all: the documented 401, not a CSRF 403
+    assert status == 401 and problem["type"].endswith("invalid-token") and "X-Labkit-Member-Token" in problem["detail"]
     assert (await post(good, token_=""))[0] == 401
     assert (await post(good, token_="lkm_not-a-token"))[0] == 401
     status, problem = await post(good, key=None)
