@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit.action_routes import context_of
+from labkit.action_routes import enforce
 from labkit.actions import Action, Context, Refused
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, paginate, read_form, redirect, render
+
 from labkit_federation import actions, series
 from labkit_federation import completeness as comp
 from labkit_federation import registry as reg
@@ -23,17 +24,6 @@ from labkit_federation.options import of
 from labkit_federation.pages import PER_PAGE, common, page_number
 
 IMPORT_ACTIONS = {"create": N_("add"), "update": N_("update"), "unchanged": N_("unchanged"), "error": N_("error")}
-
-
-def acting(request: Request, action: Action[Any, Any]) -> Context:
-    """The context of ``request`` once ``action``'s permission is checked (401: sign in, 403), as
-    the core's ActionPage does, for the pages whose answer is not a form or a redirect."""
-    context = context_of(request)
-    try:
-        action.check(context)
-    except Refused as refusal:
-        raise Problem(refusal.status, refusal.text(), kind=refusal.kind) from None
-    return context
 
 
 async def perform(context: Context, action: Action[Any, Any], data: Any) -> Any:
@@ -83,7 +73,7 @@ async def registry(request: Request) -> Response:
 
 async def registry_import(request: Request) -> Response:
     """Staff: import the registry from CSV (with a dry run that saves nothing)."""
-    context = acting(request, actions.import_registry)
+    context = enforce(actions.import_registry, request)
     form = await request.form()
     upload = form.get("file")
     dry_run = form.get("dry_run") == "on"
@@ -124,7 +114,7 @@ def _member_form(request: Request, member: Member, values: dict[str, Any], error
 
 async def member_edit(request: Request) -> Response:
     """Staff: edit a member (its code may change, so the form's code is not the path's)."""
-    context = acting(request, actions.edit_member)
+    context = enforce(actions.edit_member, request)
     member = await Member.get_or_none(code=request.path_params["code"]).prefetch_related("mentor")
     if member is None:
         raise Problem(404, gettext(actions.NO_SUCH_MEMBER), kind="not-found")
@@ -143,7 +133,7 @@ async def member_edit(request: Request) -> Response:
 
 async def token_issue(request: Request) -> Response:
     """Staff: issue a new push token for a member (shown once; the old one stops working)."""
-    context = acting(request, actions.issue_token)
+    context = enforce(actions.issue_token, request)
     issued = await perform(context, actions.issue_token, actions.MemberCode(code=request.path_params["code"]))
     return render(request, "federation/token.html", {"member": issued.member, "token": issued.token, **common(request)},
                   headers={"Cache-Control": "no-store"})
@@ -162,7 +152,7 @@ async def harvests(request: Request) -> Response:
 
 async def harvest_now(request: Request) -> Response:
     """Staff: start a harvest of every member in the background (the page returns at once)."""
-    context = acting(request, actions.harvest_now)
+    context = enforce(actions.harvest_now, request)
     try:
         await perform(context, actions.harvest_now, None)
     except Refused as refusal:
