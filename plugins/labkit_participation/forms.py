@@ -162,6 +162,6 @@ class SurveyResponseIn(BaseModel):
 
 
 class BlockIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The account to block (a missing one is a 404, like an unknown one)."""
 
-    person_id: int
+    person_id: int | None = None
