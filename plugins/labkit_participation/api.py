@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -45,18 +46,18 @@ def _id(request: Request, name: str) -> int:
     return int(request.path_params[name])
 
 
-def process_out(process: Process) -> dict[str, Any]:
+def process_out(app: Starlette, process: Process) -> dict[str, Any]:
     """A consultation as the API shows it."""
     return ProcessOut(
         id=process.id, title=process.title, summary=process.summary, description=process.description,
         topic=process.topic, categories=process.categories or [], phase=rules.current_phase(process, now()),
         phases=[PhaseOut(phase=p, starts_at=s, ends_at=e) for p, s, e in rules.phase_dates(process)],
         support_limit=process.support_limit, results_published=process.results_published_at is not None,
-        url=f"/participation/processes/{process.id}",
+        url=app.url_path_for("participation:process", process_id=process.id),
     ).model_dump(mode="json")
 
 
-def _proposal_out(proposal: Proposal, supports: int) -> dict[str, Any]:
+def _proposal_out(app: Starlette, proposal: Proposal, supports: int) -> dict[str, Any]:
     hidden = proposal.hidden_at is not None
     answer = None
     if proposal.answer_status and proposal.answered_at:
@@ -66,13 +67,14 @@ def _proposal_out(proposal: Proposal, supports: int) -> dict[str, Any]:
         body="" if hidden else proposal.body, category=proposal.category, location="" if hidden else proposal.location,
         latitude=None if hidden else proposal.latitude, longitude=None if hidden else proposal.longitude,
         author="" if hidden else proposal.author.name, supports=supports, created_at=proposal.created_at,
-        hidden=hidden, hidden_reason=proposal.hidden_reason, answer=answer, url=f"/participation/proposals/{proposal.id}",
+        hidden=hidden, hidden_reason=proposal.hidden_reason, answer=answer,
+        url=app.url_path_for("participation:proposal", proposal_id=proposal.id),
     ).model_dump(mode="json")
 
 
 async def proposal_out(ctx: Context, changed: OnProposal) -> dict[str, Any]:
     """A proposal an action changed, as the API shows it."""
-    return _proposal_out(changed.proposal, await service.support_count(changed.proposal.id))
+    return _proposal_out(ctx.app, changed.proposal, await service.support_count(changed.proposal.id))
 
 
 async def support_out(ctx: Context, changed: OnProposal) -> dict[str, Any]:
@@ -106,12 +108,12 @@ async def registration_out(ctx: Context, meeting: Meeting) -> dict[str, Any]:
 async def list_processes(request: Request) -> JSONResponse:
     """Published consultations, newest first, with their current phase."""
     processes = await service.visible_processes(_drafts(request)).order_by("-information_starts_at")
-    return JSONResponse({"items": [process_out(p) for p in processes]})
+    return JSONResponse({"items": [process_out(request.app, p) for p in processes]})
 
 
 async def get_process(request: Request) -> JSONResponse:
     """One consultation with its phases."""
-    return JSONResponse(process_out(await found(service.get_process(_id(request, "process_id"),
+    return JSONResponse(process_out(request.app, await found(service.get_process(_id(request, "process_id"),
                                                                     drafts=_drafts(request)))))
 
 
@@ -124,14 +126,14 @@ async def list_proposals(request: Request) -> JSONResponse:
     items = await service.proposals_query(process.id, category, request.query_params.get("sort", "supports")) \
         .offset((number - 1) * size).limit(size).prefetch_related("author")
     pages = max(1, -(-total // size))
-    return JSONResponse({"items": [_proposal_out(p, p.support_count) for p in items], "page": number,
+    return JSONResponse({"items": [_proposal_out(request.app, p, p.support_count) for p in items], "page": number,
                          "per_page": size, "total": total, "pages": pages})
 
 
 async def get_proposal(request: Request) -> JSONResponse:
     """One proposal with its support count and staff's answer."""
     proposal, _process = await found(service.get_proposal(_id(request, "proposal_id"), drafts=_drafts(request)))
-    return JSONResponse(_proposal_out(proposal, await service.support_count(proposal.id)))
+    return JSONResponse(_proposal_out(request.app, proposal, await service.support_count(proposal.id)))
 
 
 async def list_comments(request: Request) -> JSONResponse:

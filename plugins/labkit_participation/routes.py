@@ -119,7 +119,7 @@ pages = [
 api = [
     ApiRoute("/processes", read.list_processes, name="processes", response=ProcessList),
     ActionRoute("/processes", processes.create_process, name="create_process", response=ProcessOut, status=201,
-                present=lambda ctx, process: read.process_out(process)),
+                present=lambda ctx, process: read.process_out(ctx.app, process)),
     ApiRoute(P, read.get_process, name="process", response=ProcessOut),
     ApiRoute(P + "/proposals", read.list_proposals, name="proposals", response=ProposalList,
              query={"sort": "supports (default), newest, oldest or title", "category": "only this category",

@@ -21,7 +21,6 @@ from labkit.i18n import N_, gettext
 from labkit.models import Person
 
 from labkit_participation.models import (
-    ANSWER_STATUSES,
     PHASES,
     Answer,
     Comment,
@@ -57,7 +56,6 @@ ANSWER_LABELS = {
     "rejected": N_("Rejected"),
     "under_study": N_("Under study"),
 }
-QUESTION_LABELS = {"single": N_("Single choice"), "multiple": N_("Multiple choice"), "text": N_("Text")}
 
 # ------------------------------------------------------------------------------ phases
 
@@ -190,11 +188,6 @@ async def supports_left(process: Process, person: Person | None) -> int | None:
         return None
     used = await Support.filter(process_id=process.id, person_id=person.id).count()
     return max(0, process.support_limit - used)
-
-
-def check_answer_status(status: str) -> None:
-    if status not in ANSWER_STATUSES:
-        raise Refused(N_("Choose one of the options."), 422, kind="validation")
 
 
 # ---------------------------------------------------------------------------- comments

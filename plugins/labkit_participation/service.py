@@ -9,15 +9,13 @@ from typing import Any
 from starlette.applications import Starlette
 from tortoise.functions import Count
 
-from labkit import auth, events, i18n
+from labkit import auth, i18n
 from labkit.actions import not_found
-from labkit.i18n import N_
 from labkit.models import Person
 from labkit.notifications import notify
 from labkit.periods import Period
 from labkit.timezones import LocalTimeError, local_to_utc
 
-from labkit_participation import rules
 from labkit_participation.models import (
     Comment,
     Flag,
@@ -139,33 +137,6 @@ async def notify_people(app: Starlette, person_ids: set[int] | list[int], messag
         text = catalog.gettext(message) % {k: catalog.gettext(v) if k in translated else v for k, v in values.items()}
         await notify(app, person["id"], text, url)
     return len(people)
-
-
-async def publish_answer(app: Starlette, proposal: Proposal, process: Process, person: Person, status: str,
-                         text: str, now: datetime) -> None:
-    """Record staff's answer, then tell the author and the process's followers."""
-    proposal.answer_status, proposal.answer_text = status, text
-    proposal.answered_at, proposal.answered_by_id = now, person.id
-    await proposal.save(update_fields=["answer_status", "answer_text", "answered_at", "answered_by_id"])
-    recipients = set(await rules.follower_ids(process.id)) | {proposal.author_id}
-    recipients.discard(person.id)
-    await notify_people(app, recipients, N_("The lab answered the proposal “%(title)s”: %(status)s."),
-                        f"/participation/proposals/{proposal.id}", translated=("status",), title=proposal.title,
-                        status=rules.ANSWER_LABELS[status])
-    await events.emit(app, "participation.answer_published", person.id, proposal_id=proposal.id,
-                      process_id=process.id, status=status)
-
-
-async def publish_results(app: Starlette, process: Process, person: Person, text: str, now: datetime) -> None:
-    first = process.results_published_at is None
-    process.results_text, process.results_published_at = text, process.results_published_at or now
-    await process.save(update_fields=["results_text", "results_published_at"])
-    if first:
-        recipients = set(await rules.follower_ids(process.id))
-        recipients.discard(person.id)
-        await notify_people(app, recipients, N_("The results of the consultation “%(title)s” are published."),
-                            f"/participation/processes/{process.id}/results", title=process.title)
-    await events.emit(app, "participation.results_published", person.id, process_id=process.id)
 
 
 # ------------------------------------------------------------------------------ indicators
