@@ -119,20 +119,33 @@ async def answer(ctx: Context, data: AnswerIn) -> OnProposal:
 
 
 class CommentIn(forms.CommentIn):
-    """A comment on the consultation or the proposal named by the path."""
+    """A comment on the proposal named by the path."""
 
-    process_id: int | None = None
-    proposal_id: int | None = None
+    proposal_id: int
+
+
+class ProcessCommentIn(forms.CommentIn):
+    """A comment on the consultation named by the path."""
+
+    process_id: int
 
 
 @action("participation.comment", input=CommentIn, permission="participation.comment")
 async def comment(ctx: Context, data: CommentIn) -> Comment:
-    """Comment on a consultation or a proposal, or reply to one of its comments."""
-    drafts = ctx.allows(MANAGE)
-    if data.proposal_id is not None:
-        proposal, process = await service.get_proposal(data.proposal_id, drafts=drafts)
-    else:
-        proposal, process = None, await service.get_process(data.process_id or 0, drafts=drafts)
+    """Comment on a proposal, or reply to one of its comments."""
+    proposal, process = await service.get_proposal(data.proposal_id, drafts=ctx.allows(MANAGE))
+    return await _comment(ctx, data, process, proposal)
+
+
+@action("participation.comment_process", input=ProcessCommentIn, permission="participation.comment")
+async def comment_process(ctx: Context, data: ProcessCommentIn) -> Comment:
+    """Comment on a consultation, or reply to one of its comments."""
+    process = await service.get_process(data.process_id, drafts=ctx.allows(MANAGE))
+    return await _comment(ctx, data, process, None)
+
+
+async def _comment(ctx: Context, data: forms.CommentIn, process: Process, proposal: Proposal | None) -> Comment:
+    """Post ``data`` under ``proposal`` (or the consultation itself), once the rules allow it."""
     parent = await Comment.get_or_none(id=data.parent_id) if data.parent_id is not None else None
     if data.parent_id is not None and parent is None:
         raise Refused(MISSING_PARENT, 422, kind="validation")

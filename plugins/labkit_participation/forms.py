@@ -1,8 +1,9 @@
 """Input models shared by the pages and the JSON API.
 
 Dates typed in a form are wall-clock times in the lab's time zone (``datetime-local`` inputs);
-the API also accepts ISO 8601 times with an offset. Views convert them with
-``labkit.timezones.local_to_utc``.
+the API also accepts ISO 8601 times with an offset. The actions convert them to UTC
+(``service.convert_times``). The actions extend these models with the ids their routes' paths
+give (``process_id``, ``proposal_id``...).
 """
 
 from __future__ import annotations

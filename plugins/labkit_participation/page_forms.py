@@ -133,7 +133,8 @@ async def answer(request: Request) -> Response:
 
 async def comment(request: Request) -> Response:
     """Comment on a consultation or a proposal, or reply to a comment."""
-    outcome = await submit(request, proposals.comment)
+    on_proposal = "proposal_id" in request.path_params
+    outcome = await submit(request, proposals.comment if on_proposal else proposals.comment_process)
     if outcome.ok:
         created = outcome.result
         flash(request, gettext("Your comment was published."))
@@ -148,14 +149,14 @@ async def comment(request: Request) -> Response:
     elif "parent_id" in errors:  # a hidden field: say it, with the text, in the main comment form
         errors.setdefault("body", gettext(proposals.MISSING_PARENT))
         reply_to = None
-    if "proposal_id" in request.path_params:
+    if on_proposal:
         proposal, process = await proposal_of(request)
         context = await proposal_context(request, proposal, process)
     else:
         context = await process_context(request, await process_of(request))
     context.update(values=outcome.values, errors=errors, reply_to=reply_to)
-    template = "participation/proposal.html" if "proposal_id" in request.path_params else "participation/process.html"
-    return render(request, template, context, status=422)
+    return render(request, "participation/proposal.html" if on_proposal else "participation/process.html",
+                  context, status=422)
 
 
 # ------------------------------------------------------------------------------- surveys
