@@ -14,6 +14,7 @@ messages on a form page, and a flash message on a button.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError, create_model
@@ -171,24 +172,67 @@ class ActionPage(Route):
         if request.method == "GET":
             values = await self._initial(request) if self._initial else {}
             return await self._render(request, values, {}, 200)
-        form = await read_form_for(self.action, request)
-        if not form.ok:
-            return await self._render(request, form.values, form.errors or {}, 422)
-        values = form.values
-        try:
-            result = await self.action.handler(context, form.data)
-        except Refused as refusal:
-            if refusal.status in (401, 403, 404) and not refusal.errors:
-                raise Problem(refusal.status, refusal.text(), kind=refusal.kind) from None
-            errors = refusal.field_errors() or {"__all__": refusal.text()}
-            if refusal.errors and refusal.message not in refusal.errors.values():
-                errors.setdefault("__all__", refusal.text())
-            keeps_status = refusal.status in (409, 429) and not refusal.errors
-            return await self._render(request, values, errors, refusal.status if keeps_status else 422)
-        text = _message(self._flash, result)
+        outcome = await submit(request, self.action, context=context)
+        if not outcome.ok:
+            return await self._render(request, outcome.values, outcome.errors, outcome.status)
+        text = _message(self._flash, outcome.result)
         if text:
             flash(request, text)
-        return redirect(self._success(context, result))
+        return redirect(self._success(context, outcome.result))
+
+
+@dataclass
+class Outcome:
+    """What came of a submitted form: the action's ``result``, or what was typed (``values``) with
+    the ``errors`` to show (``{field: message}``, ``__all__`` for the whole form) and the status
+    to answer with."""
+
+    values: dict[str, Any]
+    result: Any = None
+    errors: dict[str, str] = field(default_factory=dict)
+    refusal: Refused | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the action ran."""
+        return not self.errors
+
+    @property
+    def status(self) -> int:
+        """422, or the refusal's own 409 (a conflict with the current state) or 429 (too many)
+        when it names no field."""
+        refusal = self.refusal
+        return refusal.status if refusal and refusal.status in (409, 429) and not refusal.errors else 422
+
+
+async def submit(request: Request, action: Action[Any, Any], values: dict[str, Any] | None = None, *,
+                 context: Context | None = None) -> Outcome:
+    """Run ``action`` with the submitted form (or ``values``) and the path's parameters, for a page
+    that shows the outcome its own way (a form posted under another page's content).
+
+    The visitor's permission is checked first (the core's 401/403); a refusal with status
+    401/403/404 and no field messages is its error page; invalid input and any other refusal come
+    back in the :class:`Outcome`, ready to re-render the form.
+    """
+    context = context or enforce(action, request)
+    if values is None:
+        values = await form_values(request, action.input)
+    data = None
+    if action.input is not None:
+        form = validate_form(action.input, values, dict(request.path_params))
+        if not form.ok:
+            return Outcome(values, errors=form.errors or {})
+        data = form.data
+    try:
+        result = await action.handler(context, data)
+    except Refused as refusal:
+        if refusal.status in (401, 403, 404) and not refusal.errors:
+            raise problem(refusal) from None
+        errors = refusal.field_errors()
+        if not errors or refusal.message not in refusal.errors.values():
+            errors.setdefault("__all__", refusal.text())
+        return Outcome(values, errors=errors, refusal=refusal)
+    return Outcome(values, result=result)
 
 
 async def read_form_for(action: Action[Any, Any], request: Request) -> FormResult:

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from labkit.action_routes import enforce, submit
 from labkit.actions import Refused
 from labkit.i18n import gettext
 from labkit.timezones import now
@@ -28,7 +29,7 @@ from labkit_participation.pages import (
     proposal_context,
     proposal_of,
 )
-from labkit_participation.web import enforce, found, submit
+from labkit_participation.web import found
 
 # ------------------------------------------------------------------------- consultations
 
@@ -80,7 +81,7 @@ def _process_page(request: Request, process_id: int) -> str:
 
 async def proposal_new(request: Request) -> Response:
     """Send a proposal: the form is open only during the proposals phase."""
-    enforce(request, proposals.create_proposal)
+    enforce(proposals.create_proposal, request)
     process = await process_of(request)
     try:
         rules.check_can_propose(process, now())
@@ -92,7 +93,7 @@ async def proposal_new(request: Request) -> Response:
 
 async def proposal_edit(request: Request) -> Response:
     """Edit one's own proposal: only its author, only during the proposals phase."""
-    person = enforce(request, proposals.update_proposal).actor
+    person = enforce(proposals.update_proposal, request).actor
     proposal, process = await proposal_of(request)
     try:
         rules.check_can_edit(proposal, process, person, now())
@@ -177,7 +178,7 @@ async def survey(request: Request) -> Response:
             await submit(request, processes.open_survey if opening else processes.close_survey)
             flash(request, gettext("The survey is open.") if opening else gettext("The survey is closed."))
             return redirect(request.url.path)
-        enforce(request, processes.respond)
+        enforce(processes.respond, request)
         for question in questions:
             key = f"q{question.id}"
             if question.kind == "multiple":
