@@ -110,7 +110,8 @@ class ActionRoute(ApiRoute):
 
     async def _endpoint(self, request: Request) -> Response:
         context = _enforce(self.action, request)
-        payload = await read_json_payload(request, required=self.body is not None)
+        required = self.body is not None and any(f.is_required() for f in self.body.model_fields.values())
+        payload = await read_json_payload(request, required=required)
         try:
             data = _validate(self.action, payload, request)
             result = await self.action.handler(context, data)
