@@ -9,12 +9,12 @@ application form keep their own small handlers.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit.action_routes import context_of
 from labkit.actions import Context, Refused
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, read_form, redirect, render
@@ -27,6 +27,8 @@ from labkit_coworking.forms import ApplicationForm, BookingDecisionIn, BookingFo
 from labkit_coworking.models import PROGRAMME_KINDS, RESOURCE_KINDS, Closure, Programme, Resource, Space
 from labkit_coworking.pages import organisation_choices
 from labkit_coworking.web import attempt, enforce, or_problem, read_input
+
+T = TypeVar("T")
 
 # ------------------------------------------------------------------------------ booking
 
@@ -138,9 +140,14 @@ def space_values(space: Space | None) -> dict[str, Any]:
     return values
 
 
+async def _from_path(request: Request, name: str, find: Callable[[int], Awaitable[T]]) -> T | None:
+    """The record the path parameter ``name`` names (404 if there is none), or ``None`` on a "new" form."""
+    value = request.path_params.get(name)
+    return await or_problem(find(value)) if value else None
+
+
 async def _path_space(request: Request) -> Space | None:
-    space_id = request.path_params.get("space_id")
-    return await or_problem(find_space(space_id)) if space_id else None
+    return await _from_path(request, "space_id", find_space)
 
 
 async def space_initial(request: Request) -> dict[str, Any]:
@@ -188,8 +195,7 @@ def resource_values(resource: Resource | None) -> dict[str, Any]:
 
 
 async def _path_resource(request: Request) -> Resource | None:
-    resource_id = request.path_params.get("resource_id")
-    return await or_problem(find_resource(resource_id)) if resource_id else None
+    return await _from_path(request, "resource_id", find_resource)
 
 
 async def resource_initial(request: Request) -> dict[str, Any]:
@@ -213,8 +219,7 @@ def _programme_values(programme: Programme | None) -> dict[str, Any]:
 
 
 async def _path_programme(request: Request) -> Programme | None:
-    programme_id = request.path_params.get("programme_id")
-    return await or_problem(find_programme(programme_id)) if programme_id else None
+    return await _from_path(request, "programme_id", find_programme)
 
 
 async def programme_initial(request: Request) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -81,7 +82,7 @@ def parse_intervals(text: str) -> list[tuple[int, int]]:
             raise ValueError(N_("Each opening interval must close after it opens, within the day."))
         intervals.append((opens, closes))
     intervals.sort()
-    for (_a, first_end), (second_start, _b) in zip(intervals, intervals[1:], strict=False):
+    for (_a, first_end), (second_start, _b) in pairwise(intervals):
         if second_start < first_end:
             raise ValueError(N_("Opening intervals of one day must not overlap."))
     return intervals
