@@ -70,6 +70,7 @@ async def shown_booking(request: Request) -> Booking:
 
 
 def hours_rows(space: Space) -> list[tuple[str, str]]:
+    """The opening hours of each weekday, as the space page lists them."""
     hours = rules.hours_from_json(space.opening_hours)
     return [(gettext(rules.WEEKDAYS[day]), rules.format_intervals(hours.get(day, [])) or gettext("Closed"))
             for day in range(7)]
@@ -88,6 +89,7 @@ async def index(request: Request) -> Response:
 
 
 async def space_detail(request: Request) -> Response:
+    """A space: its resources, opening hours, guidelines and coming closures."""
     space = await _space(request.path_params["space_id"])
     resources = await Resource.filter(space=space, is_active=True)
     today = services.local_today(request.app)
@@ -148,12 +150,14 @@ async def space_feed(request: Request) -> Response:
 
 
 async def booking_ics(request: Request) -> Response:
+    """One booking as an iCalendar file (its requester or the staff)."""
     booking = await shown_booking(request)
     return ics_response(booking.resource.name, [_booking_event(request, booking, with_person=True)],
                         filename=f"booking-{booking.id}.ics")
 
 
 async def booking_detail(request: Request) -> Response:
+    """One booking, its series and the decisions the viewer may take."""
     booking = await shown_booking(request)
     organisation = await references.resolve(request.app, "organisation", booking.organisation_ref)
     series = []
@@ -165,6 +169,7 @@ async def booking_detail(request: Request) -> Response:
 
 
 async def my_bookings(request: Request) -> Response:
+    """The signed-in person's coming and past bookings."""
     person = request.state.person
     now = services.utc_now()
     upcoming = await Booking.filter(person_id=person.id, end__gte=now).select_related("resource__space").order_by("start")
@@ -222,6 +227,7 @@ async def report(request: Request) -> Response:
 
 
 async def programmes(request: Request) -> Response:
+    """Every residency and visiting scheme, newest call first."""
     items = await Programme.all().order_by("-call_opens")
     return render(request, "coworking/programmes.html", {
         "programmes": items, "kinds": PROGRAMME_KINDS, "today": services.local_today(request.app)})
@@ -238,6 +244,7 @@ async def cohort(app: Any, programme: Programme) -> list[dict[str, Any]]:
 
 
 async def programme_detail(request: Request) -> Response:
+    """A programme, its cohort and, for the visitor, their application."""
     programme = await or_problem(find_programme(request.path_params["programme_id"]))
     person = request.state.person
     mine = await Application.get_or_none(programme=programme, applicant_id=person.id) if person else None
@@ -248,6 +255,7 @@ async def programme_detail(request: Request) -> Response:
 
 
 async def applications(request: Request) -> Response:
+    """The staff's list of a programme's applications, to select teams."""
     programme = await or_problem(find_programme(request.path_params["programme_id"]))
     items = await Application.filter(programme=programme).prefetch_related("members", "applicant")
     organisations = {a.id: await references.resolve(request.app, "organisation", a.organisation_ref) for a in items}

@@ -89,10 +89,12 @@ def parse_intervals(text: str) -> list[tuple[int, int]]:
 
 
 def format_minutes(minutes: int) -> str:
+    """Minutes since midnight as ``HH:MM``."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def format_intervals(intervals: Iterable[Sequence[int]]) -> str:
+    """Intervals as ``09:00-12:00, 13:00-18:00``."""
     return ", ".join(f"{format_minutes(a)}-{format_minutes(b)}" for a, b in intervals)
 
 
@@ -102,6 +104,7 @@ def hours_from_json(data: dict[str, Any] | None) -> Hours:
 
 
 def hours_to_json(hours: Hours) -> dict[str, list[list[int]]]:
+    """:data:`Hours` as stored (the inverse of :func:`hours_from_json`)."""
     return {str(day): [[a, b] for a, b in intervals] for day, intervals in sorted(hours.items()) if intervals}
 
 
@@ -109,10 +112,12 @@ def hours_to_json(hours: Hours) -> dict[str, list[list[int]]]:
 
 
 def to_local(value: datetime, timezone: str) -> datetime:
+    """``value`` on the wall clock of ``timezone``."""
     return value.astimezone(ZoneInfo(timezone))
 
 
 def local_minutes(value: datetime) -> int:
+    """Minutes since midnight of a local time."""
     return value.hour * 60 + value.minute
 
 
@@ -132,6 +137,7 @@ def wall_clock_to_utc(day: date, minutes: int, timezone: str) -> datetime:
 
 
 def check_order(start: datetime, end: datetime) -> Refused | None:
+    """The end must come after the start."""
     if end <= start:
         return invalid("end", N_("The end must be after the start."))
     return None
@@ -170,6 +176,7 @@ def check_closures(start: datetime, end: datetime, closures: Iterable[tuple[date
 
 
 def check_notice(start: datetime, now: datetime, minutes: int) -> Refused | None:
+    """The start must not be past, nor closer than the notice the resource asks for."""
     if start < now:
         return invalid("start", N_("The start is in the past."))
     if minutes and start < now + timedelta(minutes=minutes):
@@ -187,12 +194,14 @@ def check_length(start: datetime, end: datetime, max_minutes: int) -> Refused | 
 
 
 def check_ahead(start: datetime, now: datetime, days: int, timezone: str) -> Refused | None:
+    """The start must not be further ahead than the resource allows."""
     if days and to_local(start, timezone).date() > to_local(now, timezone).date() + timedelta(days=days):
         return invalid("start", N_("You can book at most %(days)s days ahead."), days=days)
     return None
 
 
 def check_attendees(attendees: int, capacity: int) -> Refused | None:
+    """At least one attendee, and no more than the capacity."""
     if attendees < 1:
         return invalid("attendees", N_("At least one person must attend."))
     if attendees > capacity:
@@ -202,6 +211,7 @@ def check_attendees(attendees: int, capacity: int) -> Refused | None:
 
 
 def check_guidelines(accepted: bool, guidelines: str) -> Refused | None:
+    """The space's guidelines, if any, must be accepted."""
     if guidelines.strip() and not accepted:
         return invalid("accept_guidelines", N_("Read and accept the space's guidelines to book."))
     return None

@@ -26,6 +26,7 @@ from labkit_coworking.models import ACTIVE_STATUSES, Booking, Closure, Programme
 
 
 def timezone_of(app: Starlette) -> str:
+    """The lab's time zone."""
     return app.state.settings.lab.timezone
 
 
@@ -40,10 +41,12 @@ def in_language(app: Starlette, person: Person | None, message: str, **values: A
 
 
 async def closures_of(space_id: int) -> list[tuple[date, date, str]]:
+    """A space's closures as (first day, last day, reason)."""
     return [(c.first_day, c.last_day, c.reason) for c in await Closure.filter(space_id=space_id)]
 
 
 def policy_for(resource: Resource, space: Space, closures: Sequence[tuple[date, date, str]], timezone: str) -> rules.Policy:
+    """What the rules need to know about a resource and its space."""
     return rules.Policy(
         timezone=timezone,
         opening_hours=rules.hours_from_json(space.opening_hours),
@@ -113,6 +116,7 @@ async def visible_booking(ctx: Context, booking_id: int) -> Booking:
 
 
 async def load_resource(resource_id: int, *, lock: bool = False) -> Resource | None:
+    """A bookable resource with its space (row-locked on PostgreSQL with ``lock``), or ``None``."""
     query = Resource.filter(id=resource_id, is_active=True, space__is_active=True)
     if lock:
         query = query.select_for_update()  # a no-op on SQLite, whose transactions are serialised
@@ -145,6 +149,8 @@ async def evaluate(app: Starlette, person: Person, wish: BookingIn, resource: Re
 
 @dataclass
 class Slot:
+    """One hourly slot of a resource: its free places out of its capacity."""
+
     start: datetime
     end: datetime
     free: int
@@ -210,6 +216,8 @@ async def availability(app: Starlette, space: Space, resources: Sequence[Resourc
 
 @dataclass
 class UsageRow:
+    """One row of the utilisation report (a space, or a resource of it)."""
+
     space: str
     resource: str
     hours_open: float
@@ -257,8 +265,10 @@ async def utilisation(app: Starlette, first_day: date, last_day: date) -> list[U
 
 
 def call_is_open(programme: Programme, today: date) -> bool:
+    """Whether the programme's call is open on ``today``."""
     return programme.call_opens <= today <= programme.call_closes
 
 
 def local_today(app: Starlette) -> date:
+    """Today on the lab's calendar."""
     return rules.to_local(datetime.now(UTC), timezone_of(app)).date()
