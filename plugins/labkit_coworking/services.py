@@ -61,11 +61,9 @@ def policy_for(resource: Resource, space: Space, closures: Sequence[tuple[date, 
     )
 
 
-async def usages(resource_id: int, start: datetime, end: datetime, exclude: int | None = None) -> list[rules.Usage]:
+async def usages(resource_id: int, start: datetime, end: datetime) -> list[rules.Usage]:
     """The active bookings of a resource overlapping ``[start, end)``."""
     query = Booking.filter(resource_id=resource_id, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
-    if exclude:
-        query = query.exclude(id=exclude)
     return [rules.Usage(b.start, b.end, b.attendees) for b in await query]
 
 
