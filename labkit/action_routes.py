@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError, create_model
 from starlette.requests import Request
@@ -39,6 +39,7 @@ from labkit.web import (
     validate_form,
 )
 
+T = TypeVar("T")
 Present = Callable[[Context, Any], Any]
 """Turns an action's result into the JSON body of the API's answer (may be awaitable)."""
 Target = Callable[[Context, Any], str]
@@ -73,6 +74,19 @@ def _validate(action: Action[Any, Any], payload: dict[str, Any], request: Reques
     fields = action.input.model_fields
     merged = {**payload, **{k: v for k, v in request.path_params.items() if k in fields}}
     return action.input.model_validate(merged)
+
+
+async def found(pending: Awaitable[T]) -> T:
+    """The record ``pending`` loads, or the page's error (404, 403) when a rule refused it."""
+    try:
+        return await pending
+    except Refused as refusal:
+        raise problem(refusal) from None
+
+
+async def read_input(request: Request, model: type[BaseModel]) -> FormResult:
+    """The submitted form validated against ``model`` (an action's input), with the path parameters."""
+    return validate_form(model, await form_values(request, model), dict(request.path_params))
 
 
 def problem(refusal: Refused) -> Problem:
@@ -116,7 +130,8 @@ class ActionRoute(ApiRoute):
 
     async def _endpoint(self, request: Request) -> Response:
         context = enforce(self.action, request)
-        payload = await read_json_payload(request, required=self.body is not None)
+        required = self.body is not None and any(f.is_required() for f in self.body.model_fields.values())
+        payload = await read_json_payload(request, required=required)
         try:
             data = _validate(self.action, payload, request)
             result = await self.action.handler(context, data)
@@ -237,10 +252,9 @@ async def submit(request: Request, action: Action[Any, Any], values: dict[str, A
 
 async def read_form_for(action: Action[Any, Any], request: Request) -> FormResult:
     """The submitted form, validated against the action's input with the path parameters."""
-    values = await form_values(request, action.input)
     if action.input is None:
-        return FormResult(values=values, data=None)
-    return validate_form(action.input, values, dict(request.path_params))
+        return FormResult(values=await form_values(request, None), data=None)
+    return await read_input(request, action.input)
 
 
 class ActionButton(Route):

@@ -12,6 +12,7 @@ from labkit import notifications
 from labkit.actions import Context, Refused, action, not_found
 from labkit.i18n import N_, gettext
 from labkit.web import error_messages
+
 from labkit_mapping import importing, rules
 from labkit_mapping.forms import (
     ORGANISATION_FIELDS,

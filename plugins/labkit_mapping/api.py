@@ -13,6 +13,7 @@ from labkit import auth
 from labkit.actions import Context
 from labkit.i18n import gettext
 from labkit.web import page_params, paginate, read_json
+
 from labkit_mapping import actions, exports, rules
 from labkit_mapping.forms import (
     OrganisationCreate,

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labkit.i18n import N_
+
 from labkit_mapping.models import KINDS, PRACTICES, RELATIONSHIP_KINDS
 
 Kind = Literal["youth_group", "collective", "startup", "university", "ngo", "company", "public_body", "other"]

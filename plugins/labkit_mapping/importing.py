@@ -14,6 +14,7 @@ from labkit.csv_import import read_csv
 from labkit.i18n import N_, gettext
 from labkit.models import Person
 from labkit.web import error_messages
+
 from labkit_mapping import rules
 from labkit_mapping.exports import CSV_COLUMNS, REQUIRED_COLUMNS
 from labkit_mapping.forms import ORGANISATION_FIELDS, OrganisationIn

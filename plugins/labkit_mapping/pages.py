@@ -14,6 +14,7 @@ from labkit.actions import Refused
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
 from labkit.web import paginate, render
+
 from labkit_mapping import exports, rules
 from labkit_mapping.models import (
     KINDS,

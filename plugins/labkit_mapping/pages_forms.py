@@ -13,10 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from labkit import throttle
-from labkit.action_routes import context_of
+from labkit.action_routes import context_of, read_input
 from labkit.actions import Action, Refused
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, redirect, render
+
 from labkit_mapping import actions, exports, rules
 from labkit_mapping.forms import (
     ORGANISATION_FIELDS,
@@ -29,7 +30,7 @@ from labkit_mapping.forms import (
 )
 from labkit_mapping.models import Proposal
 from labkit_mapping.pages import common, is_moderator, organisation_for
-from labkit_mapping.web import perform, problem, read_input
+from labkit_mapping.web import perform, problem
 
 HONEYPOT = "homepage"
 """A field people do not see (``_honeypot.html``): a form that fills it is a robot's."""

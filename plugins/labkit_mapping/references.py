@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labkit.hooktypes import Reference
+
 from labkit_mapping import rules
 from labkit_mapping.models import Organisation
 

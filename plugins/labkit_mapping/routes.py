@@ -9,6 +9,7 @@ from labkit.action_routes import ActionButton, ActionRoute
 from labkit.actions import Context
 from labkit.api import ApiRoute, PageRoute
 from labkit.i18n import N_
+
 from labkit_mapping import api as reads
 from labkit_mapping import pages as reading
 from labkit_mapping import pages_forms as forms

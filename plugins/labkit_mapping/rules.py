@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from labkit.actions import Refused, not_found
 from labkit.i18n import N_
 from labkit.models import Person
+
 from labkit_mapping.forms import ORGANISATION_FIELDS, OrganisationIn
 from labkit_mapping.models import (
     KINDS,

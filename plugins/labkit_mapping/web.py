@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import Request
 
 from labkit.action_routes import context_of
 from labkit.actions import Action, Refused
 from labkit.i18n import gettext
-from labkit.web import FormResult, Problem, form_values, validate_form
+from labkit.web import Problem
+
 from labkit_mapping.actions import PossibleDuplicates
 
 
@@ -34,7 +34,3 @@ async def perform(request: Request, action: Action[Any, Any], data: Any) -> Any:
     except Refused as refusal:
         raise problem(refusal) from None
 
-
-async def read_input(request: Request, model: type[BaseModel]) -> FormResult:
-    """The submitted form validated against ``model``, with the route's path parameters."""
-    return validate_form(model, await form_values(request, model), dict(request.path_params))

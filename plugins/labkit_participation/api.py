@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from labkit import auth
+from labkit.action_routes import found
 from labkit.actions import Context
 from labkit.i18n import gettext
 from labkit.timezones import now
@@ -35,7 +36,6 @@ from labkit_participation.schemas import (
     SupportOut,
     SurveyOut,
 )
-from labkit_participation.web import found
 
 
 def _drafts(request: Request) -> bool:

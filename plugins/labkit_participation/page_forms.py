@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit.action_routes import enforce, submit
+from labkit.action_routes import enforce, found, submit
 from labkit.actions import Refused
 from labkit.i18n import gettext
 from labkit.timezones import now
@@ -29,7 +29,6 @@ from labkit_participation.pages import (
     proposal_context,
     proposal_of,
 )
-from labkit_participation.web import found
 
 # ------------------------------------------------------------------------- consultations
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from labkit import auth
+from labkit.action_routes import found
 from labkit.calendar import CalendarEvent, ics_response
 from labkit.i18n import gettext
 from labkit.timezones import now
@@ -17,7 +18,6 @@ from labkit.web import render
 
 from labkit_participation import rules, service
 from labkit_participation.models import Comment, Flag, Meeting, Process, Proposal, Registration, Support, Survey
-from labkit_participation.web import found
 
 
 def can_manage(request: Request) -> bool:
