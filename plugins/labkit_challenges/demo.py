@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from labkit.models import Person
-
 from labkit_challenges import services
 from labkit_challenges.models import (
     DEFAULT_LICENCES,

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from labkit.i18n import N_, current_zone
 from labkit.timezones import local_to_utc
-
 from labkit_challenges.models import LICENCES
 
 Kind = Literal["challenge", "hackathon", "cocreation"]
@@ -174,3 +174,114 @@ class RoleIn(BaseModel):
     """A team member's new role."""
 
     role: Literal["lead", "member"]
+
+
+# ------------------------------------------------------- what the actions take (path included)
+# Fields named like a route's path parameters (``cid``, ``sid``...) are filled from the path.
+
+
+class InChallenge(BaseModel):
+    """An action on a challenge that takes nothing else."""
+
+    cid: int
+
+
+class InSubmission(InChallenge):
+    """An action on one submission of a challenge."""
+
+    sid: int
+
+
+class ChallengeEdit(ChallengeIn):
+    cid: int
+
+
+class CriterionAdd(CriterionIn):
+    cid: int
+
+
+class CriterionEdit(CriterionIn):
+    cid: int
+    criterion: int
+
+
+class CriterionRef(InChallenge):
+    criterion: int
+
+
+class JurorAdd(JurorIn):
+    cid: int
+
+
+class JurorRef(InChallenge):
+    juror: int
+
+
+class AssignIn(InChallenge):
+    """One juror and one submission, by number (anything else counts as none)."""
+
+    juror: int = 0
+    submission: int = 0
+
+    @field_validator("juror", "submission", mode="before")
+    @classmethod
+    def _number_or_none(cls, value: Any) -> Any:
+        return value if str(value).isdigit() else 0
+
+
+class ResultsPublish(ResultsIn):
+    cid: int
+
+
+class Forward(ForwardIn):
+    cid: int
+    sid: int
+
+
+class TeamNew(TeamIn):
+    cid: int
+
+
+class JoinTeam(JoinIn):
+    token: str = Field(max_length=500)
+
+
+class MemberRef(InChallenge):
+    member: int
+
+
+class MemberRole(RoleIn):
+    cid: int
+    member: int
+
+
+class AttachmentRef(InChallenge):
+    aid: int
+
+
+class SubmissionSave(SubmissionIn):
+    """A team's solution with the files sent with the form (the JSON API sends none)."""
+
+    cid: int
+    attachments: SkipJsonSchema[list[Any]] = Field(default_factory=list)
+
+
+class ScorecardSave(InSubmission):
+    """A juror's scorecard for one submission. Which criteria must be scored, and on which scale,
+    is the challenge's business: the action checks it."""
+
+    scores: list[ScoreIn] = Field(default_factory=list)
+
+
+def scorecard_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The scorecard form's ``score_<criterion>`` and ``comment_<criterion>`` fields as ``scores``
+    (a criterion left empty is left out)."""
+    ids = [key.removeprefix("score_") for key, value in values.items()
+           if key.startswith("score_") and key[6:].isdigit() and str(value).strip()]
+    return {**values, "scores": [{"criterion": cid, "value": str(values["score_" + cid]).strip(),
+                                  "comment": str(values.get("comment_" + cid, ""))[:2000]} for cid in ids]}
+
+
+class ConflictDeclare(ConflictIn):
+    cid: int
+    sid: int
