@@ -24,6 +24,7 @@ from labkit import (
     hookimpl,
 )
 from labkit.i18n import N_, current_zone
+
 from labkit_challenges import data, demo, home
 from labkit_challenges.settings import ChallengesSettings
 

@@ -3,9 +3,10 @@ submissions, publish the results and take winners forward. Each use case once, f
 
 from __future__ import annotations
 
-from labkit.actions import Context, Refused, action, not_found
+from labkit.actions import Context, Refused, action
 from labkit.i18n import N_, gettext
 from labkit.notifications import notify
+
 from labkit_challenges import jury, services
 from labkit_challenges.forms import (
     AssignIn,
@@ -20,7 +21,7 @@ from labkit_challenges.forms import (
     JurorRef,
     ResultsPublish,
 )
-from labkit_challenges.lookups import MANAGE, challenge_of, submission_of
+from labkit_challenges.lookups import MANAGE, challenge_of, found, submission_of
 from labkit_challenges.models import Challenge, Criterion, Juror, Submission, TeamMember
 from labkit_challenges.rules import refused
 
@@ -59,9 +60,8 @@ async def add_criterion(ctx: Context, data: CriterionAdd) -> Criterion:
 async def update_criterion(ctx: Context, data: CriterionEdit) -> Criterion:
     """Change a criterion (until scoring starts)."""
     challenge = await challenge_of(ctx, data.cid)
-    criterion = await Criterion.get_or_none(id=data.criterion, challenge=challenge)
-    if criterion is None:
-        raise refused(N_("This criterion does not exist."), 404)
+    criterion = await found(Criterion.get_or_none(id=data.criterion, challenge=challenge),
+                            N_("This criterion does not exist."))
     await jury.update_criterion(challenge, criterion, data)
     return criterion
 
@@ -70,9 +70,8 @@ async def update_criterion(ctx: Context, data: CriterionEdit) -> Criterion:
 async def delete_criterion(ctx: Context, data: CriterionRef) -> Criterion:
     """Remove a criterion (until scoring starts)."""
     challenge = await challenge_of(ctx, data.cid)
-    criterion = await Criterion.get_or_none(id=data.criterion, challenge=challenge)
-    if criterion is None:
-        raise not_found(N_("This criterion does not exist."))
+    criterion = await found(Criterion.get_or_none(id=data.criterion, challenge=challenge),
+                            N_("This criterion does not exist."))
     await jury.delete_criterion(challenge, criterion)
     return criterion
 
@@ -92,9 +91,7 @@ async def add_juror(ctx: Context, data: JurorAdd) -> Juror:
 async def remove_juror(ctx: Context, data: JurorRef) -> None:
     """Take a juror who has not scored off the jury."""
     challenge = await challenge_of(ctx, data.cid)
-    juror = await Juror.get_or_none(id=data.juror, challenge=challenge)
-    if juror is None:
-        raise not_found(N_("This juror does not exist."))
+    juror = await found(Juror.get_or_none(id=data.juror, challenge=challenge), N_("This juror does not exist."))
     await jury.remove_juror(challenge, juror)
 
 

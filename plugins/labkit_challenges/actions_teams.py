@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from labkit.actions import Context, action, not_found
 from labkit.i18n import N_
+
 from labkit_challenges import jury, services
 from labkit_challenges.forms import (
     AttachmentRef,
@@ -22,6 +23,7 @@ from labkit_challenges.lookups import (
     TAKE_PART,
     VOTE,
     challenge_of,
+    found,
     my_jury,
     my_team,
     submission_of,
@@ -70,9 +72,8 @@ async def leave_team(ctx: Context, data: InChallenge) -> Challenge:
 
 async def _team_mate(ctx: Context, cid: int, member_id: int) -> tuple[TeamMember, TeamMember]:
     _challenge, lead = await my_team(ctx, cid)
-    other = await TeamMember.get_or_none(id=member_id, team_id=lead.team_id).select_related("team")
-    if other is None:
-        raise not_found(N_("This person is not in your team."))
+    other = await found(TeamMember.get_or_none(id=member_id, team_id=lead.team_id).select_related("team"),
+                        N_("This person is not in your team."))
     return lead, other
 
 
@@ -114,9 +115,7 @@ async def save_submission(ctx: Context, data: SubmissionSave) -> Submission:
 async def withdraw(ctx: Context, data: InChallenge) -> Challenge:
     """Withdraw the team's submission (it can be submitted again before the deadline)."""
     challenge, member = await my_team(ctx, data.cid)
-    submission = await Submission.get_or_none(team_id=member.team_id)
-    if submission is None:
-        raise not_found(N_("Your team has not submitted anything."))
+    submission = await found(Submission.get_or_none(team_id=member.team_id), N_("Your team has not submitted anything."))
     await services.withdraw(challenge, submission)
     return challenge
 
@@ -125,9 +124,8 @@ async def withdraw(ctx: Context, data: InChallenge) -> Challenge:
 async def delete_attachment(ctx: Context, data: AttachmentRef) -> None:
     """Remove a file from the team's submission (before the deadline)."""
     challenge, member = await my_team(ctx, data.cid)
-    attachment = await Attachment.get_or_none(id=data.aid, submission__team_id=member.team_id)
-    if attachment is None:
-        raise not_found(N_("This file does not exist."))
+    attachment = await found(Attachment.get_or_none(id=data.aid, submission__team_id=member.team_id),
+                             N_("This file does not exist."))
     await services.delete_attachment(ctx.settings.lab_dir, challenge, attachment)
 
 

@@ -13,6 +13,7 @@ from labkit.action_routes import context_of
 from labkit.actions import Context, Refused
 from labkit.i18n import gettext
 from labkit.web import Problem, page_params, paginate, read_json
+
 from labkit_challenges import exports, jury, rules, services
 from labkit_challenges.actions_teams import save_submission
 from labkit_challenges.forms import SubmissionIn, SubmissionSave

@@ -8,6 +8,7 @@ from typing import Any
 from labkit.auth import participant_id
 from labkit.hooktypes import PortfolioItem
 from labkit.periods import Period
+
 from labkit_challenges.models import (
     Conflict,
     Juror,

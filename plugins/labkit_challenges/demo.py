@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from labkit.models import Person
+
 from labkit_challenges import services
 from labkit_challenges.models import (
     DEFAULT_LICENCES,

@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from labkit.i18n import N_, current_zone
 from labkit.timezones import local_to_utc
+
 from labkit_challenges.models import LICENCES
 
 Kind = Literal["challenge", "hackathon", "cocreation"]

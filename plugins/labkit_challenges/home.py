@@ -6,6 +6,7 @@ from starlette.requests import Request
 
 from labkit.hooktypes import HomeCard
 from labkit.i18n import N_
+
 from labkit_challenges import services
 from labkit_challenges.models import Challenge
 

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from labkit.actions import Refused
 from labkit.i18n import N_, gettext
 from labkit.models import Person
+
 from labkit_challenges import rules
 from labkit_challenges.forms import CriterionIn, ScorecardIn
 from labkit_challenges.models import (

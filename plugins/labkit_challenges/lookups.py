@@ -14,6 +14,7 @@ from labkit.actions import Context, Refused, not_found
 from labkit.i18n import N_
 from labkit.models import Person
 from labkit.web import Problem
+
 from labkit_challenges import rules, services
 from labkit_challenges.models import Challenge, Juror, Submission, TeamMember
 
@@ -38,6 +39,14 @@ async def shown(awaitable: Awaitable[T]) -> T:
         raise problem(refusal) from None
 
 
+async def found(query: Awaitable[T | None], missing: str) -> T:
+    """The record ``query`` finds, or a 404 saying ``missing`` (an ``N_`` text)."""
+    record = await query
+    if record is None:
+        raise not_found(missing)
+    return record
+
+
 async def challenge_of(ctx: Context, cid: int) -> Challenge:
     """The challenge ``cid``; drafts exist only for staff."""
     challenge = await Challenge.get_or_none(id=cid)
@@ -48,10 +57,8 @@ async def challenge_of(ctx: Context, cid: int) -> Challenge:
 
 async def submission_of(challenge: Challenge, sid: int) -> Submission:
     """The submission ``sid`` of ``challenge``, with its team."""
-    submission = await Submission.get_or_none(id=sid, challenge=challenge).select_related("team")
-    if submission is None:
-        raise not_found(N_("This submission does not exist."))
-    return submission
+    return await found(Submission.get_or_none(id=sid, challenge=challenge).select_related("team"),
+                       N_("This submission does not exist."))
 
 
 async def juror_of(challenge: Challenge, person_id: int | None) -> Juror | None:

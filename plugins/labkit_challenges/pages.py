@@ -13,6 +13,7 @@ from labkit.action_routes import context_of
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, page_params, paginate, render
+
 from labkit_challenges import exports, jury, rules, services
 from labkit_challenges.lookups import (
     MANAGE,

@@ -13,6 +13,7 @@ from labkit.action_routes import context_of
 from labkit.actions import Context
 from labkit.i18n import gettext
 from labkit.web import Problem, flash, redirect, render
+
 from labkit_challenges import jury, rules, services
 from labkit_challenges.actions_teams import invited_team
 from labkit_challenges.bindings import Again

@@ -10,6 +10,7 @@ from starlette.routing import Route
 from labkit.action_routes import ActionRoute
 from labkit.api import ApiRoute, PageRoute
 from labkit.i18n import N_, gettext
+
 from labkit_challenges import actions_manage as manage
 from labkit_challenges import actions_teams as teams
 from labkit_challenges import api as reads

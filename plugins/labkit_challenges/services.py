@@ -20,6 +20,7 @@ from labkit import uploads
 from labkit.i18n import N_
 from labkit.models import Person
 from labkit.timezones import now as utc_now
+
 from labkit_challenges import rules
 from labkit_challenges.forms import ChallengeIn, SubmissionIn
 from labkit_challenges.models import (

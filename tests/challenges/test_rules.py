@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from labkit.actions import Refused
+
 from labkit_challenges import rules
 from labkit_challenges.rules import Entry
 

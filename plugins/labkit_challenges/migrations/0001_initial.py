@@ -1,10 +1,9 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-
-from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise.migrations import operations as ops
-
+from tortoise import fields
 
 class Migration(migrations.Migration):
     dependencies = [('labkit', '0001_initial')]
