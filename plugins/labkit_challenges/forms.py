@@ -194,27 +194,39 @@ class InSubmission(InChallenge):
 
 
 class ChallengeEdit(ChallengeIn):
+    """A challenge's changes."""
+
     cid: int
 
 
 class CriterionAdd(CriterionIn):
+    """A new criterion of a challenge."""
+
     cid: int
 
 
 class CriterionEdit(CriterionIn):
+    """A criterion's changes."""
+
     cid: int
     criterion: int
 
 
 class CriterionRef(InChallenge):
+    """One criterion of a challenge."""
+
     criterion: int
 
 
 class JurorAdd(JurorIn):
+    """A person put on a challenge's jury."""
+
     cid: int
 
 
 class JurorRef(InChallenge):
+    """One juror of a challenge."""
+
     juror: int
 
 
@@ -231,32 +243,46 @@ class AssignIn(InChallenge):
 
 
 class ResultsPublish(ResultsIn):
+    """A challenge's results."""
+
     cid: int
 
 
 class Forward(ForwardIn):
+    """A winner of a challenge taken forward."""
+
     cid: int
     sid: int
 
 
 class TeamNew(TeamIn):
+    """A new team in a challenge."""
+
     cid: int
 
 
 class JoinTeam(JoinIn):
+    """Joining the team of an invitation link (its signed token)."""
+
     token: str = Field(max_length=500)
 
 
 class MemberRef(InChallenge):
+    """One member of the acting person's team."""
+
     member: int
 
 
 class MemberRole(RoleIn):
+    """A new role for one member of the acting person's team."""
+
     cid: int
     member: int
 
 
 class AttachmentRef(InChallenge):
+    """One file of the team's submission."""
+
     aid: int
 
 
@@ -284,5 +310,7 @@ def scorecard_fields(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class ConflictDeclare(ConflictIn):
+    """A juror's conflict of interest with the team of a submission."""
+
     cid: int
     sid: int

@@ -35,10 +35,12 @@ from labkit_challenges.services import locked_challenge, now
 
 
 async def scores_exist(challenge: Challenge) -> bool:
+    """Whether any juror has scored in the challenge (the criteria are then fixed)."""
     return await Score.filter(criterion__challenge_id=challenge.id).exists()
 
 
 async def add_criterion(challenge: Challenge, data: CriterionIn) -> Criterion:
+    """Add a criterion at the end of the list (until scoring starts)."""
     async with in_transaction():
         await locked_challenge(challenge.id)
         rules.require_criteria_editable(await scores_exist(challenge))
@@ -49,6 +51,7 @@ async def add_criterion(challenge: Challenge, data: CriterionIn) -> Criterion:
 
 
 async def update_criterion(challenge: Challenge, criterion: Criterion, data: CriterionIn) -> None:
+    """Change a criterion (until scoring starts)."""
     async with in_transaction():
         await locked_challenge(challenge.id)
         rules.require_criteria_editable(await scores_exist(challenge))
@@ -59,6 +62,7 @@ async def update_criterion(challenge: Challenge, criterion: Criterion, data: Cri
 
 
 async def delete_criterion(challenge: Challenge, criterion: Criterion) -> None:
+    """Remove a criterion (until scoring starts)."""
     async with in_transaction():
         await locked_challenge(challenge.id)
         rules.require_criteria_editable(await scores_exist(challenge))
@@ -66,6 +70,7 @@ async def delete_criterion(challenge: Challenge, criterion: Criterion) -> None:
 
 
 async def add_juror(challenge: Challenge, email: str) -> Juror:
+    """Put the active account with this e-mail on the jury."""
     person = await Person.get_or_none(email=email.strip().lower(), is_active=True)
     if person is None:
         person = await Person.get_or_none(email=email.strip(), is_active=True)
@@ -80,6 +85,7 @@ async def add_juror(challenge: Challenge, email: str) -> Juror:
 
 
 async def remove_juror(challenge: Challenge, juror: Juror) -> None:
+    """Take a juror off the jury, unless they have scored."""
     if await Score.exists(juror=juror):
         raise refused(N_("This juror has already scored: they cannot be removed."))
     await juror.delete()
@@ -95,6 +101,7 @@ async def conflict_reason(juror: Juror, submission: Submission) -> str | None:
 
 
 async def assign(juror: Juror, submission: Submission) -> Assignment:
+    """Give ``juror`` ``submission`` to score, unless they are in its team or declared a conflict."""
     if submission.challenge_id != juror.challenge_id:
         raise refused(N_("This submission belongs to another challenge."), status=404)
     if submission.status != "submitted":
@@ -118,6 +125,7 @@ async def assign_all(challenge: Challenge) -> int:
 
 
 async def unassign(juror: Juror, submission: Submission) -> None:
+    """Take back an assignment the juror has not scored."""
     if await Score.exists(juror=juror, submission=submission):
         raise refused(N_("This juror has already scored this submission."))
     await Assignment.filter(juror=juror, submission=submission).delete()
@@ -216,6 +224,7 @@ async def publish_results(challenge: Challenge, statement: str, winners: list[in
 
 
 async def take_forward(challenge: Challenge, submission: Submission, on: date | None) -> Submission:
+    """Take a winner forward as a project of the lab, from ``on`` (today by default)."""
     if challenge.results_published_at is None:
         raise refused(N_("Winners are taken forward after the results are published."))
     if not submission.is_winner:

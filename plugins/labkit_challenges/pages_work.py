@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from labkit import uploads
 from labkit.action_routes import context_of
-from labkit.actions import Context
 from labkit.i18n import gettext
 from labkit.web import Problem, flash, redirect, render
 
@@ -85,11 +84,6 @@ def manage_again(section: str) -> Again:
         return await _manage_page(request, {section: errors}, {section: values or {}}, status)
 
     return again
-
-
-def manage_url(ctx: Context, cid: int, section: str) -> str:
-    """The address of ``section`` (``criteria``, ``jury``...) of a challenge's manage page."""
-    return ctx.url_for("challenges:manage", cid=cid) + "#" + section
 
 
 # ------------------------------------------------------------------------- challenge form

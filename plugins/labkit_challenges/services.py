@@ -53,6 +53,7 @@ async def locked_challenge(challenge_id: int) -> Challenge:
 
 
 def challenge_values(data: ChallengeIn) -> dict[str, Any]:
+    """A challenge's fields from the form (the default licence is one of those accepted)."""
     values = data.model_dump(include=set(ChallengeIn.model_fields))
     if values["default_licence"] not in values["licences"]:
         values["default_licence"] = values["licences"][0]
@@ -65,10 +66,12 @@ def challenge_errors(data: ChallengeIn) -> dict[str, str]:
 
 
 async def create_challenge(data: ChallengeIn, person: Person) -> Challenge:
+    """Save a new challenge described by ``person``."""
     return await Challenge.create(**challenge_values(data), created_by=person)
 
 
 async def update_challenge(challenge: Challenge, data: ChallengeIn) -> Challenge:
+    """Save a challenge's changes (its scale is fixed once scoring has started)."""
     values = challenge_values(data)
     if challenge.results_published_at is not None and values["scale_max"] != challenge.scale_max:
         raise refused(N_("The scale cannot change once the results are published."), field="scale_max")
@@ -92,6 +95,7 @@ def invite_token(secret_key: str, team: Team) -> str:
 
 
 async def team_from_token(secret_key: str, token: str) -> Team | None:
+    """The team of a signed invitation (``None`` when forged, expired or renewed)."""
     try:
         team_id, nonce = _invites(secret_key).loads(token, max_age=INVITE_MAX_AGE)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
@@ -103,6 +107,7 @@ async def team_from_token(secret_key: str, token: str) -> Team | None:
 
 
 async def membership(challenge_id: int, person_id: int | None) -> TeamMember | None:
+    """The person's membership of a team in the challenge, if any."""
     if person_id is None:
         return None
     return await TeamMember.get_or_none(challenge_id=challenge_id, person_id=person_id).select_related("team")
@@ -114,6 +119,7 @@ def _require_teams_open(challenge: Challenge) -> None:
 
 
 async def create_team(challenge: Challenge, person: Person, name: str) -> Team:
+    """Form a team with ``person`` as its lead (before the deadline, one team per person)."""
     _require_teams_open(challenge)
     if await TeamMember.exists(challenge=challenge, person=person):
         raise refused(N_("You are already in a team for this challenge."))
@@ -130,6 +136,7 @@ async def create_team(challenge: Challenge, person: Person, name: str) -> Team:
 
 
 async def join_team(team: Team, person: Person) -> TeamMember:
+    """Add ``person`` to ``team`` (before the deadline, while the team has room)."""
     challenge = team.challenge
     _require_teams_open(challenge)
     if await TeamMember.exists(challenge=challenge, person=person):
@@ -163,6 +170,7 @@ async def leave_team(member: TeamMember) -> None:
 
 
 async def set_role(lead: TeamMember, member: TeamMember, role: str) -> None:
+    """A lead changes a member's role (a team keeps at least one lead)."""
     if lead.role != "lead":
         raise refused(N_("Only a team lead can change roles."), status=403)
     if member.team_id != lead.team_id:
@@ -177,6 +185,7 @@ async def set_role(lead: TeamMember, member: TeamMember, role: str) -> None:
 
 
 async def remove_member(lead: TeamMember, member: TeamMember) -> None:
+    """A lead removes another member from the team."""
     if lead.role != "lead":
         raise refused(N_("Only a team lead can remove members."), status=403)
     if member.team_id != lead.team_id:
@@ -187,6 +196,7 @@ async def remove_member(lead: TeamMember, member: TeamMember) -> None:
 
 
 async def renew_invite(lead: TeamMember) -> None:
+    """A lead renews the team's invitation: the old link stops working."""
     if lead.role != "lead":
         raise refused(N_("Only a team lead can renew the invitation link."), status=403)
     await Team.filter(id=lead.team_id).update(invite_nonce=secrets.token_hex(8))
@@ -263,6 +273,7 @@ async def save_submission(lab_dir: Path, limits: ChallengesSettings, challenge: 
 
 
 async def withdraw(challenge: Challenge, submission: Submission) -> None:
+    """Withdraw a submission (before the deadline)."""
     rules.require_open(challenge, now())
     submission.status = "withdrawn"
     submission.withdrawn_at = now()
@@ -270,6 +281,7 @@ async def withdraw(challenge: Challenge, submission: Submission) -> None:
 
 
 async def delete_attachment(lab_dir: Path, challenge: Challenge, attachment: Attachment) -> None:
+    """Remove a file of a submission (before the deadline)."""
     rules.require_open(challenge, now())
     await attachment.delete()
     uploads.delete(lab_dir, UPLOAD_AREA, attachment.stored_name)
@@ -279,6 +291,7 @@ async def delete_attachment(lab_dir: Path, challenge: Challenge, attachment: Att
 
 
 async def vote(challenge: Challenge, submission: Submission, person: Person) -> Vote:
+    """Record ``person``'s one community vote in the challenge (not for their own team)."""
     rules.require_vote_open(challenge, now())
     if submission.challenge_id != challenge.id or submission.status != "submitted":
         raise refused(N_("This submission cannot receive votes."), status=404)
