@@ -3,7 +3,7 @@ jurors do: score and declare conflicts of interest. Each use case once, for page
 
 from __future__ import annotations
 
-from labkit.actions import Context, action, not_found
+from labkit.actions import Context, action
 from labkit.i18n import N_
 
 from labkit_challenges import jury, services
@@ -24,6 +24,7 @@ from labkit_challenges.lookups import (
     VOTE,
     challenge_of,
     found,
+    invited_team,
     my_jury,
     my_team,
     submission_of,
@@ -44,14 +45,6 @@ from labkit_challenges.models import (
 async def create_team(ctx: Context, data: TeamNew) -> Team:
     """Form a team, as its lead, accepting the code of conduct."""
     return await services.create_team(await challenge_of(ctx, data.cid), ctx.actor, data.name)
-
-
-async def invited_team(ctx: Context, token: str) -> Team:
-    """The team an invitation link is for (404 when the link is forged, renewed or expired)."""
-    team = await services.team_from_token(ctx.settings.secret_key, token)
-    if team is None or not team.challenge.is_published:
-        raise not_found(N_("This invitation link is not valid any more. Ask your team for a new one."))
-    return team
 
 
 @action("challenges.join_team", input=JoinTeam, permission=TAKE_PART)

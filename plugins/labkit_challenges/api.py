@@ -18,7 +18,6 @@ from labkit_challenges import exports, jury, rules, services
 from labkit_challenges.actions_teams import save_submission
 from labkit_challenges.forms import SubmissionIn, SubmissionSave
 from labkit_challenges.lookups import (
-    challenge_of,
     may_see_submission,
     my_jury,
     names_hidden,
@@ -35,6 +34,7 @@ from labkit_challenges.models import (
     TeamMember,
     Vote,
 )
+from labkit_challenges.pages import url_challenge
 
 
 class PhaseOut(BaseModel):
@@ -149,10 +149,6 @@ class VoteOut(BaseModel):
     submission_id: int
 
 
-async def _challenge(request: Request) -> Challenge:
-    return await shown(challenge_of(context_of(request), request.path_params["cid"]))
-
-
 def _as_out(challenge: Challenge) -> dict[str, Any]:
     return exports.challenge_summary(challenge)
 
@@ -171,7 +167,7 @@ async def list_challenges(request: Request) -> JSONResponse:
 
 async def get_challenge(request: Request) -> JSONResponse:
     """One challenge with its phases and evaluation criteria."""
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     criteria = await Criterion.filter(challenge=challenge)
     timeline = [PhaseOut(phase=p["phase"], starts=p["starts"], state=p["state"])
                 for p in rules.timeline(challenge, services.now())]
@@ -196,7 +192,7 @@ async def submission_out(ctx: Context, challenge: Challenge, submission: Submiss
 async def list_submissions(request: Request) -> JSONResponse:
     """The submissions the visitor may see (teams hidden under blind review)."""
     ctx = context_of(request)
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     items = []
     for submission in await Submission.filter(challenge=challenge).select_related("team").order_by("submitted_at", "id"):
         if await may_see_submission(ctx, challenge, submission):
@@ -207,7 +203,7 @@ async def list_submissions(request: Request) -> JSONResponse:
 async def get_submission(request: Request) -> JSONResponse:
     """One submission, as the rules allow the visitor to see it."""
     ctx = context_of(request)
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     submission = await shown(submission_of(challenge, request.path_params["sid"]))
     if not await may_see_submission(ctx, challenge, submission):
         raise Problem(404, gettext("This submission does not exist."), kind="not-found")
@@ -223,13 +219,13 @@ async def put_submission(request: Request) -> JSONResponse:
     except Refused as refusal:
         raise problem(refusal) from None
     await submission.fetch_related("team")
-    body = await submission_out(ctx, await _challenge(request), submission)
+    body = await submission_out(ctx, await url_challenge(request), submission)
     return JSONResponse(body.model_dump(mode="json"), status_code=201 if submission.created_now else 200)  # type: ignore[attr-defined]
 
 
 async def get_results(request: Request) -> JSONResponse:
     """The published ranking with the jury's statement (community votes apart)."""
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     if challenge.results_published_at is None:
         raise Problem(404, gettext("The results of this challenge are not published yet."), kind="not-published")
     ranking = [StandingOut(submission_id=s.submission.id, title=s.submission.title, rank=s.ranked.rank,
@@ -267,5 +263,5 @@ def vote_out(ctx: Context, vote: Vote) -> dict[str, Any]:
 
 async def export(request: Request) -> JSONResponse:
     """The challenge as open data (no personal data)."""
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     return JSONResponse(await exports.challenge_document(challenge))

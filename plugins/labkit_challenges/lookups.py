@@ -16,7 +16,7 @@ from labkit.models import Person
 from labkit.web import Problem
 
 from labkit_challenges import rules, services
-from labkit_challenges.models import Challenge, Juror, Submission, TeamMember
+from labkit_challenges.models import Challenge, Juror, Submission, Team, TeamMember
 
 MANAGE = "challenges.manage"
 TAKE_PART = "challenges.take_part"
@@ -64,6 +64,14 @@ async def submission_of(challenge: Challenge, sid: int) -> Submission:
 async def juror_of(challenge: Challenge, person_id: int | None) -> Juror | None:
     """The person's seat on the challenge's jury, if they have one."""
     return None if person_id is None else await Juror.get_or_none(challenge=challenge, person_id=person_id)
+
+
+async def invited_team(ctx: Context, token: str) -> Team:
+    """The team an invitation link is for (404 when the link is forged, renewed or expired)."""
+    team = await services.team_from_token(ctx.settings.secret_key, token)
+    if team is None or not team.challenge.is_published:
+        raise not_found(N_("This invitation link is not valid any more. Ask your team for a new one."))
+    return team
 
 
 async def my_team(ctx: Context, cid: int) -> tuple[Challenge, TeamMember]:

@@ -14,10 +14,16 @@ from labkit.i18n import gettext
 from labkit.web import Problem, flash, redirect, render
 
 from labkit_challenges import jury, rules, services
-from labkit_challenges.actions_teams import invited_team
 from labkit_challenges.bindings import Again
 from labkit_challenges.forms import ChallengeIn, SubmissionIn
-from labkit_challenges.lookups import acting, my_jury, my_team, shown, submission_of
+from labkit_challenges.lookups import (
+    acting,
+    invited_team,
+    my_jury,
+    my_team,
+    shown,
+    submission_of,
+)
 from labkit_challenges.models import (
     KINDS,
     LICENCES,
