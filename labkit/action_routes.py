@@ -40,8 +40,14 @@ from labkit.web import (
 )
 
 T = TypeVar("T")
+PAGE_ERROR_KINDS = frozenset({"unauthenticated", "forbidden", "not-found"})
+"""Refusals about the visitor or the record (``ctx.require``, :func:`~labkit.actions.not_found`):
+a page answers them with its error page (or the sign-in page). Any other refusal is a rule's, said
+on the page itself — the form shown again, or a flash message — whatever its status."""
 Present = Callable[[Context, Any], Any]
 """Turns an action's result into the JSON body of the API's answer (may be awaitable)."""
+Parse = Callable[[dict[str, Any]], dict[str, Any]]
+"""Turns a form's fields into an action's input (for fields named otherwise than the model's)."""
 Target = Callable[[Context, Any], str]
 """Gives the address a page goes to after the action succeeded (``ctx.url_for(...)``)."""
 PageContext = Callable[[Request], Awaitable[dict[str, Any]]]
@@ -56,9 +62,8 @@ def context_of(request: Request) -> Context:
 def enforce(action: Action[Any, Any], request: Request) -> Context:
     """The request's context, once the action's permission is checked (raises 401/403 problems).
 
-    For a hand-written page that runs an action (a form with a preview step): call this, then
-    :func:`read_form_for`, then ``action.handler(ctx, data)``, turning a :class:`Refused` into
-    :func:`problem` or a re-rendered form."""
+    A hand-written page that runs an action (a form with a preview step) calls this, or
+    :func:`submit`, which also reads the form and runs the handler."""
     context = context_of(request)
     try:
         action.check(context)
@@ -214,34 +219,34 @@ class Outcome:
 
     @property
     def status(self) -> int:
-        """422, or the refusal's own 409 (a conflict with the current state) or 429 (too many)
-        when it names no field."""
-        refusal = self.refusal
-        return refusal.status if refusal and refusal.status in (409, 429) and not refusal.errors else 422
+        """The refusal's status when it is about the state (409), this person (403) or too many
+        tries (429); otherwise 422: the input is not valid or breaks a rule."""
+        return self.refusal.status if self.refusal and self.refusal.status in (403, 409, 429) else 422
 
 
 async def submit(request: Request, action: Action[Any, Any], values: dict[str, Any] | None = None, *,
-                 context: Context | None = None) -> Outcome:
+                 context: Context | None = None, parse: Parse | None = None) -> Outcome:
     """Run ``action`` with the submitted form (or ``values``) and the path's parameters, for a page
     that shows the outcome its own way (a form posted under another page's content).
 
-    The visitor's permission is checked first (the core's 401/403); a refusal with status
-    401/403/404 and no field messages is its error page; invalid input and any other refusal come
-    back in the :class:`Outcome`, ready to re-render the form.
+    The visitor's permission is checked first (the core's 401/403); a refusal of a kind in
+    :data:`PAGE_ERROR_KINDS` is its error page; invalid input and any other refusal come back in
+    the :class:`Outcome`, ready to show the form again. ``parse`` turns the form's fields into the
+    action's input when they are named otherwise (``score_<id>`` fields into a ``scores`` map).
     """
     context = context or enforce(action, request)
     if values is None:
         values = await form_values(request, action.input)
     data = None
     if action.input is not None:
-        form = validate_form(action.input, values, dict(request.path_params))
+        form = validate_form(action.input, parse(values) if parse else values, dict(request.path_params))
         if not form.ok:
             return Outcome(values, errors=form.errors or {})
         data = form.data
     try:
         result = await action.handler(context, data)
     except Refused as refusal:
-        if refusal.status in (401, 403, 404) and not refusal.errors:
+        if refusal.kind in PAGE_ERROR_KINDS:
             raise problem(refusal) from None
         errors = refusal.field_errors()
         if not errors or refusal.message not in refusal.errors.values():
@@ -250,21 +255,16 @@ async def submit(request: Request, action: Action[Any, Any], values: dict[str, A
     return Outcome(values, result=result)
 
 
-async def read_form_for(action: Action[Any, Any], request: Request) -> FormResult:
-    """The submitted form, validated against the action's input with the path parameters."""
-    if action.input is None:
-        return FormResult(values=await form_values(request, None), data=None)
-    return await read_input(request, action.input)
-
-
 class ActionButton(Route):
     """A ``POST`` from a button or a small form that runs an action and redirects.
 
-    ``action`` is one :class:`Action`, or a mapping from the submitted ``action`` field's value to
-    an action (``{"": support, "withdraw": withdraw}``) when one form offers several. On success
-    ``message`` is flashed and the visitor goes to ``success(ctx, result)``; a refusal or invalid
-    input is flashed as an error and the visitor goes back (the form's ``next`` field when it is a
-    path on this site, else ``back(ctx, request.path_params)``).
+    ``action`` is one :class:`Action`, or a mapping from a choice — the path's ``action``
+    parameter, else the submitted ``action`` field — to an action (``{"": support, "withdraw":
+    withdraw}``) when one form offers several. On success ``message`` (or ``message[choice]``) is
+    flashed and the visitor goes to ``success(ctx, result)``, else back; invalid input or a rule's
+    refusal is flashed as an error and the visitor goes back (the form's ``next`` field when it is
+    a path on this site, else ``back(ctx, request.path_params)``). A refusal of a kind in
+    :data:`PAGE_ERROR_KINDS` is the error page.
     """
 
     def __init__(self, path: str, action: Action[Any, Any] | Mapping[str, Action[Any, Any]], *, name: str,
@@ -278,25 +278,19 @@ class ActionButton(Route):
 
     async def _endpoint(self, request: Request) -> Response:
         submitted = await request.form()
-        choice = str(submitted.get("action", ""))
-        action = self.actions.get(choice, self.actions.get(""))
+        choice = str(request.path_params.get("action") or submitted.get("action", ""))
+        choice = choice if choice in self.actions else ""
+        action = self.actions.get(choice)
         if action is None:
             raise Problem(400, gettext("This action is not available here."), kind="bad-request")
         context = enforce(action, request)
         back = safe_next(str(submitted.get("next", "")), self._back(context, dict(request.path_params)))
-        form = await read_form_for(action, request)
-        if not form.ok:
-            flash(request, next(iter((form.errors or {}).values())), "error")
-            return redirect(back)
-        try:
-            result = await action.handler(context, form.data)
-        except Refused as refusal:
-            if refusal.status in (401, 404):
-                raise Problem(refusal.status, refusal.text(), kind=refusal.kind) from None
-            flash(request, refusal.text(), "error")
+        outcome = await submit(request, action, context=context)
+        if not outcome.ok:
+            flash(request, next(iter(outcome.errors.values())), "error")
             return redirect(back)
         message = self._flash.get(choice) if isinstance(self._flash, Mapping) else self._flash
-        text = _message(message, result)
+        text = _message(message, outcome.result)
         if text:
             flash(request, text)
-        return redirect(self._success(context, result) if self._success else back)
+        return redirect(self._success(context, outcome.result) if self._success else back)

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from labkit.action_routes import ActionRoute
+from labkit.action_routes import ActionButton, ActionRoute, Target
 from labkit.actions import Action, Context
 from labkit.api import ApiRoute, PageRoute
 from labkit.i18n import N_, gettext
@@ -17,7 +17,7 @@ from labkit_challenges import actions_teams as teams
 from labkit_challenges import api as reads
 from labkit_challenges import pages as public
 from labkit_challenges import pages_work as work
-from labkit_challenges.bindings import Button, Form, FormPage, Message, Target, page
+from labkit_challenges.bindings import Form, FormPage, Message, page
 from labkit_challenges.forms import SubmissionIn, scorecard_fields
 from labkit_challenges.lookups import MANAGE, TAKE_PART
 from labkit_challenges.models import Challenge
@@ -66,9 +66,9 @@ pages = [
              section="criteria", message=N_("The criterion was removed.")),
     _managed("/{cid:int}/jurors", manage.add_juror, name="add_juror", section="jury",
              message=lambda juror: gettext("%(name)s joined the jury.", name=juror.person.name)),
-    Button("/{cid:int}/jurors/{juror:int}/delete", manage.remove_juror, name="remove_juror",
+    ActionButton("/{cid:int}/jurors/{juror:int}/delete", manage.remove_juror, name="remove_juror",
            back=_back("manage", "jury"), message=N_("The juror was removed.")),
-    Button("/{cid:int}/assignments", {"all": manage.assign_all, "unassign": manage.unassign, "": manage.assign},
+    ActionButton("/{cid:int}/assignments", {"all": manage.assign_all, "unassign": manage.unassign, "": manage.assign},
            name="assignments", back=_back("manage", "assignments"),
            message={"all": lambda made: gettext("%(count)s assignments were made.", count=made),
                     "unassign": N_("The assignment was removed."), "": N_("The submission was assigned.")}),
@@ -79,26 +79,26 @@ pages = [
              again=page("challenges/team_new.html", work.team_form), success=_then("team"),
              message=N_("Your team was created. Share the invitation link with your team mates.")),
     Route("/{cid:int}/team", work.team, name="team"),
-    Button("/{cid:int}/team/leave", teams.leave_team, name="leave", back=_back("team"), success=_then("detail"),
+    ActionButton("/{cid:int}/team/leave", teams.leave_team, name="leave", back=_back("team"), success=_then("detail"),
            message=N_("You left the team.")),
-    Button("/{cid:int}/team/invite", teams.renew_invite, name="renew_invite", back=_back("team"),
+    ActionButton("/{cid:int}/team/invite", teams.renew_invite, name="renew_invite", back=_back("team"),
            message=N_("A new invitation link was made; the old one no longer works.")),
-    Button("/{cid:int}/team/members/{member:int}/{action:str}", {"remove": teams.remove_member, "": teams.set_role},
+    ActionButton("/{cid:int}/team/members/{member:int}/{action:str}", {"remove": teams.remove_member, "": teams.set_role},
            name="change_member", back=_back("team"),
            message={"remove": N_("The member was removed from the team."), "": N_("The role was changed.")}),
     FormPage("/{cid:int}/submission", teams.save_submission, name="submission_form",
              again=page("challenges/submission_form.html", work.submission_form),
              success=_then("submission", sid="id"),
              message=N_("Your submission was saved. You can edit it until the deadline.")),
-    Button("/{cid:int}/submission/withdraw", teams.withdraw, name="withdraw", back=_back("submission_form"),
+    ActionButton("/{cid:int}/submission/withdraw", teams.withdraw, name="withdraw", back=_back("submission_form"),
            success=_then("team"), message=N_("Your submission was withdrawn. You can submit again until the deadline.")),
-    Button("/{cid:int}/submission/attachments/{aid:int}/delete", teams.delete_attachment, name="delete_attachment",
+    ActionButton("/{cid:int}/submission/attachments/{aid:int}/delete", teams.delete_attachment, name="delete_attachment",
            back=_back("submission_form"), message=N_("The file was removed.")),
     Route("/{cid:int}/submissions/{sid:int}", public.submission_page, name="submission"),
     Route("/{cid:int}/submissions/{sid:int}/attachments/{aid:int}", public.download, name="download"),
-    Button("/{cid:int}/submissions/{sid:int}/vote", teams.vote, name="vote", back=_back("submission", sid="sid"),
+    ActionButton("/{cid:int}/submissions/{sid:int}/vote", teams.vote, name="vote", back=_back("submission", sid="sid"),
            message=N_("Thank you: your vote was counted.")),
-    Button("/{cid:int}/submissions/{sid:int}/forward", manage.take_forward, name="take_forward",
+    ActionButton("/{cid:int}/submissions/{sid:int}/forward", manage.take_forward, name="take_forward",
            back=_back("manage", "results"),
            message=lambda submission: gettext("“%(title)s” is now a project of the lab.", title=submission.title)),
     Route("/{cid:int}/jury", work.jury_page, name="jury"),
@@ -106,7 +106,7 @@ pages = [
              again=page("challenges/scorecard.html", work.scorecard_form),
              success=_then("jury"),
              message=N_("Your scores were saved.")),
-    Button("/{cid:int}/jury/{sid:int}/conflict", teams.declare_conflict, name="declare_conflict", back=_back("jury"),
+    ActionButton("/{cid:int}/jury/{sid:int}/conflict", teams.declare_conflict, name="declare_conflict", back=_back("jury"),
            message=N_("Your conflict of interest was recorded: you will not score this team.")),
     Route("/{cid:int}/export.csv", public.export_csv, name="export_csv"),
     Route("/{cid:int}/export.json", public.export_json, name="export_json"),

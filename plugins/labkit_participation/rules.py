@@ -266,7 +266,7 @@ async def block(person_id: int, by: Person) -> Person:
     if target is None:
         raise Refused(N_("This account does not exist."), 404, kind="not-found")
     if target.id == by.id or target.role in ("staff", "admin"):
-        raise Refused(N_("Only members' accounts can be blocked here."), 403, kind="forbidden")
+        raise Refused(N_("Only members' accounts can be blocked here."), 403, kind="not-a-member")
     target.is_active = False
     target.session_version += 1
     await target.save(update_fields=["is_active", "session_version"])
