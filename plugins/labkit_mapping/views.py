@@ -35,7 +35,6 @@ def plugin_settings(request: Request) -> dict[str, Any]:
     return {
         "tile_url": tiles.url,
         "attribution": tiles.attribution,
-        "blocked_host": tiles.blocked_host,
         "center": values.get("center", [-23.5505, -46.6333]),
         "zoom": int(values.get("zoom", 11)),
         "proposals_per_hour": int(values.get("proposals_per_hour", 5)),
@@ -118,11 +117,10 @@ async def map_page(request: Request) -> Response:
         number = 1
     page = await paginate(filters.apply(rules.published()), number, 50)
     config = plugin_settings(request)
-    warning = config["blocked_host"] if is_moderator(request) else None
     geojson_url = "/api/v1/mapping/organisations.geojson?" + filters.query_string().lstrip("&")
     return render(request, "mapping/map.html", {"filters": filters, "page": page, "facets": await rules.facets(),
                                                 "config": config, "geojson_url": geojson_url,
-                                                "tile_warning": warning, **_common()})
+                                                **_common()})
 
 
 async def organisation(request: Request) -> Response:
