@@ -25,9 +25,9 @@ def labkit_models() -> Models:
 
 @hookimpl
 def labkit_routes() -> list:
-    from labkit_federation import views
+    from labkit_federation import demo, views
 
-    return views.page_routes
+    return [*views.page_routes, *demo.routes]
 
 
 @hookimpl
