@@ -21,7 +21,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from labkit import INDICATORS, Period
-from labkit.indicator_format import Row, period_entry
+from labkit.i18n import gettext
+from labkit.indicator_format import Row, iso, period_entry
 from labkit.indicator_format.versions import BASE_URL, CURRENT
 from labkit.web import Problem
 
@@ -189,25 +190,22 @@ async def member_document(request: Request) -> JSONResponse:
     figures the hub stored for it; 404 unless ``[plugin.federation] demo_members`` is on."""
     member = await Member.get_or_none(code=request.path_params["code"])
     if not options(request.app.state.settings).demo_members or member is None:
-        raise Problem(404, "No demo lab here.")
+        raise Problem(404, gettext("There is no member lab with this code."), kind="not-found")
     reports = {r.period: r for r in await Report.filter(member=member, via=None)}
     rows: dict[str, list[Row]] = {}
     for item in await Observation.filter(member=member, via=None):
         rows.setdefault(item.period, []).append(Row(member.code, item.indicator, item.frequency, item.period,
                                                     item.module, item.kind, item.value, item.suppressed, item.status))
     periods = [period_entry(Period.parse(code), reports[code].status, rows[code],
-                            published_at=_stamp(reports[code].published_at))
+                            published_at=iso(reports[code].published_at))
                for code in sorted(rows, key=lambda code: (len(code), code)) if code in reports]
     lab = {"code": member.code, "name": member.name, "kind": "lab", "municipality": member.municipality,
            "municipal_code": member.code.partition("-")[2], "country": member.code[:2],
            "region": member.region_path.rsplit("/", 1)[-1], "timezone": "America/Sao_Paulo", "mentor_url": "",
            "base_url": document_url(request.app.state.settings, member.code).removesuffix("/indicators")}
-    return JSONResponse({"schema": BASE_URL + CURRENT, "version": CURRENT, "generated_at": _stamp(datetime.now(timezone.utc)),
-                         "lab": lab, "indicators": [], "periods": periods})
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return JSONResponse({"schema": BASE_URL + CURRENT, "version": CURRENT,
+                         "generated_at": iso(datetime.now(timezone.utc)), "lab": lab, "indicators": [],
+                         "periods": periods})
 
 
 routes = [Route("/demo-labs/{code}/indicators", member_document, name="demo_document")]
