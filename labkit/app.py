@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from labkit import db, errors, i18n, references, templating, throttle
+from labkit import db, errors, i18n, maps, references, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
@@ -58,11 +58,11 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
         *core_routes(),
     ]
     middleware = [
-        Middleware(SecurityHeadersMiddleware, csp=content_security_policy(settings.security.image_sources),
-                   https_only=settings.security.https_only),
+        Middleware(SecurityHeadersMiddleware, csp=content_security_policy(maps.image_sources(settings)),
+                   https_only=settings.https),
         Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="labkit_session",
                    max_age=settings.security.session_max_age, same_site="lax",
-                   https_only=settings.security.https_only),
+                   https_only=settings.https),
         Middleware(AuthMiddleware),
         Middleware(i18n.LocaleMiddleware, languages=settings.lab.languages,
                    default=settings.lab.default_language, timezone=settings.lab.timezone, catalogs=catalogs),

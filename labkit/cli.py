@@ -11,11 +11,12 @@ from typing import Any
 
 import click
 
-from labkit import __version__, db
+from labkit import __version__, db, maps
 from labkit.app import create_app
 from labkit.config import ConfigError, Settings, load_settings
 from labkit.people import AccountError, create_admin
 from labkit.plugins import PluginError, Plugins, by_convention
+from labkit.production import address_mismatch, production_problems
 
 EXPECTED_ERRORS = (ConfigError, PluginError, db.DatabaseError, AccountError)
 
@@ -118,8 +119,11 @@ def plugins(lab: LabContext) -> None:
 
 
 @cli.command()
+@click.option("--production", is_flag=True, help="Also list what a public lab must not run with.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="The workers the lab is meant to serve with (for --production).")
 @pass_lab
-def check(lab: LabContext) -> None:
+def check(lab: LabContext, production: bool, workers: int) -> None:
     """Check the configuration, plugins, database and migrations; exit 1 with the reasons."""
     problems: list[str] = []
     try:
@@ -137,6 +141,11 @@ def check(lab: LabContext) -> None:
             problems.append(f"{len(pending)} migration(s) not applied ({', '.join(pending)}): run `labkit migrate`")
     except db.DatabaseError as error:
         problems.append(str(error))
+    if production:
+        problems += [str(finding) for finding in production_problems(settings, workers)]
+    if unreachable := maps.unreachable_tile_server(settings):
+        click.echo(f"warning: the map tile server cannot be reached from here ({unreachable}); "
+                   "maps show their markers without a background", err=True)
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
     if problems:
@@ -184,6 +193,8 @@ def serve_lab(settings: Settings, plugins: Plugins, *, host: str, port: int, wor
     os.environ["LABKIT_LAB_DIR"] = str(settings.lab_dir)
     log_config = {**LOGGING_CONFIG, "loggers": {**LOGGING_CONFIG["loggers"],
                                                 "labkit": {"handlers": ["default"], "level": "INFO"}}}
+    if mismatch := address_mismatch(settings, host, port):
+        click.echo(mismatch, err=True)
     click.echo(f"serving {settings.lab.name} on http://{host}:{port}/")
     uvicorn.run("labkit.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers if not reload else None, reload=reload, proxy_headers=True,

@@ -50,7 +50,7 @@ class LabSection(_Section):
     hub_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
     map_tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    """The background tiles of every map of the lab (allow their origin in ``[security] image_sources``)."""
+    """The background tiles of every map of the lab (the Content-Security-Policy allows their origin)."""
     map_attribution: str = "© OpenStreetMap contributors"
 
     @field_validator("timezone")
@@ -102,7 +102,8 @@ class SecuritySection(_Section):
 
     max_body_bytes: int = Field(default=2_000_000, gt=0)
     session_max_age: int = Field(default=14 * 24 * 3600, gt=0)
-    https_only: bool = False
+    https_only: bool | None = None
+    """``Secure`` cookies and HSTS; unset: on when ``[lab] base_url`` is ``https://``."""
     login_attempts: int = Field(default=5, gt=0)
     login_window_seconds: int = Field(default=900, gt=0)
     reset_link_max_age: int = Field(default=3600, gt=0)
@@ -153,6 +154,14 @@ class Settings(BaseModel):
     def zone(self) -> ZoneInfo:
         """The lab's time zone."""
         return ZoneInfo(self.lab.timezone)
+
+    @property
+    def https(self) -> bool:
+        """Whether the lab is served over HTTPS only (``Secure`` cookies, HSTS): ``[security]
+        https_only``, or when unset, whether ``[lab] base_url`` is ``https://``."""
+        if self.security.https_only is not None:
+            return self.security.https_only
+        return self.lab.base_url.startswith("https://")
 
     def for_plugin(self, slug: str) -> dict[str, Any]:
         """The ``[plugin.<slug>]`` table (empty when absent)."""

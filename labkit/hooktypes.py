@@ -6,9 +6,9 @@ plugin author can read every field in one screen.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 

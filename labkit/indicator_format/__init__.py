@@ -10,11 +10,19 @@
 See docs/formats/indicators.md.
 """
 
-from labkit.indicator_format.indicators import ALL, DIMENSIONS, FORMATS as INDICATOR_FORMATS
+from labkit.indicator_format.indicators import ALL, DIMENSIONS
+from labkit.indicator_format.indicators import FORMATS as INDICATOR_FORMATS
 from labkit.indicator_format.problems import Problem
 from labkit.indicator_format.rows import Row, observations, period_entry
 from labkit.indicator_format.tabular import (
-    DATAFLOW, SDMX_MEDIA_TYPE, datapackage_files, datapackage_zip, iso, observations_csv, sdmx_csv, write,
+    DATAFLOW,
+    SDMX_MEDIA_TYPE,
+    datapackage_files,
+    datapackage_zip,
+    iso,
+    observations_csv,
+    sdmx_csv,
+    write,
 )
 from labkit.indicator_format.validation import validate
 from labkit.indicator_format.versions import CURRENT, VERSIONS, UnsupportedVersion, readable, schema, version_of

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from labkit.periods import Period
-
 from labkit.indicator_format.indicators import ALL, FORMATS
 from labkit.indicator_format.versions import version_of
+from labkit.periods import Period
 
 
 @dataclass(frozen=True)

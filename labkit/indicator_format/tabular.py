@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from labkit import INDICATORS
-
 from labkit.indicator_format.rows import Row, observations
 
 DATAFLOW = "LABKIT:LAB_INDICATORS(1.0.0)"

@@ -9,11 +9,10 @@ from typing import Any
 
 import jsonschema
 
-from labkit.periods import Period
-
 from labkit.indicator_format.indicators import FORMATS
 from labkit.indicator_format.problems import Problem, json_path
 from labkit.indicator_format.versions import UnsupportedVersion, schema, version_of
+from labkit.periods import Period
 
 MAX_PROBLEMS = 50
 """More problems than this are summed up in one last line (a broken document is not a report)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route

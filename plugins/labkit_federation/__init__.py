@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from labkit import NavItem, Permission, PluginInfo, __version__, hookimpl
 from labkit.i18n import N_
+
 from labkit_federation.options import FederationOptions
 
 

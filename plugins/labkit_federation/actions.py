@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from labkit.actions import Context, Refused, action, invalid, not_found
 from labkit.i18n import N_
+
 from labkit_federation import registry, schedule, tree
 from labkit_federation.forms import MemberIn
 from labkit_federation.harvest import harvest

@@ -18,6 +18,7 @@ from labkit import INDICATORS, Period
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
 from labkit.web import Problem, page_params, paginate, period_param
+
 from labkit_federation import completeness as comp
 from labkit_federation import series, tree
 from labkit_federation.actions import MANAGE

@@ -20,6 +20,7 @@ import click
 
 from labkit import db
 from labkit.cli import LabContext, fail, pass_lab, run
+
 from labkit_federation import schedule
 from labkit_federation.harvest import OUTCOMES, harvest, members_to_harvest
 from labkit_federation.models import HarvestResult, HarvestRun, Member

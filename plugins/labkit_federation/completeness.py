@@ -29,6 +29,7 @@ from tortoise.functions import Max
 
 from labkit import Period
 from labkit.i18n import N_
+
 from labkit_federation.models import HarvestResult, Member, Report
 
 STATUSES = ("on_time", "late", "failed", "missing", "pending")

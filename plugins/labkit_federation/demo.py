@@ -1,6 +1,12 @@
 """Demo data of a hub: a national network of Brazilian labs (real IBGE codes and coordinates), the
 trainer-of-trainers tree that grew from MobiLab SP, six quarters of reports with some late and
 missing, and a past harvest with a few failures. Stored directly in the models: no network.
+
+The demo members that are harvested (not pushers) have their document address on the hub itself:
+``<base_url>/federation/demo-labs/<code>/indicators``. With ``[plugin.federation] demo_members =
+true`` the hub answers there with each demo lab's simulated document (made from what it stored),
+so "Harvest now" succeeds on a demo hub (``scripts/demo.sh --hub``; the addresses are on loopback,
+so that hub also sets ``allow_private_addresses``). Otherwise the address answers 404.
 """
 
 from __future__ import annotations
@@ -10,14 +16,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
 from labkit import INDICATORS, Period
-from labkit_federation.models import (
-    HarvestResult,
-    HarvestRun,
-    Member,
-    Observation,
-    Report,
-)
+from labkit.i18n import gettext
+from labkit.indicator_format import Row, iso, period_entry
+from labkit.indicator_format.versions import BASE_URL, CURRENT
+from labkit.web import Problem
+
+from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
 from labkit_federation.options import options
 
 # code, name, municipality, state, latitude, longitude, joined, scale (size of its figures)
@@ -81,10 +90,9 @@ async def create(settings: Any) -> None:
     members: dict[str, Member] = {}
     for code, name, city, state, lat, lon, joined, _scale in LABS:
         pusher = code in PUSHERS
-        slug = city.lower().replace(" ", "").replace("ã", "a").replace("é", "e").replace("ó", "o").replace("í", "i")
         members[code] = await Member.create(
             code=code, name=name, kind="lab", municipality=city, region_path=f"BR/BR-{state}",
-            url="" if pusher else f"https://inovacao.{slug}.example.gov.br/api/v1/indicators/",
+            url="" if pusher else document_url(settings, code),
             latitude=lat, longitude=lon, joined_on=joined)
     for code, (mentor, trained_on, programme) in TRAINING.items():
         member = members[code]
@@ -170,3 +178,34 @@ async def create(settings: Any) -> None:
                                    finished_at=started + timedelta(seconds=rng.randint(1, 40)))
     run.counts = counts
     await run.save()
+
+
+def document_url(settings: Any, code: str) -> str:
+    """Where the hub itself serves demo member ``code``'s document (see the module docstring)."""
+    return f"{settings.lab.base_url.rstrip('/')}/federation/demo-labs/{code}/indicators"
+
+
+async def member_document(request: Request) -> JSONResponse:
+    """A demo member lab's indicators document, as that lab would publish it, made from the
+    figures the hub stored for it; 404 unless ``[plugin.federation] demo_members`` is on."""
+    member = await Member.get_or_none(code=request.path_params["code"])
+    if not request.app.state.plugins.settings_of("federation").demo_members or member is None:
+        raise Problem(404, gettext("There is no member lab with this code."), kind="not-found")
+    reports = {r.period: r for r in await Report.filter(member=member, via=None)}
+    rows: dict[str, list[Row]] = {}
+    for item in await Observation.filter(member=member, via=None):
+        rows.setdefault(item.period, []).append(Row(member.code, item.indicator, item.frequency, item.period,
+                                                    item.module, item.kind, item.value, item.suppressed, item.status))
+    periods = [period_entry(Period.parse(code), reports[code].status, rows[code],
+                            published_at=iso(reports[code].published_at))
+               for code in sorted(rows, key=lambda code: (len(code), code)) if code in reports]
+    lab = {"code": member.code, "name": member.name, "kind": "lab", "municipality": member.municipality,
+           "municipal_code": member.code.partition("-")[2], "country": member.code[:2],
+           "region": member.region_path.rsplit("/", 1)[-1], "timezone": "America/Sao_Paulo", "mentor_url": "",
+           "base_url": document_url(request.app.state.settings, member.code).removesuffix("/indicators")}
+    return JSONResponse({"schema": BASE_URL + CURRENT, "version": CURRENT,
+                         "generated_at": iso(datetime.now(timezone.utc)), "lab": lab, "indicators": [],
+                         "periods": periods})
+
+
+routes = [Route("/demo-labs/{code}/indicators", member_document, name="demo_document")]

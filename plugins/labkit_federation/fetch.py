@@ -45,6 +45,7 @@ import httpcore
 import httpx
 
 from labkit import __version__
+
 from labkit_federation.options import FederationOptions
 
 log = logging.getLogger("labkit.federation.fetch")

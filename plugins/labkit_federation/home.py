@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from labkit import HomeCard, Period
 from labkit.i18n import N_
+
 from labkit_federation import completeness as comp
 from labkit_federation.models import Member
 from labkit_federation.options import of

@@ -26,6 +26,8 @@ class FederationOptions(PluginSettings):
     """The hub's own code when it is itself a member of another hub (``BR-SP`` for a state hub)."""
     allow_private_addresses: bool = False
     """Fetch member URLs that resolve to loopback, private or link-local addresses (tests, intranets)."""
+    demo_members: bool = False
+    """Serve the demo members' simulated documents on the hub itself (``scripts/demo.sh --hub``)."""
     concurrency: int = Field(50, ge=1, le=1000)
     """How many members are fetched at once."""
     timeout_seconds: float = Field(15.0, gt=0, le=300)

@@ -15,6 +15,7 @@ from labkit import INDICATORS, Period, auth, maps
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
 from labkit.web import Page, Problem, paginate, period_param, render
+
 from labkit_federation import completeness as comp
 from labkit_federation import series, tree
 from labkit_federation.actions import MANAGE

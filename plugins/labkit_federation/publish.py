@@ -34,6 +34,7 @@ from labkit.indicator_format import INDICATOR_FORMATS, Row, period_entry
 from labkit.indicator_format.openapi import HubDocumentOut
 from labkit.indicator_format.versions import VERSIONS
 from labkit.web import Problem
+
 from labkit_federation import aggregate
 from labkit_federation.models import Member, Observation, Report
 from labkit_federation.options import FederationOptions, of

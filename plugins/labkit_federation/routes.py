@@ -9,7 +9,8 @@ from labkit.action_routes import ActionButton, ActionPage
 from labkit.actions import Context
 from labkit.api import PageRoute
 from labkit.i18n import gettext
-from labkit_federation import actions, api_push, pages_staff, publish
+
+from labkit_federation import actions, api_push, demo, pages_staff, publish
 from labkit_federation import api as reads
 from labkit_federation import pages as public
 from labkit_federation.actions import MANAGE
@@ -44,5 +45,6 @@ pages = [
     PageRoute("/harvests", pages_staff.harvests, name="harvests", permission=MANAGE),
     Route("/harvests/run", pages_staff.harvest_now, methods=["POST"], name="harvest_now"),
     PageRoute("/harvests/{run_id:int}", pages_staff.harvest_run, name="harvest_run", permission=MANAGE),
+    *demo.routes,
 ]
 api = [*reads.api_routes, *api_push.routes, *publish.routes]

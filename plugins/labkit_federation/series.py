@@ -15,6 +15,7 @@ from tortoise.functions import Count
 
 from labkit import INDICATORS, Period
 from labkit.i18n import N_
+
 from labkit_federation.models import Member, Observation, Report
 
 __all__ = ["AGGREGATION_LABELS", "INDICATOR_LABELS", "Count"]

@@ -36,6 +36,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
+
 from labkit_federation.models import Member, Observation, Report
 
 SOURCES = ("pull", "push")

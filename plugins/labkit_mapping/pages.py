@@ -39,7 +39,7 @@ def map_config(request: Request) -> dict[str, Any]:
     """What the map needs: ``[plugin.mapping]`` (where it opens) and the lab's tiles (``labkit.maps``)."""
     values = request.app.state.plugins.settings_of("mapping")
     tiles = maps.tile_layer(request.app.state.settings)
-    return {"tile_url": tiles.url, "attribution": tiles.attribution, "blocked_host": tiles.blocked_host,
+    return {"tile_url": tiles.url, "attribution": tiles.attribution,
             "center": list(values.center), "zoom": values.zoom}
 
 
@@ -101,11 +101,10 @@ async def map_page(request: Request) -> Response:
         number = 1
     page = await paginate(filters.apply(rules.published()), number, 50)
     config = map_config(request)
-    warning = config["blocked_host"] if is_moderator(request) else None
     geojson_url = str(request.app.url_path_for("api-mapping:geojson")) + "?" + filters.query_string().lstrip("&")
     return render(request, "mapping/map.html", {"filters": filters, "page": page, "facets": await rules.facets(),
                                                 "config": config, "geojson_url": geojson_url,
-                                                "tile_warning": warning, **common()})
+                                                **common()})
 
 
 async def organisation(request: Request) -> Response:

@@ -6,9 +6,11 @@ from labkit.testing import RunningLab
 
 from labkit_federation import demo
 
+from tests.mapping.conftest import BLANK_TILE
+
 
 async def test_overview_map_and_tree_with_the_keyboard(make_lab, browser_page) -> None:
-    lab: RunningLab = await make_lab(plugins=["federation"])
+    lab: RunningLab = await make_lab(plugins=["federation"], settings={"lab": {"map_tiles": BLANK_TILE}})
     await demo.create(lab.settings)
     page = browser_page
     errors: list[str] = []

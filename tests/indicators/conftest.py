@@ -74,6 +74,7 @@ def labkit_references():
 SETTINGS = {"lab": {"name": "Laboratório de Teste", "municipal_code": "3550308", "country": "BR", "region": "BR-SP",
                     "timezone": "America/Sao_Paulo", "mentor_url": "https://mentor.example/",
                     "base_url": "https://lab.example"},
+            "security": {"https_only": False},  # served over plain HTTP on loopback: cookies without Secure
             "plugin.indicators": {"suppression_threshold": 1}}
 """The feeders' lab publishes every count (threshold 1) so tests read exact values; the privacy
 tests use the default threshold."""

@@ -1,21 +1,18 @@
 /* Federation map: member labs coloured AND shaped by their reporting status (a symbol inside each
    marker, as in the legend), read from the completeness JSON API named in data-src. Markers are
    focusable with the keyboard and open a popup with the lab's name, status and page. The page
-   works without it: the same labs are in the table under the map. */
+   works without it: the same labs are in the table under the map. The base map and its tiles
+   come from the core script labkit-map.js. */
 (function () {
   "use strict";
   var SYMBOLS = { on_time: "\u2713", late: "!", failed: "\u2717", missing: "\u2013", pending: "\u2026" };
 
   function start() {
     var element = document.getElementById("federation-map");
-    if (!element || typeof L === "undefined") { return; }
+    if (!element || typeof L === "undefined" || typeof labkitMap === "undefined") { return; }
     var labels = {};
     try { labels = JSON.parse(element.getAttribute("data-labels") || "{}"); } catch (error) { labels = {}; }
-    var map = L.map(element, { scrollWheelZoom: false, keyboard: true }).setView([-14.2, -51.9], 4);
-    var tiles = element.getAttribute("data-tile-url");
-    if (tiles) {
-      L.tileLayer(tiles, { maxZoom: 18, attribution: element.getAttribute("data-attribution") || "" }).addTo(map);
-    }
+    var map = labkitMap(element, { center: [-14.2, -51.9], zoom: 4 });
     var base = element.getAttribute("data-lab-url") || "/federation/labs/";
     fetch(element.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {

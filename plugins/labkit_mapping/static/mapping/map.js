@@ -5,21 +5,11 @@
  * #mapping-map[data-geojson-url]  the map of many organisations, read from the GeoJSON endpoint,
  *                                 clustered, each marker with a popup linking to its page.
  * #mapping-map[data-lat][data-lng] one organisation's place (its own page).
- * Both read data-tile-url (the lab's tile server, [lab] map_tiles, empty when the CSP would block it) and data-attribution.
+ * Both start from the core base map (labkit-map.js: the lab's tiles, drawn or not, never in the way).
  * After loading, the map element gets data-markers="<count>" (tests and assistive notes use it).
  */
 (function () {
   "use strict";
-
-  function tiles(map, element) {
-    var url = element.getAttribute("data-tile-url");
-    if (url) {
-      L.tileLayer(url, {
-        maxZoom: 19,
-        attribution: element.getAttribute("data-attribution") || ""
-      }).addTo(map);
-    }
-  }
 
   function text(tag, value, className) {
     var node = document.createElement(tag);
@@ -54,9 +44,7 @@
   }
 
   function many(element) {
-    var map = L.map(element, { scrollWheelZoom: false });
-    map.setView(centre(element), parseInt(element.getAttribute("data-zoom") || "11", 10));
-    tiles(map, element);
+    var map = labkitMap(element, { center: centre(element), zoom: parseInt(element.getAttribute("data-zoom") || "11", 10) });
     var group = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.featureGroup();
     var more = element.getAttribute("data-more");
     fetch(element.getAttribute("data-geojson-url"), { headers: { Accept: "application/geo+json" } })
@@ -98,8 +86,7 @@
 
   function one(element) {
     var point = [parseFloat(element.getAttribute("data-lat")), parseFloat(element.getAttribute("data-lng"))];
-    var map = L.map(element, { scrollWheelZoom: false }).setView(point, parseInt(element.getAttribute("data-zoom") || "15", 10));
-    tiles(map, element);
+    var map = labkitMap(element, { center: point, zoom: parseInt(element.getAttribute("data-zoom") || "15", 10) });
     var name = element.getAttribute("data-name") || "";
     L.marker(point, { title: name, alt: name }).addTo(map);
     element.setAttribute("data-markers", "1");
@@ -107,7 +94,7 @@
 
   function start() {
     var element = document.getElementById("mapping-map");
-    if (!element || typeof L === "undefined") {
+    if (!element || typeof L === "undefined" || typeof labkitMap === "undefined") {
       return;
     }
     L.Icon.Default.imagePath = element.getAttribute("data-icons") || "/static/vendor/leaflet/images/";
