@@ -204,7 +204,7 @@ async def member_document(request: Request) -> JSONResponse:
            "region": member.region_path.rsplit("/", 1)[-1], "timezone": "America/Sao_Paulo", "mentor_url": "",
            "base_url": document_url(request.app.state.settings, member.code).removesuffix("/indicators")}
     return JSONResponse({"schema": BASE_URL + CURRENT, "version": CURRENT,
-                         "generated_at": iso(datetime.now(timezone.utc)), "lab": lab, "indicators": [],
+                         "generated_at": iso(datetime.now(UTC)), "lab": lab, "indicators": [],
                          "periods": periods})
 
 
