@@ -12,8 +12,8 @@ from typing import Any
 from labkit import HomeCard, NavItem, Period, Permission, PluginInfo, PortfolioItem, __version__, hookimpl
 from labkit.i18n import N_
 
-from labkit_indicators import demo, home, portfolio, rules
 from labkit_indicators import cli as commands
+from labkit_indicators import demo, home, portfolio, rules
 from labkit_indicators.settings import IndicatorsSettings
 
 

@@ -20,7 +20,6 @@ from labkit_indicators.engine import Engine, PeriodFigures
 from labkit_indicators.models import EntryAudit, ManualEntry, PeriodState
 
 
-
 def period_or_problem(code: str | None) -> Period:
     """The period ``code`` names, or a 400 problem saying how to write one."""
     try:

@@ -12,7 +12,16 @@ from labkit.models import Person
 from labkit.plugins import Plugins
 
 from labkit_indicators.engine import Engine, PublishError
-from labkit_indicators.models import EntryAudit, ManualEntry, Milestone, Partnership, Product, Project, ProjectMember, Target
+from labkit_indicators.models import (
+    EntryAudit,
+    ManualEntry,
+    Milestone,
+    Partnership,
+    Product,
+    Project,
+    ProjectMember,
+    Target,
+)
 
 log = logging.getLogger("labkit.indicators")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from labkit.models import Person
 
 from labkit_onboarding import rules
-from labkit_onboarding.forms import TickIn
 from labkit_onboarding.actions import set_done
+from labkit_onboarding.forms import TickIn
 
 
 async def load(settings) -> None:

@@ -25,7 +25,7 @@ async def test_a_harvest_of_the_demo_network_succeeds_for_every_harvested_lab(ma
     harvested = await Member.exclude(url="").count()
     assert harvested == len(demo.LABS) - len(demo.PUSHERS)
 
-    run = await harvest(settings, trigger="manual")
+    run = await harvest(lab.plugins.settings_of("federation"), trigger="manual")
     outcomes = [r.outcome for r in await HarvestResult.filter(run=run)]
     assert len(outcomes) == harvested and set(outcomes) <= {"ok", "unchanged"}, outcomes
 
