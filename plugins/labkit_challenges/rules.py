@@ -161,12 +161,6 @@ def hide_teams(challenge: Any) -> bool:
 # ------------------------------------------------------------------------------ the jury
 
 
-def criteria_errors(weight: int) -> str | None:
-    """Weights are positive whole numbers."""
-    if weight <= 0:
-        return N_("A weight must be a positive number.")
-    return None
-
 
 def require_criteria_editable(scores_exist: bool) -> None:
     """Criteria are fixed once any score exists, so that every scorecard measures the same thing."""

@@ -203,10 +203,6 @@ def deadline(period: Period, deadline_days: int, zone: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))
 
 
-def is_expected(member: Member, period: Period) -> bool:
-    """An active member that had joined by the period's last day (no join date: always)."""
-    return member.active and (member.joined_on is None or member.joined_on < period.end)
-
 
 async def latest_harvests(member_ids: list[int] | None = None) -> dict[int, Failure]:
     """The latest harvest result of each member (all members, or those of ``member_ids``)."""

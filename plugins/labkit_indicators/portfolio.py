@@ -11,9 +11,8 @@ from tortoise.transactions import in_transaction
 from labkit import Period, PortfolioItem, auth
 from labkit.models import Person
 
-from labkit_indicators import rules
 from labkit_indicators.forms import ManualEntryIn
-from labkit_indicators.models import EntryAudit, ManualEntry, Milestone, Partnership, Product, Project, ProjectMember
+from labkit_indicators.models import EntryAudit, ManualEntry, Partnership, Product, Project, ProjectMember
 
 
 async def own_items() -> list[PortfolioItem]:
@@ -121,11 +120,3 @@ async def set_team(project: Project, emails: list[str]) -> list[str]:
         if person.id not in existing:
             await ProjectMember.create(project=project, person=person)
     return []
-
-
-def stage_label(stage: str) -> str:
-    return rules.MILESTONE_STAGES.get(stage, stage)
-
-
-async def project_journey(project: Project) -> list[Milestone]:
-    return await Milestone.filter(project=project).order_by("happened_on", "id")

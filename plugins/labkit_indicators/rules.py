@@ -131,11 +131,6 @@ def months_of(year: int) -> list[Period]:
     return [Period.parse(f"{year}-{month:02d}") for month in range(1, 13)]
 
 
-def quarters_of(year: int) -> list[Period]:
-    """The four quarters of ``year``."""
-    return [Period.parse(f"{year}-Q{quarter}") for quarter in range(1, 5)]
-
-
 def change(current: int | None, before: int | None) -> float | None:
     """Relative change from ``before`` to ``current`` (``None`` when it has no meaning)."""
     if current is None or before in (None, 0):
