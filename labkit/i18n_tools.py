@@ -56,7 +56,7 @@ def _searched(package: Path, folder: str) -> bool:
 
 def extract(package: Path) -> Catalog:
     """Extract the marked messages of ``package`` into ``<package>/locale/messages.pot``."""
-    catalog = Catalog(project=package.name, fuzzy=False)
+    catalog = Catalog(project=package.name)
     for filename, lineno, message, comments, context in extract_from_dir(
             package, METHOD_MAP, OPTIONS_MAP, KEYWORDS, callback=None, strip_comment_tags=True,
             directory_filter=lambda folder: _searched(package, folder)):
