@@ -26,6 +26,7 @@ from labkit.config import LANGUAGES
 current_locale: ContextVar[str] = ContextVar("labkit_locale", default="en")
 current_zone: ContextVar[str] = ContextVar("labkit_zone", default="UTC")
 _catalogs: dict[str, Translations] = {}
+_parsed: dict[tuple[Path, int | None, int | None], Translations] = {}
 
 
 def babel_name(tag: str) -> str:
@@ -44,7 +45,16 @@ def load_catalogs(locale_dirs: Iterable[Path]) -> None:
 
 
 def _read_catalog(folder: Path) -> Translations:
+    """The catalog in ``folder``, parsed once per process and version of its files (``labkit
+    serve`` builds the app twice, and tests build many)."""
     po, mo = folder / "messages.po", folder / "messages.mo"
+    key = (folder, *(path.stat().st_mtime_ns if path.is_file() else None for path in (po, mo)))
+    if key not in _parsed:
+        _parsed[key] = _parse_catalog(po, mo)
+    return _parsed[key]
+
+
+def _parse_catalog(po: Path, mo: Path) -> Translations:
     if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as handle:
             return Translations(handle)
