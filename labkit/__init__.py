@@ -26,6 +26,7 @@ from labkit.hooktypes import (  # noqa: E402  (after hookimpl, which the core pl
     ReferenceKind,
 )
 from labkit.periods import Period  # noqa: E402
+from labkit import model_comments  # noqa: E402, F401  (before any model class is created)
 
 __all__ = [
     "INDICATORS",
