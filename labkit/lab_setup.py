@@ -21,7 +21,6 @@ from zoneinfo import available_timezones
 LANGUAGES = ("pt-BR", "es", "fr", "en")
 LOCALISED = ("README", "MENTORING")
 """Files the template holds once per language; the lab keeps the one in its own language."""
-BUILT_IN_MODULES = ("mapping", "participation", "coworking", "challenges", "indicators", "onboarding", "federation")
 COUNTRIES = set("""
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
 BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
@@ -63,10 +62,6 @@ def _check_url(name: str, value: str, required: bool = False) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused(f"{name}: {value!r} is not a web address; write it as https://host/...")
-
-
-def _known_modules() -> set[str]:
-    return {ep.name for ep in entry_points(group="labkit")} or set(BUILT_IN_MODULES)
 
 
 def _check_dependencies(modules: list[str]) -> None:
@@ -133,7 +128,7 @@ def validate(answers: dict[str, Any]) -> None:
                       "use an IANA name such as America/Sao_Paulo or Europe/Lisbon")
 
     modules = _items(answers["modules"])
-    known = _known_modules()
+    known = {ep.name for ep in entry_points(group="labkit")}
     for slug in modules:
         if slug not in known:
             raise Refused(f"modules: {slug!r} is not a module; choose among {', '.join(sorted(known))}")

@@ -30,6 +30,8 @@ unset PYTHONPATH LABKIT_LAB_DIR LABKIT_TEMPLATE_DIR LABKIT_DATABASE_URL
 port=$("$venv/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 step "labkit new, check and serve on port $port"
 "$venv/labkit" new --no-input --port "$port" lab >/dev/null
+compiled=$(find lab -name __pycache__)  # pip compiles the template's .py files; a new lab must not inherit that
+[ -z "$compiled" ] || { echo "the new lab holds compiled files: $compiled" >&2; exit 1; }
 "$venv/labkit" --lab lab check | tail -1
 "$venv/labkit" --lab lab serve --port "$port" >"$work/serve.log" 2>&1 &
 server=$!
