@@ -4,8 +4,8 @@
 #   1. build the sdist, then the wheel from it (python -m build), as a release does;
 #   2. install the wheel into a fresh virtual environment in a temporary folder, and work there
 #      (nothing can be imported from the source tree);
-#   3. labkit new --no-input, labkit check, labkit serve; / , /mapping/ and /api/v1/openapi.json
-#      must answer 200;
+#   3. labkit new --no-input, labkit check, labkit template export, labkit serve; /, /mapping/
+#      and /api/v1/openapi.json must answer 200;
 #   4. labkit plugin new demo-plugin, pip install -e it with its test extra, run its pytest.
 # Usage: bash scripts/check-wheel.sh   (scripts/test.sh runs it beside the test suite)
 set -euo pipefail
@@ -28,11 +28,12 @@ unset PYTHONPATH LABKIT_LAB_DIR LABKIT_TEMPLATE_DIR LABKIT_DATABASE_URL
 "$venv/python" -c 'import labkit, sys; sys.exit(0 if "/site-packages/" in labkit.__file__ else f"labkit imported from {labkit.__file__}")'
 
 port=$("$venv/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-step "labkit new, check and serve on port $port"
+step "labkit new, check, template export and serve on port $port"
 "$venv/labkit" new --no-input --port "$port" lab >/dev/null
 compiled=$(find lab -name __pycache__)  # pip compiles the template's .py files; a new lab must not inherit that
 [ -z "$compiled" ] || { echo "the new lab holds compiled files: $compiled" >&2; exit 1; }
 "$venv/labkit" --lab lab check | tail -1
+"$venv/labkit" --lab lab template export lab-template | tail -1
 "$venv/labkit" --lab lab serve --port "$port" >"$work/serve.log" 2>&1 &
 server=$!
 "$venv/python" - "$port" <<'EOF' || { cat "$work/serve.log"; exit 1; }
