@@ -125,7 +125,8 @@ def bake(template: str | None = None, directory: Path | None = None, *, no_input
     folder named after the lab's slug in the current folder). Nothing is left behind on failure.
 
     cookiecutter only renders the files (the template's own hooks are skipped); the answers are
-    then checked and the lab finished in this process (:mod:`labkit.lab_setup`)."""
+    then checked and the lab finished in this process (:mod:`labkit.lab_setup`), in an event loop
+    of its own: call it from synchronous code (``asyncio.to_thread`` from a coroutine)."""
     from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
     from cookiecutter.main import cookiecutter
 
