@@ -168,7 +168,7 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
         figures["rss_before_mb"] = _rss_mb()
         for name in ("cold", "warm"):
             started, cpu, served = time.perf_counter(), _cpu(), simulators.cpu()
-            run = await harvest(settings, trigger="cli")
+            run = await harvest(options(settings), trigger="cli")
             figures[f"{name}_s"] = time.perf_counter() - started
             figures[f"{name}_cpu"] = _cpu() - cpu
             figures[f"{name}_sim_cpu"] = simulators.cpu() - served
@@ -180,7 +180,7 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
             await Member.all().update(etag="", content_hash="")
             tracemalloc.start()
             started = time.perf_counter()
-            run = await harvest(settings, trigger="cli")
+            run = await harvest(options(settings), trigger="cli")
             figures["traced_s"] = time.perf_counter() - started
             figures["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
             tracemalloc.stop()

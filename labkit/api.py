@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,8 +37,9 @@ PROBLEM_SCHEMA = {
 class ApiRoute(Route):
     """A Starlette ``Route`` that also says what it does, for the OpenAPI document.
 
-    ``body`` and ``response`` are pydantic models; ``permission`` names the permission the handler
-    checks (``None`` for public reads); ``query`` maps query parameters to a short description;
+    ``body`` and ``response`` are pydantic models; ``permission`` names the permission a caller
+    needs — **the core checks it** before the handler runs (401 signed out, 403 without it;
+    ``None`` for public reads); ``query`` maps query parameters to a short description;
     ``media_type`` is the content type of a successful answer (a CSV, a ZIP, GeoJSON...).
     """
 
@@ -56,7 +58,8 @@ class ApiRoute(Route):
         status: int = 200,
         media_type: str = "application/json",
     ) -> None:
-        super().__init__(path, endpoint, methods=methods or ["GET"], name=name)
+        super().__init__(path, guarded(endpoint, permission) if permission else endpoint,
+                         methods=methods or ["GET"], name=name)
         doc_lines = (endpoint.__doc__ or "").strip().splitlines()
         self.summary = summary or (doc_lines[0] if doc_lines else "")
         self.body = body
@@ -65,6 +68,36 @@ class ApiRoute(Route):
         self.query = query or {}
         self.status = status
         self.media_type = media_type
+
+
+SIGNED_IN = "signed-in"
+"""The ``permission`` of a route that any signed-in person may use (``/api/v1/me``)."""
+
+
+def guarded(endpoint: Callable[..., Any], permission: str) -> Callable[..., Any]:
+    """``endpoint``, answering 401 (signed out) or 403 (without ``permission``) before it runs;
+    ``permission`` :data:`SIGNED_IN` only needs someone signed in."""
+    from labkit import auth
+
+    @functools.wraps(endpoint)
+    async def checked(request: Any) -> Any:
+        if permission == SIGNED_IN:
+            auth.require_person(request)
+        else:
+            auth.require(request, permission)
+        return await endpoint(request)
+
+    return checked
+
+
+class PageRoute(Route):
+    """A page route whose ``permission`` the core checks before the endpoint runs (staff pages,
+    exports): a signed-out visitor is sent to sign in, a signed-in one without it gets 403."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], *, name: str, permission: str,
+                 methods: list[str] | None = None) -> None:
+        self.permission = permission
+        super().__init__(path, guarded(endpoint, permission), methods=methods or ["GET"], name=name)
 
 
 def _walk(routes: Iterable[BaseRoute], prefix: str = "", names: str = "") -> Iterable[tuple[str, str, ApiRoute]]:

@@ -17,7 +17,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from labkit import db, errors, i18n, references, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
-from labkit.plugins import CORE, Plugins, await_me_maybe
+from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
 from labkit.security import RequestGuardMiddleware, SecurityHeadersMiddleware, content_security_policy
 from labkit.views import core_api_routes, core_routes
 
@@ -25,8 +25,9 @@ from labkit.views import core_api_routes, core_routes
 def plugin_routes(plugins: Plugins) -> list[BaseRoute]:
     """Each plugin's pages under ``/<slug>/`` and its API under ``/api/v1/<slug>/``."""
     mounts: list[BaseRoute] = []
-    for hook, prefix, name in (("labkit_api_routes", "/api/v1/", "api-"), ("labkit_routes", "/", "")):
-        for slug, routes in plugins.results(hook):
+    for hook, attribute, prefix, name in (("labkit_api_routes", "api", "/api/v1/", "api-"),
+                                          ("labkit_routes", "pages", "/", "")):
+        for slug, routes in plugins.declared(hook, conventional_routes(attribute)):
             if slug != CORE and routes:
                 mounts.append(Mount(prefix + slug, routes=list(routes), name=name + slug))
     return mounts
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     """Build the web app of the lab described by ``settings`` (default: :func:`load_settings`)."""
     settings = settings or load_settings()
     plugins = plugins or Plugins(settings)
-    i18n.load_catalogs(templating.locale_dirs(settings, plugins))
+    catalogs = i18n.load_catalogs(templating.locale_dirs(settings, plugins))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
                    https_only=settings.security.https_only),
         Middleware(AuthMiddleware),
         Middleware(i18n.LocaleMiddleware, languages=settings.lab.languages,
-                   default=settings.lab.default_language, timezone=settings.lab.timezone),
+                   default=settings.lab.default_language, timezone=settings.lab.timezone, catalogs=catalogs),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.security.max_body_bytes,
                    respond=errors.error_response),
     ]
@@ -77,12 +78,15 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
             DBConnectionError: errors.database_unavailable,
             **{error: errors.database_unavailable for error in db.CONNECTION_ERRORS},
             OverflowError: errors.database_rejected_value,
+            RecursionError: errors.too_deep,
             OperationalError: errors.database_rejected_value,
             Exception: errors.server_error,
         },
     )
     app.state.settings = settings
     app.state.plugins = plugins
+    app.state.catalogs = catalogs
+    app.state.plugin_settings = plugins.settings_models
     app.state.templates = templating.build_templates(settings, plugins)
     app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
     app.state.references = references.collect(plugins.results("labkit_references"))

@@ -7,6 +7,7 @@ permission with :func:`require` (or :func:`require_person` when any signed-in pe
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from datetime import UTC, datetime
@@ -40,6 +41,25 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return bool(stored_hash) and _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_DUMMY_HASH = _hasher.hash("labkit: no account has this password")
+"""Verified when an address has no account, so that a wrong password takes as long either way."""
+
+
+async def password_hash(password: str) -> str:
+    """:func:`hash_password` in a worker thread: argon2 costs ~50 ms of CPU by design, which on the
+    event loop would stall every other request of the worker (a burst of sign-ups stalled /healthz)."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def password_matches(stored_hash: str | None, password: str) -> bool:
+    """:func:`verify_password` in a worker thread. With no ``stored_hash`` (no such account, or one
+    without a password) a dummy hash is checked, so the answer takes the same time."""
+    if not stored_hash:
+        await asyncio.to_thread(verify_password, _DUMMY_HASH, password)
+        return False
+    return await asyncio.to_thread(verify_password, stored_hash, password)
 
 
 def participant_id(person_id: int) -> str:
@@ -175,14 +195,14 @@ class AuthMiddleware:
                     return await response(scope, receive, send)
             elif "session" in scope:
                 person = await person_from_session(scope["session"])
-        except (DBConnectionError, *CONNECTION_ERRORS) as error:
+        except (DBConnectionError, *CONNECTION_ERRORS) as error:  # type: ignore[misc]  # a tuple built at import
             # Raised here, outside the app's exception handlers: answer the same clear 503 they
             # give (a page or a problem document with Retry-After), not a 500 and a cut connection.
             from labkit.errors import database_unavailable
 
             scope.setdefault("state", {})["person"] = None
-            response = await database_unavailable(Request(scope), error)
-            return await response(scope, receive, send)
+            unavailable = await database_unavailable(Request(scope), error)
+            return await unavailable(scope, receive, send)
         scope.setdefault("state", {})["person"] = person
         await self.app(scope, receive, send)
 

@@ -15,7 +15,7 @@ from labkit import __version__, db
 from labkit.app import create_app
 from labkit.config import ConfigError, Settings, load_settings
 from labkit.people import AccountError, create_admin
-from labkit.plugins import PluginError, Plugins
+from labkit.plugins import PluginError, Plugins, by_convention
 
 EXPECTED_ERRORS = (ConfigError, PluginError, db.DatabaseError, AccountError)
 
@@ -110,6 +110,9 @@ def plugins(lab: LabContext) -> None:
     for plugin in lab.plugins.order:
         click.echo(f"{plugin.slug}  {plugin.info.version}  {plugin.source}")
         click.echo(f"    {plugin.info.title}: {', '.join(plugin.hooks)}")
+        derived = by_convention(plugin)
+        if derived:
+            click.echo(f"    by convention: {', '.join(derived)}")
     for slug, reason in lab.plugins.failed.items():
         click.echo(f"{slug}  NOT LOADED (optional): {reason}")
 
@@ -212,13 +215,13 @@ def _lab_option(argv: list[str]) -> str | None:
     return None
 
 
-from labkit.authoring import plugin  # noqa: E402  (commands that need no lab yet)
+from labkit.authoring import plugin as plugin_group  # noqa: E402  (commands that need no lab yet)
 from labkit.i18n_tools import i18n  # noqa: E402
 from labkit.scaffold import new, template  # noqa: E402
 
 cli.add_command(new)
 cli.add_command(template)
-cli.add_command(plugin)
+cli.add_command(plugin_group)
 cli.add_command(i18n)
 
 

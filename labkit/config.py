@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+import dotenv.parser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 LANGUAGES = {"pt-BR": "Português (Brasil)", "es": "Español", "fr": "Français", "en": "English"}
@@ -135,7 +136,10 @@ class Settings(BaseModel):
     security: SecuritySection = Field(default_factory=SecuritySection)
     mail: MailSection = Field(default_factory=MailSection)
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    """``[plugin.<slug>]`` tables: each plugin's own settings, read with :meth:`for_plugin`."""
+    """``[plugin.<slug>]`` tables as written; plugins read them validated by their settings model
+    (``labkit_settings``), through ``ctx.plugin_settings(slug)`` or ``Plugins.settings_of(slug)``."""
+    plugin_environment: dict[str, str] = Field(default_factory=dict, repr=False)
+    """The ``LABKIT_PLUGIN_*`` variables of the environment and ``.env``, which override those tables."""
 
     @property
     def database_url(self) -> str:
@@ -156,18 +160,17 @@ class Settings(BaseModel):
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Read ``KEY=VALUE`` lines of a ``.env`` file (``#`` comments, optional quotes)."""
-    values: dict[str, str] = {}
+    """Read the ``KEY=VALUE`` lines of a ``.env`` file with python-dotenv's parser (comments,
+    quotes, ``export``); a line it cannot read is a :class:`ConfigError` naming the line, not skipped."""
     if not path.is_file():
-        return values
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep:
-            raise ConfigError(f"{path}: line {number}: expected KEY=VALUE")
-        values[key.strip()] = value.strip().strip("'\"")
+        return {}
+    values: dict[str, str] = {}
+    with path.open(encoding="utf-8") as stream:
+        for binding in dotenv.parser.parse_stream(stream):
+            if binding.error or (binding.key is not None and binding.value is None):
+                raise ConfigError(f"{path}: line {binding.original.line}: expected KEY=VALUE")
+            if binding.key is not None and binding.value is not None:
+                values[binding.key] = binding.value
     return values
 
 
@@ -226,6 +229,7 @@ def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | N
     _check_file(data)
     environ = {**read_env_file(lab_path / ".env"), **environ}
     _overlay_environment(data, environ)
+    data["plugin_environment"] = {k: v for k, v in environ.items() if k.startswith("LABKIT_PLUGIN_")}
     if "secret_key" not in data:
         raise ConfigError(
             "LABKIT_SECRET_KEY is not set: put a long random value in the environment or the "

@@ -23,7 +23,7 @@ from tortoise.migrations.executor import MigrationExecutor
 from labkit.config import Settings
 from labkit.fresh_schema import create_fresh
 from labkit.hooktypes import Models
-from labkit.plugins import Plugins
+from labkit.plugins import Plugins, conventional_models
 
 log = logging.getLogger("labkit")
 
@@ -57,7 +57,7 @@ def database_url(settings: Settings) -> str:
 def tortoise_config(settings: Settings, plugins: Plugins) -> dict[str, Any]:
     """The Tortoise configuration: one app per plugin that has models, core first."""
     apps: dict[str, Any] = {}
-    for slug, models in plugins.results("labkit_models"):
+    for slug, models in plugins.declared("labkit_models", conventional_models):
         if not isinstance(models, Models):
             raise DatabaseError(f"plugin {slug!r}: labkit_models must return labkit.Models")
         apps[slug] = {
@@ -155,7 +155,7 @@ async def make_migrations(settings: Settings, plugins: Plugins, slug: str) -> li
     """Write a new migration for plugin ``slug`` from its model changes; return the files written."""
     config = tortoise_config(settings, plugins)
     if slug not in config["apps"]:
-        raise DatabaseError(f"plugin {slug!r} has no models (it does not implement labkit_models)")
+        raise DatabaseError(f"plugin {slug!r} has no models (no models.py and no labkit_models hook)")
     parent_name, _, name = config["apps"][slug]["migrations"].rpartition(".")
     parent = importlib.import_module(parent_name)
     if not hasattr(parent, "__path__"):
@@ -165,5 +165,6 @@ async def make_migrations(settings: Settings, plugins: Plugins, slug: str) -> li
     (folder / "__init__.py").touch()
     async with TortoiseContext() as context:
         await context.init(config={**config, "connections": {"default": "sqlite://:memory:"}})
+        assert context.apps is not None, "Tortoise did not register the apps"
         detector = MigrationAutodetector(context.apps, config["apps"])
         return [writer.write() for writer in await detector.changes() if writer.app_label == slug]

@@ -28,6 +28,27 @@ enabled = ["*"]
 """
 
 
+SAMPLE_PEOPLE = (
+    ("Ana Souza", "ana.souza"), ("Bruno Lima", "bruno.lima"), ("Carla Mendes", "carla.mendes"),
+    ("Diego Santos", "diego.santos"), ("Elisa Rocha", "elisa.rocha"), ("Felipe Araújo", "felipe.araujo"),
+    ("Gabriela Costa", "gabriela.costa"), ("Hugo Ferreira", "hugo.ferreira"), ("Isabela Nunes", "isabela.nunes"),
+    ("João Pereira", "joao.pereira"), ("Larissa Gomes", "larissa.gomes"), ("Marcos Oliveira", "marcos.oliveira"),
+)
+"""The demo's residents: every plugin's sample data shares them, so one person appears in several modules."""
+
+
+async def sample_people(count: int = 8) -> list[Person]:
+    """The first ``count`` sample residents (at most 12), created on first use, for a plugin's
+    ``labkit_demo_data``: use them as authors, voters, bookers and team members so that the demo's
+    indicators count one person across modules. They are members who cannot sign in (no password)."""
+    people = []
+    for name, handle in SAMPLE_PEOPLE[:count]:
+        person, _created = await Person.get_or_create(email=f"{handle}@demo.lab",
+                                                      defaults={"name": name, "role": "member", "password_hash": ""})
+        people.append(person)
+    return people
+
+
 async def make_demo_lab(folder: Path) -> tuple[Settings, Plugins, str]:
     """Create (or refresh) a demo lab in ``folder``; return its settings, plugins and the admin's
     password. Sample data is loaded only into an empty database, so running it twice is safe."""

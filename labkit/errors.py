@@ -94,6 +94,14 @@ async def database_rejected_value(request: Request, exc: Exception) -> Response:
     return await error_response(request, 404 if huge_id else 400)
 
 
+async def too_deep(request: Request, exc: Exception) -> Response:
+    """Handler for a body nested too deeply to parse (a JSON ``[`` x 100,000): the request's fault, 400."""
+    log.info("too deeply nested input on %s %s", request.method, request.url.path)
+    if is_api(request):
+        return problem_response(request, 400, gettext("The request body is nested too deeply."), kind="too-deep")
+    return await error_response(request, 400)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     """Handler of last resort: log the traceback, show the visitor a plain 500."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

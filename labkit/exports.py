@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,10 +14,14 @@ from starlette.responses import Response
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet run a cell as a formula."""
 
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+"""A plain number (``-23.5``, ``+4``, ``1e-3``): a spreadsheet reads it as a value, never a formula."""
+
 
 def spreadsheet_safe(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula (CSV injection) by prefixing ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Neutralise text a spreadsheet would run as a formula (CSV injection) by prefixing ``'``;
+    numbers, written as numbers or as text (``"-23.5"``), stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -47,6 +47,7 @@ async def create_fresh(apps: dict[str, dict], progress: Callable[[str, str, str]
         default_connections={label: config.get("default_connection", "default") for label, config in apps.items()}))
     for step in plan:
         for operation in step.migration.operations:
+            assert isinstance(operation, CreateModel)  # checked by _only_creates_tables
             state.models[(step.migration.app_label, operation.name)] = ModelState.make_from_model(
                 step.migration.app_label, operation.model)
     state.reload_models(list(state.models))

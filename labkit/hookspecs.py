@@ -20,6 +20,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
+    from pydantic import BaseModel
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.routing import BaseRoute
@@ -46,6 +47,19 @@ def labkit_plugin_info() -> PluginInfo:
 
     Called once when the plugin is loaded. A plugin whose dependencies are not enabled is refused
     at load with a message naming the missing slug.
+    """
+
+
+@hookspec
+def labkit_settings() -> type[BaseModel]:
+    """Return the pydantic model of the plugin's ``[plugin.<slug>]`` table in ``lab.toml``.
+
+    Called once when the plugins are loaded; the table is validated against it then, so an unknown
+    key or a bad value stops ``labkit check``, ``labkit serve`` and every command with one line
+    naming the key. Subclass ``labkit.plugin_settings.PluginSettings`` (unknown keys refused) and
+    give every field a default. Environment variables ``LABKIT_PLUGIN_<SLUG>_<KEY>`` override a key;
+    fields typed ``pydantic.SecretStr`` may only come from there. Read the values with
+    ``ctx.plugin_settings("<slug>")`` in an action or ``app.state.plugins.settings_of("<slug>")``.
     """
 
 

@@ -23,10 +23,18 @@ from babel.support import Translations
 
 from labkit.config import LANGUAGES
 
+Catalogs = dict[str, Translations]
+"""One lab's translations: its core and plugin catalogs merged, by language tag."""
+
 current_locale: ContextVar[str] = ContextVar("labkit_locale", default="en")
 current_zone: ContextVar[str] = ContextVar("labkit_zone", default="UTC")
-_catalogs: dict[str, Translations] = {}
+current_catalogs: ContextVar[Catalogs | None] = ContextVar("labkit_catalogs", default=None)
+"""The catalogs of the lab serving the current request (set by :class:`LocaleMiddleware`), so two
+labs in one process each speak with their own plugins' words."""
+_latest: Catalogs = {}
+"""The catalogs loaded last, for work outside a request (commands, tests)."""
 _parsed: dict[tuple[Path, int | None, int | None], Translations] = {}
+"""Each catalog file as parsed, by folder and modification times (see :func:`_read_catalog`)."""
 
 
 def babel_name(tag: str) -> str:
@@ -34,24 +42,35 @@ def babel_name(tag: str) -> str:
     return tag.replace("-", "_")
 
 
-def load_catalogs(locale_dirs: Iterable[Path]) -> None:
-    """Merge the catalogs found in ``locale_dirs`` (core first) into one set per language."""
-    _catalogs.clear()
+def load_catalogs(locale_dirs: Iterable[Path]) -> Catalogs:
+    """Merge the catalogs found in ``locale_dirs`` (core first) into one set per language.
+
+    The app keeps the result (``app.state.catalogs``); it also becomes the default outside requests.
+    """
+    folders = list(locale_dirs)
+    catalogs: Catalogs = {}
     for tag in LANGUAGES:
         merged = Translations()
-        for folder in locale_dirs:
+        for folder in folders:
             merged.merge(_read_catalog(folder / babel_name(tag) / "LC_MESSAGES"))
-        _catalogs[tag] = merged
+        catalogs[tag] = merged
+    _latest.clear()
+    _latest.update(catalogs)
+    return catalogs
 
 
 def _read_catalog(folder: Path) -> Translations:
     """The catalog in ``folder``, parsed once per process and version of its files (``labkit
     serve`` builds the app twice, and tests build many)."""
     po, mo = folder / "messages.po", folder / "messages.mo"
-    key = (folder, *(path.stat().st_mtime_ns if path.is_file() else None for path in (po, mo)))
+    key = (folder, _modified(po), _modified(mo))
     if key not in _parsed:
         _parsed[key] = _parse_catalog(po, mo)
     return _parsed[key]
+
+
+def _modified(path: Path) -> int | None:
+    return path.stat().st_mtime_ns if path.is_file() else None
 
 
 def _parse_catalog(po: Path, mo: Path) -> Translations:
@@ -70,7 +89,8 @@ def _parse_catalog(po: Path, mo: Path) -> Translations:
 
 def translations(tag: str | None = None) -> Translations:
     """The merged translations for ``tag`` (default: the current request's locale)."""
-    return _catalogs.get(tag or current_locale.get()) or Translations()
+    catalogs = current_catalogs.get() or _latest
+    return catalogs.get(tag or current_locale.get()) or Translations()
 
 
 def gettext(message: str, **values: Any) -> str:
@@ -100,7 +120,7 @@ def negotiate(
     """Pick the locale tag for a request from the visitor's choice, account, header and default."""
     for candidate in (chosen, account):
         if candidate in available:
-            return candidate  # type: ignore[return-value]
+            return candidate
     if accept_language:
         weighted = []
         for part in accept_language.split(","):
@@ -157,11 +177,12 @@ class LocaleMiddleware:
     Runs inside the session and auth middleware; sets ``Content-Language`` on the response.
     """
 
-    def __init__(self, app: Any, languages: list[str], default: str, timezone: str) -> None:
+    def __init__(self, app: Any, languages: list[str], default: str, timezone: str, catalogs: Catalogs) -> None:
         self.app = app
         self.languages = languages
         self.default = default
         self.timezone = timezone
+        self.catalogs = catalogs
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -178,6 +199,7 @@ class LocaleMiddleware:
         )
         current_locale.set(tag)
         current_zone.set(self.timezone)
+        current_catalogs.set(self.catalogs)
 
         async def send_with_language(message: Any) -> None:
             if message["type"] == "http.response.start":

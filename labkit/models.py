@@ -24,6 +24,8 @@ class Person(Model):
     session_version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
+    tokens: fields.ReverseRelation[ApiToken]
+    notifications: fields.ReverseRelation[Notification]
 
     class Meta:
         table = "labkit_person"
@@ -36,7 +38,8 @@ class ApiToken(Model):
     """A bearer token a machine client uses instead of a session (only its SHA-256 is stored)."""
 
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField("labkit.Person", related_name="tokens", on_delete=fields.CASCADE)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="tokens", on_delete=fields.CASCADE)
     name = fields.CharField(max_length=80)
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
@@ -63,7 +66,8 @@ class Notification(Model):
     """A message for one person, shown in the lab and sent by e-mail when mail is configured."""
 
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField("labkit.Person", related_name="notifications", on_delete=fields.CASCADE)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="notifications", on_delete=fields.CASCADE)
     message = fields.CharField(max_length=500)
     url = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)

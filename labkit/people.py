@@ -6,8 +6,13 @@ from datetime import UTC, datetime
 
 from labkit import auth, db
 from labkit.config import Settings
+from labkit.i18n import N_
 from labkit.models import Person
 from labkit.plugins import Plugins
+
+
+FORMER_PARTICIPANT = N_("Former participant")
+"""The name a deleted account keeps; pages show it in the visitor's language."""
 
 
 class AccountError(Exception):
@@ -28,13 +33,13 @@ async def create_admin(settings: Settings, plugins: Plugins, *, email: str, name
             await set_password(person, password)
             return False
         await Person.create(email=email.strip().lower(), name=name, role="admin",
-                            password_hash=auth.hash_password(password))
+                            password_hash=await auth.password_hash(password))
         return True
 
 
 async def set_password(person: Person, password: str) -> None:
     """Give ``person`` a new password; every session they had ends (the caller may sign in anew)."""
-    person.password_hash = auth.hash_password(password)
+    person.password_hash = await auth.password_hash(password)
     person.session_version += 1
     await person.save()
 
@@ -42,7 +47,7 @@ async def set_password(person: Person, password: str) -> None:
 async def anonymise(person: Person) -> None:
     """Remove a person's identity from their account row, revoke their tokens and delete their
     notifications (which may quote them)."""
-    person.name = "Former participant"
+    person.name = FORMER_PARTICIPANT
     person.email = f"deleted-{person.id}@invalid"
     person.password_hash = ""
     person.locale = None

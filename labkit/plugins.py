@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import inspect
 import sys
 from collections.abc import Awaitable
@@ -64,7 +65,7 @@ async def await_me_maybe(value: T | Awaitable[T]) -> T:
     """Return ``value``, awaiting it first when a hook returned an awaitable."""
     if inspect.isawaitable(value):
         return await value
-    return value  # type: ignore[return-value]
+    return value
 
 
 def discover(settings: Settings) -> list[Discovered]:
@@ -131,6 +132,18 @@ class Plugins:
                 self._load(item)
         self._check_dependencies()
         self.order = self._dependency_order()
+        self.settings_models = self._settings_models()
+
+    def _settings_models(self) -> dict[str, Any]:
+        """Each plugin's validated ``[plugin.<slug>]`` settings (a ConfigError names a wrong key)."""
+        from labkit import plugin_settings
+
+        models = self.results("labkit_settings")
+        return plugin_settings.load_all(self.settings, models, self.loaded)
+
+    def settings_of(self, slug: str) -> Any:
+        """The validated settings of plugin ``slug`` (the model its ``labkit_settings`` hook returned)."""
+        return self.settings_models[slug]
 
     def _load(self, item: Discovered) -> None:
         try:
@@ -207,9 +220,56 @@ class Plugins:
         """
         return [(slug, function(**kwargs)) for slug, function in self.implementations(hook)]
 
+    def declared(self, hook: str, convention: Any) -> list[tuple[str, Any]]:
+        """``(slug, value)`` for each plugin: its ``hook``'s result when it implements the hook,
+        else ``convention(plugin)`` — what its package's layout says (plugins where that is
+        ``None`` are left out). This is how models, migrations and routes need no glue code."""
+        implemented = dict(self.results(hook))
+        out = []
+        for plugin in self.order:
+            value = implemented[plugin.slug] if plugin.slug in implemented else convention(plugin)
+            if value is not None:
+                out.append((plugin.slug, value))
+        return out
+
     async def aresults(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Like :meth:`results`, awaiting each result that is awaitable."""
         return [(slug, await await_me_maybe(function(**kwargs))) for slug, function in self.implementations(hook)]
+
+
+def submodule(plugin: LoadedPlugin, name: str) -> str | None:
+    """The dotted name of module ``name`` in the plugin's package (``labkit_x.models``), if it exists."""
+    if plugin.directory is None:
+        return None
+    dotted = f"{plugin.module.__name__}.{name}"
+    return dotted if importlib.util.find_spec(dotted) is not None else None
+
+
+def by_convention(plugin: LoadedPlugin) -> list[str]:
+    """The modules the core takes from the plugin's package layout for hooks it does not implement."""
+    wanted = {"models": ("labkit_models",), "routes": ("labkit_routes", "labkit_api_routes")}
+    return [module for name, hooks in wanted.items()
+            if not set(hooks) <= set(plugin.hooks) and (module := submodule(plugin, name)) is not None]
+
+
+def conventional_models(plugin: LoadedPlugin) -> Any:
+    """``Models`` for a package with ``models.py`` (and ``migrations/``), when ``labkit_models`` is absent."""
+    models = submodule(plugin, "models")
+    if models is None:
+        return None
+    from labkit.hooktypes import Models
+
+    return Models(modules=(models,), migrations=f"{plugin.module.__name__}.migrations")
+
+
+def conventional_routes(attribute: str) -> Any:
+    """A convention reading list ``attribute`` (``pages`` or ``api``) of the package's ``routes`` module."""
+
+    def routes_of(plugin: LoadedPlugin) -> Any:
+        module = submodule(plugin, "routes")
+        return getattr(importlib.import_module(module), attribute, None) if module else None
+
+    return routes_of
 
 
 def _bind(impl: Any) -> Any:

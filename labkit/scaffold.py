@@ -228,7 +228,7 @@ def templatize(text: str, variables: dict[str, str]) -> str:
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(_jinja_literal(text[last:match.start()]))
-        parts.append("{{ cookiecutter.%s }}" % variables[match.group()])
+        parts.append(f"{{{{ cookiecutter.{variables[match.group()]} }}}}")
         last = match.end()
     parts.append(_jinja_literal(text[last:]))
     return "".join(parts)

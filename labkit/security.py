@@ -97,8 +97,12 @@ class RequestGuardMiddleware:
         except _TooLarge:
             return await self._refuse(request, 413, "too-large", scope, receive, send)
         replay = _replayer(body, receive)
-        machine = scope["path"].startswith("/api/") and any(name in request.headers for name in CREDENTIAL_HEADERS)
-        if request.method in UNSAFE_METHODS and not scope.get("labkit.token_auth") and not machine:
+        api = scope["path"].startswith("/api/")
+        machine = api and any(name in request.headers for name in CREDENTIAL_HEADERS)
+        # A signed-out API call carries no ambient credential to abuse: no CSRF token is needed, and
+        # the route answers it (401 with a problem document where a person is required).
+        anonymous_api = api and scope.get("state", {}).get("person") is None
+        if request.method in UNSAFE_METHODS and not scope.get("labkit.token_auth") and not machine and not anonymous_api:
             if not await self._csrf_ok(Request(scope, _replayer(body, receive))):
                 return await self._refuse(request, 403, "csrf", scope, receive, send)
         await self.app(scope, replay, send)

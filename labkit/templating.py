@@ -91,6 +91,13 @@ def _shared_context(request: Request) -> dict[str, Any]:
     }
 
 
+def _translate_placeholders(value: Any) -> Any:
+    """Show stored placeholder texts (a deleted account's "Former participant") in the visitor's language."""
+    from labkit.people import FORMER_PARTICIPANT
+
+    return i18n.gettext(FORMER_PARTICIPANT) if value == FORMER_PARTICIPANT else value
+
+
 def build_templates(settings: Settings, plugins: Plugins) -> Jinja2Templates:
     """The Jinja environment of a lab: layered lookup, autoescape, i18n and format filters."""
     env = jinja2.Environment(
@@ -98,6 +105,7 @@ def build_templates(settings: Settings, plugins: Plugins) -> Jinja2Templates:
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
+        finalize=_translate_placeholders,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda message: i18n.translations().gettext(message),

@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 import pytest
+import tomli_w
 import uvicorn
 from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -210,28 +211,19 @@ async def serve(app: Starlette) -> tuple[uvicorn.Server, asyncio.Task[None], str
     return server, task, f"http://127.0.0.1:{port}"
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def write_lab(folder: Path, plugins: list[str], settings: dict[str, dict[str, Any]] | None = None,
               local_plugins: list[Path] | None = None) -> None:
     """Write a lab folder: ``lab.toml`` enabling ``plugins`` (plus ``settings``, by section), a
     secret in ``.env``, and copies of ``local_plugins`` in its ``plugins/`` folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    sections: dict[str, dict[str, Any]] = {"lab": {"name": "Test Lab", "timezone": "America/Sao_Paulo"},
+    sections: dict[str, Any] = {"lab": {"name": "Test Lab", "timezone": "America/Sao_Paulo"},
                                            "plugins": {"enabled": plugins}}
     for section, values in (settings or {}).items():
-        sections.setdefault(section, {}).update(values)
-    text = "".join(f"[{section}]\n" + "".join(f"{key} = {_toml_value(value)}\n" for key, value in values.items()) + "\n"
-                   for section, values in sections.items())
-    (folder / "lab.toml").write_text(text, encoding="utf-8")
+        table: dict[str, Any] = sections
+        for part in section.split("."):  # "plugin.challenges" is the table [plugin.challenges]
+            table = table.setdefault(part, {})
+        table.update(values)
+    (folder / "lab.toml").write_text(tomli_w.dumps(sections), encoding="utf-8")
     (folder / ".env").write_text(f"LABKIT_SECRET_KEY={secrets.token_urlsafe(32)}\n", encoding="utf-8")
     for source in local_plugins or []:
         destination = folder / "plugins" / source.name
@@ -261,11 +253,11 @@ async def make_lab(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Runn
         # PostgreSQL run) would leave statements in the wrong dialect behind.
         EXECUTOR_CACHE.clear()
         url = await _fresh_database(settings_for, key, folder)
-        settings = settings_for(url)
-        plugin_set = Plugins(settings)
-        app = create_app(settings, plugin_set)
+        lab_settings = settings_for(url)
+        plugin_set = Plugins(lab_settings)
+        app = create_app(lab_settings, plugin_set)
         server, task, base_url = await serve(app)
-        lab = RunningLab(settings, plugin_set, app, base_url)
+        lab = RunningLab(lab_settings, plugin_set, app, base_url)
         started.append((lab, server, task, url))
         return lab
 

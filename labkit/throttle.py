@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+from tortoise.transactions import in_transaction
+
 from labkit.models import ThrottleEvent
 
 KEEP_SECONDS = 24 * 3600
@@ -33,11 +35,26 @@ async def record(*keys: str) -> None:
 
 
 async def allow(key: str, limit: int, window_seconds: int) -> bool:
-    """Count the action and say whether it is still within the limit (check and record in one)."""
-    if await exceeded(key, limit, window_seconds):
-        return False
-    await record(key)
-    return True
+    """Count the action and say whether it is still within the limit — atomically, across workers:
+    of 200 simultaneous calls for one key, exactly ``limit`` are allowed.
+
+    On PostgreSQL the check and the record run in one transaction holding an advisory lock on the
+    key (concurrent calls for the same key queue; other keys do not wait). On SQLite, Tortoise runs
+    one transaction at a time on the lab's single connection, which serialises them the same way.
+    """
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [key])
+        since = datetime.now(UTC) - timedelta(seconds=window_seconds)
+        if await ThrottleEvent.filter(key=key, at__gte=since).using_db(connection).count() >= limit:
+            return False
+        await ThrottleEvent.create(key=key, using_db=connection)
+        return True
+
+
+async def forget(key: str) -> None:
+    """Drop the recorded actions of ``key`` (a successful sign-in clears its failures)."""
+    await ThrottleEvent.filter(key=key).delete()
 
 
 async def purge(seconds: int = KEEP_SECONDS) -> int:

@@ -76,8 +76,8 @@ def _odf(mimetype: str) -> Callable[[bytes], bool]:
 
 def _ooxml(folder: str) -> Callable[[bytes], bool]:
     def check(data: bytes) -> bool:
-        names = _zip_names(data) if data.startswith(b"PK\x03\x04") else None
-        return bool(names) and "[Content_Types].xml" in names and any(n.startswith(folder) for n in names)  # type: ignore[union-attr]
+        names = (_zip_names(data) if data.startswith(b"PK\x03\x04") else None) or []
+        return "[Content_Types].xml" in names and any(n.startswith(folder) for n in names)
     return check
 
 

@@ -141,27 +141,34 @@ class FormResult:
         return not self.errors
 
 
-async def read_form(request: Request, model: type[M]) -> FormResult:
-    """Validate a submitted HTML form against ``model``.
-
-    Multi-valued fields (checkbox groups, multiple selects) arrive as lists when the model's
-    field is a list. Empty strings count as missing for optional fields.
-    """
+async def form_values(request: Request, model: type[BaseModel] | None) -> dict[str, Any]:
+    """The submitted form's fields as typed (no CSRF token); a field that is a list in ``model``
+    (checkbox groups, multiple selects) comes as the list of its non-empty values."""
     form = await request.form()
     values: dict[str, Any] = {}
     for key in form.keys():
         if key == "csrf_token":
             continue
         items = form.getlist(key)
-        annotation = model.model_fields[key].annotation if key in model.model_fields else None
-        is_list = getattr(annotation, "__origin__", None) in (list, set, tuple)
+        field = model.model_fields.get(key) if model is not None else None
+        is_list = getattr(field.annotation if field else None, "__origin__", None) in (list, set, tuple)
         values[key] = [v for v in items if v != ""] if is_list else (items[-1] if items else "")
+    return values
+
+
+def validate_form(model: type[M], values: dict[str, Any], fixed: dict[str, Any] | None = None) -> FormResult:
+    """Validate a form's ``values`` (from :func:`form_values`) against ``model``.
+
+    Empty strings count as missing for optional fields; ``fixed`` values (a route's path
+    parameters) are added and win over what was submitted.
+    """
     cleaned = {k: v for k, v in values.items() if v != "" and k in model.model_fields}
+    cleaned.update({k: v for k, v in (fixed or {}).items() if k in model.model_fields})
     # A NUL character is never typed and PostgreSQL cannot store it in text: refuse it like any
     # badly formed value, so the form comes back with what was typed instead of a failed save.
     wrong_format = _MESSAGES["string_pattern_mismatch"]
     with_nul = {k: gettext(wrong_format) for k, v in cleaned.items()
-                if any("\x00" in item for item in (v if isinstance(v, list) else [v]))}
+                if any("\x00" in item for item in (v if isinstance(v, list) else [v]) if isinstance(item, str))}
     try:
         data = model.model_validate(cleaned)
     except ValidationError as error:
@@ -169,14 +176,37 @@ async def read_form(request: Request, model: type[M]) -> FormResult:
     return FormResult(values=values, errors=with_nul) if with_nul else FormResult(values=values, data=data)
 
 
-async def read_json(request: Request, model: type[M]) -> M:
-    """Validate a JSON request body against ``model`` or raise a 422 :class:`Problem`."""
+async def read_form(request: Request, model: type[M]) -> FormResult:
+    """Validate a submitted HTML form against ``model``.
+
+    Multi-valued fields (checkbox groups, multiple selects) arrive as lists when the model's
+    field is a list. Empty strings count as missing for optional fields.
+    """
+    return validate_form(model, await form_values(request, model))
+
+
+async def read_json_payload(request: Request, *, required: bool = True) -> dict[str, Any]:
+    """The JSON object in the request body, or a 400/422 :class:`Problem`.
+
+    With ``required=False`` an empty body is an empty object (a ``DELETE`` or a ``POST`` whose
+    input is all in the path).
+    """
+    if not required and not await request.body():
+        return {}
     try:
         payload = await request.json()
     except ValueError:
         raise Problem(400, gettext("The request body is not valid JSON."), kind="invalid-json") from None
+    except RecursionError:  # "[" x 100,000: Python's parser gives up; the request is at fault
+        raise Problem(400, gettext("The request body is nested too deeply."), kind="too-deep") from None
     if not isinstance(payload, dict):
         raise Problem(422, gettext("The request body must be a JSON object."), kind="validation")
+    return payload
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """Validate a JSON request body against ``model`` or raise a 422 :class:`Problem`."""
+    payload = await read_json_payload(request)
     try:
         return model.model_validate(payload)
     except ValidationError as error:

@@ -2,11 +2,12 @@
 # Set up everything and run labkit's whole test suite, as CI does:
 #   1. Debian packages the tests use (chromium, postgresql), when missing and we are root;
 #   2. a fresh virtual environment in .venv with labkit, its test and docs extras;
-#   3. the suite on SQLite and again on a real PostgreSQL server started on loopback (side by side;
+#   3. ruff over the code and mypy over the core, which fail the run;
+#   4. the suite on SQLite and again on a real PostgreSQL server started on loopback (side by side;
 #      LABKIT_TEST_SERIAL=1 runs them one after the other);
-#   4. the built wheel, installed in a fresh virtual environment outside the checkout
+#   5. the built wheel, installed in a fresh virtual environment outside the checkout
 #      (scripts/check-wheel.sh), alongside the two runs (after them with LABKIT_TEST_SERIAL=1);
-#   5. the documentation, built strictly.
+#   6. the documentation, built strictly.
 # Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,10 @@ echo "==> virtual environment in .venv"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test,docs]"
 export PATH="$root/.venv/bin:$PATH"
+
+echo "==> lint (ruff) and types (mypy on labkit/)"
+ruff check labkit plugins tests bench examples
+mypy
 
 pg_dir=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; bash "$root/scripts/postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT

@@ -122,6 +122,28 @@ async def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(core
     assert "/account/reset/" not in caplog.text
 
 
+async def test_reset_links_to_one_address_are_limited(core_lab: RunningLab, caplog: pytest.LogCaptureFixture) -> None:
+    """Twelve requests in a row used to mail twelve links to the victim; now three an hour."""
+    person = await core_lab.person()
+    client = core_lab.client()
+    with caplog.at_level(logging.INFO, logger="labkit.mail"):
+        answers = [await client.submit("/account/reset", {"email": person.email}) for _ in range(12)]
+    assert {a.status_code for a in answers} == {303}  # the same answer every time
+    assert len(re.findall(r"/account/reset/\S+", caplog.text)) == 3
+
+
+async def test_checking_the_current_password_is_throttled(core_lab: RunningLab) -> None:
+    """A stolen session cannot be used to guess the password through the password or deletion forms."""
+    client = await core_lab.login_as()
+    limit = core_lab.settings.security.login_attempts
+    for _ in range(limit):
+        wrong = await client.submit("/account/delete", {"password": "a guess"})
+        assert "This is not your current password." in wrong.text
+    blocked = await client.submit("/account/password", {"current_password": PASSWORD, "password": NEW_PASSWORD,
+                                                         "password_again": NEW_PASSWORD})
+    assert blocked.status_code == 422 and "Too many attempts." in blocked.text
+
+
 async def test_changing_the_password_ends_other_sessions(core_lab: RunningLab) -> None:
     person = await core_lab.person()
     laptop, phone = await core_lab.login_as(person=person), await core_lab.login_as(person=person)
@@ -170,6 +192,9 @@ async def test_deleting_the_account_anonymises_it_and_keeps_contributions(hello_
     assert not person.is_active and person.password_hash == ""
     assert "stays" in (await hello_lab.client().get("/hello/")).text
     assert (await client.get("/api/v1/me")).status_code == 401
+    # the placeholder name is shown in each visitor's language
+    wall = await hello_lab.client().get("/hello/", headers={"Accept-Language": "pt-BR"})
+    assert "Participante anterior" in wall.text and "Former participant" not in wall.text
 
 
 async def test_api_tokens_are_shown_once_stored_hashed_and_revocable(core_lab: RunningLab) -> None:

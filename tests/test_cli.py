@@ -58,7 +58,8 @@ def test_plugins_lists_source_version_and_hooks(lab_dir: Path) -> None:
     result = labkit(lab_dir, "plugins")
     assert result.returncode == 0
     assert "hello  0.1.0  lab (" in result.stdout
-    assert "labkit_routes" in result.stdout and "labkit_api_routes" in result.stdout
+    assert "labkit_nav" in result.stdout and "labkit_permissions" in result.stdout
+    assert "by convention: labkit_hello.models, labkit_hello.routes" in result.stdout
 
 
 def test_a_broken_lab_toml_is_one_line(lab_dir: Path) -> None:

@@ -68,3 +68,20 @@ async def test_a_language_the_lab_does_not_offer_is_ignored(make_lab) -> None:
     client = lab.client()
     await client.submit("/language", {"lang": "fr"})
     assert (await client.get("/")).headers["content-language"] == "es"
+
+
+async def test_two_labs_in_one_process_keep_their_own_translations(make_lab, tmp_path) -> None:
+    """Catalogs live on each app: building a second lab's app without the hello plugin must not take
+    the first lab's plugin words away (they were one module-level dict, reloaded by each create_app)."""
+    from labkit.app import create_app
+    from labkit.config import load_settings
+    from labkit.testing import write_lab
+    from tests.conftest import HELLO
+
+    with_hello = await make_lab(plugins=["hello"], local_plugins=[HELLO], name="with-hello")
+    write_lab(tmp_path / "without-hello", [])
+    create_app(load_settings(tmp_path / "without-hello"))
+    page = await with_hello.client().get("/hello/", headers={"Accept-Language": "pt-BR"})
+    translated = with_hello.app.state.catalogs["pt-BR"].gettext("No greetings yet.")
+    assert translated != "No greetings yet."
+    assert translated in page.text

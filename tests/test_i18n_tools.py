@@ -28,9 +28,10 @@ def catalog(path: Path, language: str):
 
 def test_update_adds_a_new_message_everywhere_and_keeps_translations(tmp_path: Path) -> None:
     package = shutil.copytree(HELLO, tmp_path / "labkit_hello", ignore=shutil.ignore_patterns("__pycache__"))
-    views = package / "views.py"
-    views.write_text(views.read_text(encoding="utf-8").replace(
-        'gettext("Thank you for your greeting!")', 'gettext("Thank you, neighbour!")'), encoding="utf-8")
+    routes = package / "routes.py"
+    text = routes.read_text(encoding="utf-8")
+    assert 'N_("Thank you for your greeting!")' in text
+    routes.write_text(text.replace('N_("Thank you for your greeting!")', 'N_("Thank you, neighbour!")'), encoding="utf-8")
     code, out, _ = run("update", str(package))
     assert code == 0 and "updated 4 catalogs" in out
     pot = (package / "locale" / "messages.pot").read_text(encoding="utf-8")

@@ -121,10 +121,12 @@ def test_calendar_files_parse_back_with_an_icalendar_library() -> None:
     assert event.decoded("dtstart") == start and str(event["location"]) == "Rua A, 1"
 
 
-def test_csv_exports_neutralise_spreadsheet_formulas() -> None:
-    text = csv_text(["name", "note"], [["=HYPERLINK(\"http://x\")", None], ["Ana", "-5"]])
+def test_csv_exports_neutralise_spreadsheet_formulas_but_never_numbers() -> None:
+    text = csv_text(["name", "note"], [["=HYPERLINK(\"http://x\")", None], ["Ana", "-5"], ["-23.5", -46.6],
+                                       ["-2+3+cmd|' /C calc'!A0", "+1e-3"], ["@SUM(A1)", "+55 11 5555-0000"]])
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows == [["name", "note"], ["'=HYPERLINK(\"http://x\")", ""], ["Ana", "'-5"]]
+    assert rows == [["name", "note"], ["'=HYPERLINK(\"http://x\")", ""], ["Ana", "-5"], ["-23.5", "-46.6"],
+                    ["'-2+3+cmd|' /C calc'!A0", "+1e-3"], ["'@SUM(A1)", "'+55 11 5555-0000"]]
 
 
 def test_local_times_become_utc_and_daylight_saving_gaps_are_refused() -> None:

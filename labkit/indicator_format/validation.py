@@ -53,8 +53,8 @@ def validate(document: Any, *, today: date | None = None) -> list[Problem]:
         return [Problem("version", str(error))]
     problems: list[Problem] = []
     errors = sorted(_validator(version.number).iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
-    for error in errors:
-        problems.append(Problem(json_path(error.absolute_path), _message(error)))
+    for found in errors:
+        problems.append(Problem(json_path(found.absolute_path), _message(found)))
         if len(problems) > MAX_PROBLEMS:
             break
     if not problems:

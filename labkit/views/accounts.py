@@ -44,7 +44,7 @@ async def register(request: Request) -> Response:
     data = form.data
     try:
         person = await Person.create(
-            email=data.email, name=data.name, password_hash=auth.hash_password(data.password),
+            email=data.email, name=data.name, password_hash=await auth.password_hash(data.password),
             locale=request.session.get("locale"),
         )
     except IntegrityError:
@@ -64,20 +64,35 @@ async def login(request: Request) -> Response:
     if not form.ok:
         return _form_page(request, "account/login.html", form, next=next_url)
     security = request.app.state.settings.security
-    by_email = throttle.private_key("login:email", form.data.email)
-    by_address = f"login:ip:{request.client.host if request.client else '-'}"
+    # Attempts are counted before the password is checked, atomically (200 parallel guesses get
+    # `login_attempts` checks, not 68), per account *from this address* — so one address behind a
+    # city's NAT cannot lock anybody else out — and per account from everywhere, with a higher
+    # limit, against guesses spread over many addresses.
+    account = throttle.private_key("login:email", form.data.email)
+    pair = throttle.private_key("login:email-ip", f"{form.data.email} {client_address(request)}")
     window = security.login_window_seconds
-    if await throttle.exceeded(by_email, security.login_attempts, window) or \
-            await throttle.exceeded(by_address, security.login_attempts * 4, window):
+    if not (await throttle.allow(pair, security.login_attempts, window)
+            and await throttle.allow(account, security.login_attempts * 10, window)):
         form.errors = {"__all__": gettext("Too many attempts. Wait a few minutes and try again.")}
         return render(request, "account/login.html", {"values": form.values, "errors": form.errors, "next": next_url}, status=429)
     person = await Person.get_or_none(email=form.data.email, is_active=True)
-    if person is None or not auth.verify_password(person.password_hash, form.data.password):
-        await throttle.record(by_email, by_address)
+    matches = await auth.password_matches(person.password_hash if person else None, form.data.password)
+    if person is None or not matches:
         form.errors = {"__all__": gettext("The e-mail or the password is not right.")}
         return _form_page(request, "account/login.html", form, next=next_url)
+    await throttle.forget(pair)
     auth.sign_in(request, person)
     return redirect(next_url)
+
+
+def client_address(request: Request) -> str:
+    """The visitor's address as the server sees it (behind a proxy, run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else "-"
+
+
+async def _too_many(request: Request, what: str, key: str, limit: int, window: int) -> bool:
+    """Count one ``what`` (a password check, a reset request) for ``key``; whether it is over the limit."""
+    return not await throttle.allow(throttle.private_key(f"account:{what}", key), limit, window)
 
 
 async def logout(request: Request) -> Response:
@@ -104,8 +119,14 @@ async def reset_request(request: Request) -> Response:
     if not form.ok:
         return _form_page(request, "account/reset_request.html", form)
     settings = request.app.state.settings
-    person = await Person.get_or_none(email=form.data.email.lower(), is_active=True)
-    if person is not None:
+    address = form.data.email.lower()
+    hour = 3600
+    # At most 3 links an hour to one address and 20 requests an hour from one visitor: a reset
+    # form must not become a way to flood somebody's mailbox. The answer stays the same.
+    flooding = await _too_many(request, "reset-ip", client_address(request), 20, hour) or \
+        await _too_many(request, "reset-email", address, 3, hour)
+    person = await Person.get_or_none(email=address, is_active=True)
+    if person is not None and not flooding:
         token = auth.make_link_token(settings.secret_key, person)
         link = f"{settings.lab.base_url.rstrip('/')}/account/reset/{token}"
         minutes = settings.security.reset_link_max_age // 60
@@ -157,14 +178,25 @@ async def change_password(request: Request) -> Response:
     person = auth.require_person(request)
     current = (await request.form()).get("current_password", "")
     form = await read_form(request, NewPasswordForm)
-    if form.ok and not auth.verify_password(person.password_hash, str(current)):
-        form.errors = {"current_password": gettext("This is not your current password.")}
+    if form.ok:
+        form.errors = await _check_current_password(request, person, str(current), "current_password")
     if not form.ok:
         return _form_page(request, "account/profile.html", form, password_form=True)
     await people.set_password(person, form.data.password)
     auth.sign_in(request, person)
     flash(request, gettext("Your password has been changed."))
     return redirect("/account")
+
+
+async def _check_current_password(request: Request, person: Person, password: str, field: str) -> dict[str, str] | None:
+    """``None`` when ``password`` is the person's, else the field's message. Checks are throttled
+    like sign-ins (a stolen session must not become a way to guess the password)."""
+    security = request.app.state.settings.security
+    if await _too_many(request, "password-check", str(person.id), security.login_attempts, security.login_window_seconds):
+        return {field: gettext("Too many attempts. Wait a few minutes and try again.")}
+    if not await auth.password_matches(person.password_hash, password):
+        return {field: gettext("This is not your current password.")}
+    return None
 
 
 async def export_data(request: Request) -> Response:
@@ -192,8 +224,8 @@ async def delete_account(request: Request) -> Response:
     if request.method == "GET":
         return _form_page(request, "account/delete.html")
     form = await read_form(request, ConfirmPasswordForm)
-    if form.ok and not auth.verify_password(person.password_hash, form.data.password):
-        form.errors = {"password": gettext("This is not your current password.")}
+    if form.ok:
+        form.errors = await _check_current_password(request, person, form.data.password, "password")
     if not form.ok:
         return _form_page(request, "account/delete.html", form)
     async with in_transaction():

@@ -35,7 +35,7 @@ async def update_person(request: Request) -> Response:
         raise Problem(404, gettext("No such person."))
     form = await read_form(request, PersonAdminForm)
     if not form.ok:
-        flash(request, "; ".join(form.errors.values()), "error")
+        flash(request, "; ".join((form.errors or {}).values()), "error")
         return redirect("/admin/people")
     if person.id == me.id and (form.data.role != "admin" or not form.data.is_active):
         flash(request, gettext("You cannot remove your own administrator access."), "error")

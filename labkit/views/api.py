@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from labkit import auth
-from labkit.api import ApiRoute, openapi_document
+from labkit.api import SIGNED_IN, ApiRoute, openapi_document
 
 
 class Me(BaseModel):
@@ -37,5 +37,5 @@ async def me(request: Request) -> JSONResponse:
 
 routes = [
     ApiRoute("/api/v1/openapi.json", openapi, name="openapi", summary="This API's OpenAPI document"),
-    ApiRoute("/api/v1/me", me, name="me", response=Me, permission="signed-in"),
+    ApiRoute("/api/v1/me", me, name="me", response=Me, permission=SIGNED_IN),
 ]

@@ -5,14 +5,28 @@ conduct), submit open-licensed solutions with attachments until the deadline; a 
 on weighted criteria (assignments, conflicts of interest, optional blind review); the results are
 published with the jury's statement, and winners taken forward become the lab's projects and
 their prototypes its products (``labkit_portfolio``).
+
+Its models (``models.py``, ``migrations/``) and routes (``routes.py``) are found by convention:
+this file only declares what the plugin is.
 """
 
 from __future__ import annotations
 
-from labkit import Contribution, HomeCard, Models, NavItem, Period, Permission, PluginInfo, PortfolioItem, __version__, hookimpl
+from labkit import (
+    Contribution,
+    HomeCard,
+    NavItem,
+    Period,
+    Permission,
+    PluginInfo,
+    PortfolioItem,
+    __version__,
+    hookimpl,
+)
 from labkit.i18n import N_, current_zone
 
-from labkit_challenges import api, demo, home, services, views
+from labkit_challenges import data, demo, home
+from labkit_challenges.settings import ChallengesSettings
 
 
 @hookimpl
@@ -21,18 +35,8 @@ def labkit_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_challenges.models",), migrations="labkit_challenges.migrations")
-
-
-@hookimpl
-def labkit_routes() -> list:
-    return views.routes
-
-
-@hookimpl
-def labkit_api_routes() -> list:
-    return api.routes
+def labkit_settings() -> type[ChallengesSettings]:
+    return ChallengesSettings
 
 
 @hookimpl
@@ -63,22 +67,22 @@ def labkit_indicators(period: Period) -> list[Contribution]:
 
 @hookimpl
 async def labkit_portfolio() -> list[PortfolioItem]:
-    return await services.portfolio()
+    return await data.portfolio()
 
 
 @hookimpl
 async def labkit_participants(period: Period) -> list[str]:
-    return await services.participants(period, current_zone.get())
+    return await data.participants(period, current_zone.get())
 
 
 @hookimpl
 async def labkit_personal_data(person_id: int) -> dict:
-    return await services.personal_data(person_id)
+    return await data.personal_data(person_id)
 
 
 @hookimpl
 async def labkit_erase_person(person_id: int) -> None:
-    await services.erase_person(person_id)
+    await data.erase_person(person_id)
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""The JSON API under ``/api/v1/challenges/``: challenges, submissions, results, the jury's scorecards."""
+"""The JSON API under ``/api/v1/challenges/``: its reads and answers (the writes are actions, see ``routes.py``)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,32 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from labkit import auth, events
-from labkit.api import ApiRoute
+from labkit.action_routes import context_of
+from labkit.actions import Context, Refused
 from labkit.i18n import gettext
 from labkit.web import Problem, page_params, paginate, read_json
 
-from labkit_challenges import exports, rules, services, views
-from labkit_challenges.forms import ScorecardIn, SubmissionIn
-from labkit_challenges.models import Assignment, Challenge, Criterion, Score, Submission, TeamMember, Vote
-from labkit_challenges.rules import RuleError
+from labkit_challenges import exports, jury, rules, services
+from labkit_challenges.actions_teams import save_submission
+from labkit_challenges.forms import SubmissionIn, SubmissionSave
+from labkit_challenges.lookups import (
+    may_see_submission,
+    my_jury,
+    names_hidden,
+    problem,
+    shown,
+    submission_of,
+)
+from labkit_challenges.models import (
+    Assignment,
+    Challenge,
+    Criterion,
+    Score,
+    Submission,
+    TeamMember,
+    Vote,
+)
+from labkit_challenges.pages import url_challenge
 
 
 class PhaseOut(BaseModel):
@@ -132,15 +149,6 @@ class VoteOut(BaseModel):
     submission_id: int
 
 
-def _problem(error: RuleError) -> Problem:
-    errors = [{"field": error.field, "message": error.text()}] if error.field != "__all__" else None
-    return Problem(error.status, error.text(), errors=errors, kind="rule")
-
-
-async def _challenge(request: Request) -> Challenge:
-    return await views.load_challenge(request)
-
-
 def _as_out(challenge: Challenge) -> dict[str, Any]:
     return exports.challenge_summary(challenge)
 
@@ -159,7 +167,7 @@ async def list_challenges(request: Request) -> JSONResponse:
 
 async def get_challenge(request: Request) -> JSONResponse:
     """One challenge with its phases and evaluation criteria."""
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     criteria = await Criterion.filter(challenge=challenge)
     timeline = [PhaseOut(phase=p["phase"], starts=p["starts"], state=p["state"])
                 for p in rules.timeline(challenge, services.now())]
@@ -169,8 +177,9 @@ async def get_challenge(request: Request) -> JSONResponse:
     return JSONResponse(body.model_dump(mode="json"))
 
 
-async def _submission_out(request: Request, challenge: Challenge, submission: Submission) -> SubmissionOut:
-    hidden = await views.names_hidden(request, challenge, submission)
+async def submission_out(ctx: Context, challenge: Challenge, submission: Submission) -> SubmissionOut:
+    """A submission as the API shows it to the person asking (teams hidden under blind review)."""
+    hidden = await names_hidden(ctx, challenge, submission)
     members = None if hidden else [m.person.name for m in await TeamMember.filter(
         team_id=submission.team_id).select_related("person").order_by("id")]
     return SubmissionOut(id=submission.id, title=submission.title, summary=submission.summary,
@@ -182,53 +191,47 @@ async def _submission_out(request: Request, challenge: Challenge, submission: Su
 
 async def list_submissions(request: Request) -> JSONResponse:
     """The submissions the visitor may see (teams hidden under blind review)."""
-    challenge = await _challenge(request)
+    ctx = context_of(request)
+    challenge = await url_challenge(request)
     items = []
     for submission in await Submission.filter(challenge=challenge).select_related("team").order_by("submitted_at", "id"):
-        if await views.may_see_submission(request, challenge, submission):
-            items.append(await _submission_out(request, challenge, submission))
+        if await may_see_submission(ctx, challenge, submission):
+            items.append(await submission_out(ctx, challenge, submission))
     return JSONResponse(SubmissionList(items=items).model_dump(mode="json"))
 
 
 async def get_submission(request: Request) -> JSONResponse:
     """One submission, as the rules allow the visitor to see it."""
-    challenge = await _challenge(request)
-    submission = await views.load_submission(request, challenge)
-    if not await views.may_see_submission(request, challenge, submission):
+    ctx = context_of(request)
+    challenge = await url_challenge(request)
+    submission = await shown(submission_of(challenge, request.path_params["sid"]))
+    if not await may_see_submission(ctx, challenge, submission):
         raise Problem(404, gettext("This submission does not exist."), kind="not-found")
-    return JSONResponse((await _submission_out(request, challenge, submission)).model_dump(mode="json"))
+    return JSONResponse((await submission_out(ctx, challenge, submission)).model_dump(mode="json"))
 
 
 async def put_submission(request: Request) -> JSONResponse:
-    """Create or update the caller's team submission (before the deadline)."""
-    person = auth.require(request, views.TAKE_PART)
-    challenge = await _challenge(request)
+    """Create or update the caller's team submission (before the deadline): 201 when created."""
+    ctx = context_of(request)
     data = await read_json(request, SubmissionIn)
-    member = await services.membership(challenge.id, person.id)
-    if member is None:
-        raise Problem(403, gettext("You are not in a team for this challenge."), kind="forbidden")
     try:
-        submission = await services.save_submission(request.app.state.settings, challenge, member, data)
-    except RuleError as error:
-        raise _problem(error) from None
-    created = submission.created_now  # type: ignore[attr-defined]
-    if created:
-        await events.emit(request.app, "challenges.submission_created", person.id,
-                          challenge_id=challenge.id, submission_id=submission.id)
+        submission = await save_submission.run(ctx, SubmissionSave(**data.model_dump(), cid=request.path_params["cid"]))
+    except Refused as refusal:
+        raise problem(refusal) from None
     await submission.fetch_related("team")
-    body = await _submission_out(request, challenge, submission)
-    return JSONResponse(body.model_dump(mode="json"), status_code=201 if created else 200)
+    body = await submission_out(ctx, await url_challenge(request), submission)
+    return JSONResponse(body.model_dump(mode="json"), status_code=201 if submission.created_now else 200)  # type: ignore[attr-defined]
 
 
 async def get_results(request: Request) -> JSONResponse:
     """The published ranking with the jury's statement (community votes apart)."""
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     if challenge.results_published_at is None:
         raise Problem(404, gettext("The results of this challenge are not published yet."), kind="not-published")
     ranking = [StandingOut(submission_id=s.submission.id, title=s.submission.title, rank=s.ranked.rank,
                            score=s.ranked.score_display, scorecards=s.ranked.scorecards, winner=s.submission.is_winner,
                            award=s.submission.award, community_votes=s.votes if challenge.community_vote else None)
-               for s in await services.standings(challenge)]
+               for s in await jury.standings(challenge)]
     body = ResultsOut(challenge_id=challenge.id, published_at=challenge.results_published_at,
                       jury_statement=challenge.jury_statement, ranking=ranking,
                       tie_break="weighted mean; then the highest-weight criterion's mean; then more scorecards; "
@@ -238,11 +241,7 @@ async def get_results(request: Request) -> JSONResponse:
 
 async def my_assignments(request: Request) -> JSONResponse:
     """The caller's assignments as a juror (team names hidden under blind review)."""
-    person = auth.require_person(request)
-    challenge = await _challenge(request)
-    juror = await views.juror_of(challenge, person.id)
-    if juror is None:
-        raise Problem(403, gettext("You are not on the jury of this challenge."), kind="forbidden")
+    challenge, juror = await shown(my_jury(context_of(request), request.path_params["cid"]))
     scored = set(await Score.filter(juror=juror).values_list("submission_id", flat=True))
     hide = rules.hide_teams(challenge)
     items = [AssignmentOut(submission_id=a.submission.id, title=a.submission.title,
@@ -251,54 +250,18 @@ async def my_assignments(request: Request) -> JSONResponse:
     return JSONResponse(AssignmentList(items=items).model_dump(mode="json"))
 
 
-async def put_scorecard(request: Request) -> JSONResponse:
-    """Save the caller's whole scorecard for an assigned submission (every criterion, on the scale)."""
-    person = auth.require_person(request)
-    challenge = await _challenge(request)
-    juror = await views.juror_of(challenge, person.id)
-    if juror is None:
-        raise Problem(403, gettext("You are not on the jury of this challenge."), kind="forbidden")
-    submission = await views.load_submission(request, challenge)
-    data = await read_json(request, ScorecardIn)
-    try:
-        await services.save_scorecard(challenge, juror, submission, data)
-    except RuleError as error:
-        raise _problem(error) from None
-    scores = {str(c): v for c, v in await Score.filter(juror=juror, submission=submission).values_list("criterion_id", "value")}
-    return JSONResponse(ScorecardOut(submission_id=submission.id, scores=scores).model_dump())
+async def scorecard_out(ctx: Context, submission: Submission) -> dict[str, Any]:
+    """The caller's saved scorecard of ``submission``."""
+    scores = await Score.filter(juror__person_id=ctx.actor.id, submission=submission).values_list("criterion_id", "value")
+    return ScorecardOut(submission_id=submission.id, scores={str(c): v for c, v in scores}).model_dump()
 
 
-async def post_vote(request: Request) -> JSONResponse:
-    """Cast the caller's one community vote in this challenge."""
-    person = auth.require(request, views.VOTE)
-    challenge = await _challenge(request)
-    submission = await views.load_submission(request, challenge)
-    try:
-        vote = await services.vote(challenge, submission, person)
-    except RuleError as error:
-        raise _problem(error) from None
-    return JSONResponse(VoteOut(challenge_id=challenge.id, submission_id=vote.submission_id).model_dump(), status_code=201)
+def vote_out(ctx: Context, vote: Vote) -> dict[str, Any]:
+    """A vote as the API shows it."""
+    return VoteOut(challenge_id=vote.challenge_id, submission_id=vote.submission_id).model_dump()
 
 
 async def export(request: Request) -> JSONResponse:
     """The challenge as open data (no personal data)."""
-    challenge = await _challenge(request)
+    challenge = await url_challenge(request)
     return JSONResponse(await exports.challenge_document(challenge))
-
-
-routes = [
-    ApiRoute("/", list_challenges, name="list", response=ChallengeList,
-             query={"kind": "challenge, hackathon or cocreation", "page": "page number", "per_page": "items per page"}),
-    ApiRoute("/{cid:int}", get_challenge, name="detail", response=ChallengeDetail),
-    ApiRoute("/{cid:int}/submissions", list_submissions, name="submissions", response=SubmissionList),
-    ApiRoute("/{cid:int}/submissions/{sid:int}", get_submission, name="submission", response=SubmissionOut),
-    ApiRoute("/{cid:int}/submission", put_submission, methods=["PUT"], name="put_submission", body=SubmissionIn,
-             response=SubmissionOut, permission=views.TAKE_PART),
-    ApiRoute("/{cid:int}/results", get_results, name="results", response=ResultsOut),
-    ApiRoute("/{cid:int}/assignments", my_assignments, name="assignments", response=AssignmentList),
-    ApiRoute("/{cid:int}/submissions/{sid:int}/scorecard", put_scorecard, methods=["PUT"], name="scorecard",
-             body=ScorecardIn, response=ScorecardOut),
-    ApiRoute("/{cid:int}/submissions/{sid:int}/vote", post_vote, methods=["POST"], name="vote", response=VoteOut,
-             permission=views.VOTE, status=201),
-    ApiRoute("/{cid:int}/export", export, name="export"),
-]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit_challenges import rules, services
+from labkit_challenges import jury, rules, services
 from labkit_challenges.models import Challenge, Criterion, Submission, TeamMember
 
 SCHEMA = "labkit.challenges.challenge"
@@ -51,7 +51,7 @@ async def _rows(challenge: Challenge) -> list[dict[str, Any]]:
     if not rules.submissions_visible(challenge, services.now()):
         return []
     published = challenge.results_published_at is not None
-    standings = {s.submission.id: s for s in await services.standings(challenge)}
+    standings = {s.submission.id: s for s in await jury.standings(challenge)}
     rows = []
     for submission in await Submission.filter(challenge=challenge, status="submitted").order_by("submitted_at", "id"):
         standing = standings.get(submission.id)

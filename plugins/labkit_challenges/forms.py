@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from labkit.i18n import N_, current_zone
 from labkit.timezones import local_to_utc
@@ -174,3 +175,142 @@ class RoleIn(BaseModel):
     """A team member's new role."""
 
     role: Literal["lead", "member"]
+
+
+# ------------------------------------------------------- what the actions take (path included)
+# Fields named like a route's path parameters (``cid``, ``sid``...) are filled from the path.
+
+
+class InChallenge(BaseModel):
+    """An action on a challenge that takes nothing else."""
+
+    cid: int
+
+
+class InSubmission(InChallenge):
+    """An action on one submission of a challenge."""
+
+    sid: int
+
+
+class ChallengeEdit(ChallengeIn):
+    """A challenge's changes."""
+
+    cid: int
+
+
+class CriterionAdd(CriterionIn):
+    """A new criterion of a challenge."""
+
+    cid: int
+
+
+class CriterionEdit(CriterionIn):
+    """A criterion's changes."""
+
+    cid: int
+    criterion: int
+
+
+class CriterionRef(InChallenge):
+    """One criterion of a challenge."""
+
+    criterion: int
+
+
+class JurorAdd(JurorIn):
+    """A person put on a challenge's jury."""
+
+    cid: int
+
+
+class JurorRef(InChallenge):
+    """One juror of a challenge."""
+
+    juror: int
+
+
+class AssignIn(InChallenge):
+    """One juror and one submission, by number (anything else counts as none)."""
+
+    juror: int = 0
+    submission: int = 0
+
+    @field_validator("juror", "submission", mode="before")
+    @classmethod
+    def _number_or_none(cls, value: Any) -> Any:
+        return value if str(value).isdigit() else 0
+
+
+class ResultsPublish(ResultsIn):
+    """A challenge's results."""
+
+    cid: int
+
+
+class Forward(ForwardIn):
+    """A winner of a challenge taken forward."""
+
+    cid: int
+    sid: int
+
+
+class TeamNew(TeamIn):
+    """A new team in a challenge."""
+
+    cid: int
+
+
+class JoinTeam(JoinIn):
+    """Joining the team of an invitation link (its signed token)."""
+
+    token: str = Field(max_length=500)
+
+
+class MemberRef(InChallenge):
+    """One member of the acting person's team."""
+
+    member: int
+
+
+class MemberRole(RoleIn):
+    """A new role for one member of the acting person's team."""
+
+    cid: int
+    member: int
+
+
+class AttachmentRef(InChallenge):
+    """One file of the team's submission."""
+
+    aid: int
+
+
+class SubmissionSave(SubmissionIn):
+    """A team's solution with the files sent with the form (the JSON API sends none)."""
+
+    cid: int
+    attachments: SkipJsonSchema[list[Any]] = Field(default_factory=list)
+
+
+class ScorecardSave(InSubmission):
+    """A juror's scorecard for one submission. Which criteria must be scored, and on which scale,
+    is the challenge's business: the action checks it."""
+
+    scores: list[ScoreIn] = Field(default_factory=list)
+
+
+def scorecard_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The scorecard form's ``score_<criterion>`` and ``comment_<criterion>`` fields as ``scores``
+    (a criterion left empty is left out)."""
+    ids = [key.removeprefix("score_") for key, value in values.items()
+           if key.startswith("score_") and key[6:].isdigit() and str(value).strip()]
+    return {**values, "scores": [{"criterion": cid, "value": str(values["score_" + cid]).strip(),
+                                  "comment": str(values.get("comment_" + cid, ""))[:2000]} for cid in ids]}
+
+
+class ConflictDeclare(ConflictIn):
+    """A juror's conflict of interest with the team of a submission."""
+
+    cid: int
+    sid: int

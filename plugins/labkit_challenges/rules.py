@@ -46,7 +46,8 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from labkit.i18n import N_, gettext
+from labkit.actions import Refused
+from labkit.i18n import N_
 
 PHASES = ("draft", "announced", "open", "closed", "evaluation", "results", "implementation")
 PHASE_LABELS = {
@@ -61,18 +62,10 @@ PHASE_LABELS = {
 PUBLIC_PHASES = PHASES[1:]
 
 
-class RuleError(Exception):
-    """An action the rules refuse. ``message`` is marked with ``N_``; ``status`` suits HTTP."""
-
-    def __init__(self, message: str, status: int = 409, field: str = "__all__", **values: Any) -> None:
-        super().__init__(message % values if values else message)
-        self.message = message
-        self.status = status
-        self.field = field
-        self.values = values
-
-    def text(self) -> str:
-        return gettext(self.message, **self.values)
+def refused(message: str, status: int = 409, field: str | None = None, **values: Any) -> Refused:
+    """What a challenge rule answers when it says no: a :class:`~labkit.actions.Refused` whose
+    problem type on the API ends in ``rule``; ``field`` names the form field it is about."""
+    return Refused(message, status, kind="rule", errors={field: message} if field else None, **values)
 
 
 # ---------------------------------------------------------------------------------- phases
@@ -135,24 +128,24 @@ def require_open(challenge: Any, now: datetime) -> None:
     if current == "open":
         return
     if current in ("draft", "announced"):
-        raise RuleError(N_("The call for this challenge is not open yet."))
-    raise RuleError(N_("The deadline for submissions has passed: submissions can no longer be made or changed."))
+        raise refused(N_("The call for this challenge is not open yet."))
+    raise refused(N_("The deadline for submissions has passed: submissions can no longer be made or changed."))
 
 
 def require_scoring_open(challenge: Any, now: datetime) -> None:
     """Refuse scoring outside the evaluation phase, and always once the results are published."""
     if challenge.results_published_at is not None:
-        raise RuleError(N_("The results are published: the scores are locked."), status=409)
+        raise refused(N_("The results are published: the scores are locked."), status=409)
     if phase(challenge, now) != "evaluation":
-        raise RuleError(N_("Scoring opens when the evaluation phase starts."), status=409)
+        raise refused(N_("Scoring opens when the evaluation phase starts."), status=409)
 
 
 def require_vote_open(challenge: Any, now: datetime) -> None:
     """The community vote runs from the deadline until the results are published."""
     if not challenge.community_vote:
-        raise RuleError(N_("This challenge has no community vote."), status=404)
+        raise refused(N_("This challenge has no community vote."), status=404)
     if phase(challenge, now) not in ("closed", "evaluation"):
-        raise RuleError(N_("The community vote is open between the deadline and the results."))
+        raise refused(N_("The community vote is open between the deadline and the results."))
 
 
 def submissions_visible(challenge: Any, now: datetime) -> bool:
@@ -178,18 +171,18 @@ def criteria_errors(weight: int) -> str | None:
 def require_criteria_editable(scores_exist: bool) -> None:
     """Criteria are fixed once any score exists, so that every scorecard measures the same thing."""
     if scores_exist:
-        raise RuleError(N_("The criteria cannot change once scoring has started."))
+        raise refused(N_("The criteria cannot change once scoring has started."))
 
 
 def require_may_score(*, assigned: bool, is_member: bool, declared_conflict: bool) -> None:
     """A juror scores only a submission assigned to them, of a team they are not in and have not declared."""
     if is_member:
-        raise RuleError(N_("You are a member of this team: you cannot score its submission."), status=403)
+        raise refused(N_("You are a member of this team: you cannot score its submission."), status=403)
     if declared_conflict:
-        raise RuleError(N_("You declared a conflict of interest with this team: you cannot score its submission."),
+        raise refused(N_("You declared a conflict of interest with this team: you cannot score its submission."),
                         status=403)
     if not assigned:
-        raise RuleError(N_("This submission is not assigned to you."), status=403)
+        raise refused(N_("This submission is not assigned to you."), status=403)
 
 
 def scorecard_errors(values: dict[int, Any], criteria: Iterable[Any], scale_max: int) -> dict[str, str]:

@@ -1,37 +1,23 @@
 """coworking: spaces with their guidelines, conflict-free bookings, residencies and visits.
 
-The hook implementations only; each points into the plugin's modules.
+Declarations only: what the plugin is, its permissions, navigation and the data it reports. Its
+models (``models.py``, ``migrations/``) and routes (``routes.py``) are found by convention.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from labkit import HomeCard, Models, NavItem, Period, Permission, PluginInfo, __version__, hookimpl
+from labkit import HomeCard, NavItem, Period, Permission, PluginInfo, __version__, hookimpl
 from labkit.hooktypes import Contribution, PortfolioItem
 from labkit.i18n import N_
 
-from labkit_coworking import api, demo, indicators, views
+from labkit_coworking import demo, indicators
 
 
 @hookimpl
 def labkit_plugin_info() -> PluginInfo:
     return PluginInfo(title=N_("Coworking"), description=N_("Spaces with their guidelines, conflict-free bookings, residencies and visits."), version=__version__)
-
-
-@hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_coworking.models",), migrations="labkit_coworking.migrations")
-
-
-@hookimpl
-def labkit_routes() -> list:
-    return views.routes
-
-
-@hookimpl
-def labkit_api_routes() -> list:
-    return api.routes
 
 
 @hookimpl

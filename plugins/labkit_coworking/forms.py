@@ -32,10 +32,11 @@ class BookingForm(_Form):
     repeat_weeks: int = Field(default=1, ge=1, le=26)
     on_conflict: Literal["fail", "skip"] = "fail"
 
-    def local_range(self) -> tuple[datetime, datetime]:
-        start = datetime.combine(self.day, self.start_time)
-        end = datetime.combine(self.day, self.end_time)
-        return start, end
+    def request(self) -> BookingIn:
+        """The same request as the API describes it (times on the lab's wall clock)."""
+        return BookingIn(resource_id=self.resource, start=datetime.combine(self.day, self.start_time),
+                         end=datetime.combine(self.day, self.end_time),
+                         **self.model_dump(exclude={"resource", "day", "start_time", "end_time"}))
 
 
 class BookingIn(_Form):
@@ -59,7 +60,24 @@ class DecisionForm(_Form):
     reason: str = Field(default="", max_length=500)
 
 
+class BookingDecisionIn(DecisionForm):
+    """A move of a booking along its workflow: ``action`` is cancel, approve, reject or no-show."""
+
+    booking_id: int
+    action: str
+
+
+class ApplicationDecisionIn(DecisionForm):
+    """Staff selecting a team (``decision`` is select) or turning it down (reject)."""
+
+    application_id: int
+    decision: str
+
+
 class SpaceForm(_Form):
+    """A space: new (without ``space_id``) or changed."""
+
+    space_id: int | None = None
     name: str = Field(min_length=2, max_length=120)
     address: str = Field(default="", max_length=250)
     latitude: float | None = Field(default=None, ge=-90, le=90)
@@ -89,6 +107,10 @@ class SpaceForm(_Form):
 
 
 class ResourceForm(_Form):
+    """A resource: new in space ``space_id``, or the resource ``resource_id`` changed."""
+
+    space_id: int | None = None
+    resource_id: int | None = None
     name: str = Field(min_length=2, max_length=120)
     kind: Kind = "desk"
     description: str = Field(default="", max_length=5000)
@@ -102,6 +124,9 @@ class ResourceForm(_Form):
 
 
 class ClosureForm(_Form):
+    """Days a space is closed."""
+
+    space_id: int
     first_day: date
     last_day: date
     reason: str = Field(default="", max_length=200)
@@ -113,7 +138,16 @@ class ClosureForm(_Form):
         return self
 
 
+class ClosureRef(_Form):
+    """The closure a staff member removes."""
+
+    closure_id: int
+
+
 class ProgrammeForm(_Form):
+    """A programme: new (without ``programme_id``) or changed."""
+
+    programme_id: int | None = None
     title: str = Field(min_length=3, max_length=160)
     kind: Literal["residency", "visiting"] = "residency"
     description: str = Field(default="", max_length=20000)
@@ -138,6 +172,7 @@ class ProgrammeForm(_Form):
 class ApplicationForm(_Form):
     """A team's application. ``members``: one per line, "Name, e-mail" (e-mail optional)."""
 
+    programme_id: int
     project_title: str = Field(min_length=3, max_length=160)
     project_description: str = Field(min_length=20, max_length=10000)
     organisation_ref: str | None = Field(default=None, max_length=64)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from labkit import auth
-from labkit.i18n import current_zone
 from labkit.hooktypes import Contribution, PortfolioItem
+from labkit.i18n import current_zone
 from labkit.periods import Period
 
 from labkit_coworking.models import Application, Booking, Member, Programme

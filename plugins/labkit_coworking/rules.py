@@ -1,6 +1,7 @@
 """Booking rules as plain functions: no HTTP, no database. Pages, the API and tests share them.
 
-Every check returns ``None`` when the rule holds, or a :class:`Refusal` saying why not. Lengths and
+Every check returns ``None`` when the rule holds, or a :class:`labkit.actions.Refused` saying why
+not (422 with the form field it concerns; 409 when the slot is taken by other people's bookings). Lengths and
 quotas are measured in UTC (real elapsed time); opening hours, closures and "days ahead" are read
 on the lab's wall clock, so a range across a daylight-saving change is judged correctly on both.
 """
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from labkit.actions import Refused, invalid
 from labkit.i18n import N_, gettext
 from labkit.timezones import LocalTimeError, local_to_utc
 
@@ -25,22 +28,14 @@ Hours = dict[int, list[tuple[int, int]]]
 """Opening hours: weekday (0 = Monday) to a list of (open, close) minutes since midnight."""
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a booking cannot be made: the form ``field`` it concerns and a translatable message.
+def slot_taken(message: str, **values: Any) -> Refused:
+    """The one refusal that depends on other people's bookings: the slot is taken (409)."""
+    return Refused(message, 409, kind="slot-taken", errors={"start": message}, **values)
 
-    ``conflict`` marks the one refusal that depends on other people's bookings (the slot is taken),
-    answered with HTTP 409 rather than 422.
-    """
 
-    field: str
-    message: str
-    values: dict[str, Any] = field(default_factory=dict)
-    conflict: bool = False
-
-    def text(self) -> str:
-        """The reason in the current language."""
-        return gettext(self.message, **self.values)
+def field_of(refusal: Refused) -> str:
+    """The form field a rule's refusal concerns."""
+    return next(iter(refusal.errors), "start")
 
 
 @dataclass(frozen=True)
@@ -87,17 +82,19 @@ def parse_intervals(text: str) -> list[tuple[int, int]]:
             raise ValueError(N_("Each opening interval must close after it opens, within the day."))
         intervals.append((opens, closes))
     intervals.sort()
-    for (_a, first_end), (second_start, _b) in zip(intervals, intervals[1:], strict=False):
+    for (_a, first_end), (second_start, _b) in pairwise(intervals):
         if second_start < first_end:
             raise ValueError(N_("Opening intervals of one day must not overlap."))
     return intervals
 
 
 def format_minutes(minutes: int) -> str:
+    """Minutes since midnight as ``HH:MM``."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def format_intervals(intervals: Iterable[Sequence[int]]) -> str:
+    """Intervals as ``09:00-12:00, 13:00-18:00``."""
     return ", ".join(f"{format_minutes(a)}-{format_minutes(b)}" for a, b in intervals)
 
 
@@ -107,6 +104,7 @@ def hours_from_json(data: dict[str, Any] | None) -> Hours:
 
 
 def hours_to_json(hours: Hours) -> dict[str, list[list[int]]]:
+    """:data:`Hours` as stored (the inverse of :func:`hours_from_json`)."""
     return {str(day): [[a, b] for a, b in intervals] for day, intervals in sorted(hours.items()) if intervals}
 
 
@@ -114,10 +112,12 @@ def hours_to_json(hours: Hours) -> dict[str, list[list[int]]]:
 
 
 def to_local(value: datetime, timezone: str) -> datetime:
+    """``value`` on the wall clock of ``timezone``."""
     return value.astimezone(ZoneInfo(timezone))
 
 
 def local_minutes(value: datetime) -> int:
+    """Minutes since midnight of a local time."""
     return value.hour * 60 + value.minute
 
 
@@ -136,13 +136,14 @@ def wall_clock_to_utc(day: date, minutes: int, timezone: str) -> datetime:
 # ----------------------------------------------------------------------------------- rules
 
 
-def check_order(start: datetime, end: datetime) -> Refusal | None:
+def check_order(start: datetime, end: datetime) -> Refused | None:
+    """The end must come after the start."""
     if end <= start:
-        return Refusal("end", N_("The end must be after the start."))
+        return invalid("end", N_("The end must be after the start."))
     return None
 
 
-def check_opening_hours(start: datetime, end: datetime, hours: Hours, timezone: str) -> Refusal | None:
+def check_opening_hours(start: datetime, end: datetime, hours: Hours, timezone: str) -> Refused | None:
     """The whole range must fall inside one opening interval of the day it starts on (local time)."""
     first, last = to_local(start, timezone), to_local(end, timezone)
     day = first.date()
@@ -152,74 +153,77 @@ def check_opening_hours(start: datetime, end: datetime, hours: Hours, timezone: 
     elif last.date() == day + timedelta(days=1) and local_minutes(last) == 0:
         finish = 24 * 60
     else:
-        return Refusal("end", N_("A booking must start and end on the same day."))
+        return invalid("end", N_("A booking must start and end on the same day."))
     intervals = hours.get(first.weekday(), [])
     if not intervals:
-        return Refusal("start", N_("The space is closed on %(weekday)s."),
-                       {"weekday": gettext(WEEKDAYS[first.weekday()])})
+        return invalid("start", N_("The space is closed on %(weekday)s."), weekday=gettext(WEEKDAYS[first.weekday()]))
     if not any(opens <= begin and finish <= closes for opens, closes in intervals):
-        return Refusal("start", N_("Outside opening hours: on %(weekday)s the space is open %(hours)s."),
-                       {"weekday": gettext(WEEKDAYS[first.weekday()]), "hours": format_intervals(intervals)})
+        return invalid("start", N_("Outside opening hours: on %(weekday)s the space is open %(hours)s."),
+                       weekday=gettext(WEEKDAYS[first.weekday()]), hours=format_intervals(intervals))
     return None
 
 
 def check_closures(start: datetime, end: datetime, closures: Iterable[tuple[date, date, str]],
-                   timezone: str) -> Refusal | None:
+                   timezone: str) -> Refused | None:
     """No day the range touches (local dates) may be a closure day."""
     first = to_local(start, timezone).date()
     last = to_local(end - timedelta(microseconds=1), timezone).date()
     for closed_from, closed_to, reason in closures:
         if closed_from <= last and first <= closed_to:
-            return Refusal("start", N_("The space is closed from %(first)s to %(last)s: %(reason)s"),
-                           {"first": closed_from.isoformat(), "last": closed_to.isoformat(), "reason": reason or "-"})
+            return invalid("start", N_("The space is closed from %(first)s to %(last)s: %(reason)s"),
+                           first=closed_from.isoformat(), last=closed_to.isoformat(), reason=reason or "-")
     return None
 
 
-def check_notice(start: datetime, now: datetime, minutes: int) -> Refusal | None:
+def check_notice(start: datetime, now: datetime, minutes: int) -> Refused | None:
+    """The start must not be past, nor closer than the notice the resource asks for."""
     if start < now:
-        return Refusal("start", N_("The start is in the past."))
+        return invalid("start", N_("The start is in the past."))
     if minutes and start < now + timedelta(minutes=minutes):
-        return Refusal("start", N_("Book at least %(hours)s hours in advance."), {"hours": _hours_text(minutes)})
+        return invalid("start", N_("Book at least %(hours)s hours in advance."), hours=_hours_text(minutes))
     return None
 
 
-def check_length(start: datetime, end: datetime, max_minutes: int) -> Refusal | None:
+def check_length(start: datetime, end: datetime, max_minutes: int) -> Refused | None:
     """Real elapsed time (UTC), so a daylight-saving change inside the range is counted right."""
     length = (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 60
     if max_minutes and length > max_minutes:
-        return Refusal("end", N_("A booking may last at most %(hours)s hours; this one lasts %(length)s."),
-                       {"hours": _hours_text(max_minutes), "length": _hours_text(int(length))})
+        return invalid("end", N_("A booking may last at most %(hours)s hours; this one lasts %(length)s."),
+                       hours=_hours_text(max_minutes), length=_hours_text(int(length)))
     return None
 
 
-def check_ahead(start: datetime, now: datetime, days: int, timezone: str) -> Refusal | None:
+def check_ahead(start: datetime, now: datetime, days: int, timezone: str) -> Refused | None:
+    """The start must not be further ahead than the resource allows."""
     if days and to_local(start, timezone).date() > to_local(now, timezone).date() + timedelta(days=days):
-        return Refusal("start", N_("You can book at most %(days)s days ahead."), {"days": days})
+        return invalid("start", N_("You can book at most %(days)s days ahead."), days=days)
     return None
 
 
-def check_attendees(attendees: int, capacity: int) -> Refusal | None:
+def check_attendees(attendees: int, capacity: int) -> Refused | None:
+    """At least one attendee, and no more than the capacity."""
     if attendees < 1:
-        return Refusal("attendees", N_("At least one person must attend."))
+        return invalid("attendees", N_("At least one person must attend."))
     if attendees > capacity:
-        return Refusal("attendees", N_("Too many attendees: this resource holds at most %(capacity)s."),
-                       {"capacity": capacity})
+        return invalid("attendees", N_("Too many attendees: this resource holds at most %(capacity)s."),
+                       capacity=capacity)
     return None
 
 
-def check_guidelines(accepted: bool, guidelines: str) -> Refusal | None:
+def check_guidelines(accepted: bool, guidelines: str) -> Refused | None:
+    """The space's guidelines, if any, must be accepted."""
     if guidelines.strip() and not accepted:
-        return Refusal("accept_guidelines", N_("Read and accept the space's guidelines to book."))
+        return invalid("accept_guidelines", N_("Read and accept the space's guidelines to book."))
     return None
 
 
-def check_quota(hours_already: float, start: datetime, end: datetime, quota_hours: int) -> Refusal | None:
+def check_quota(hours_already: float, start: datetime, end: datetime, quota_hours: int) -> Refused | None:
     """``hours_already`` is what the person holds in the same week of the same space."""
     wanted = (end - start).total_seconds() / 3600
     if quota_hours and hours_already + wanted > quota_hours + 1e-9:
-        return Refusal("end", N_("This would exceed your quota of %(quota)s hours a week in this space "
+        return invalid("end", N_("This would exceed your quota of %(quota)s hours a week in this space "
                                  "(you already hold %(held)s)."),
-                       {"quota": quota_hours, "held": _number(hours_already)})
+                       quota=quota_hours, held=_number(hours_already))
     return None
 
 
@@ -238,21 +242,21 @@ def peak_usage(existing: Iterable[Usage], start: datetime, end: datetime) -> int
 
 
 def check_capacity(existing: Iterable[Usage], start: datetime, end: datetime, attendees: int,
-                   capacity: int, exclusive: bool) -> Refusal | None:
+                   capacity: int, exclusive: bool) -> Refused | None:
     """Overlapping bookings may never hold more than the capacity (one booking if exclusive)."""
     overlapping = [u for u in existing if u.start < end and start < u.end]
     if exclusive and overlapping:
-        return Refusal("start", N_("The slot is taken: the resource is already booked at that time."), conflict=True)
+        return slot_taken(N_("The slot is taken: the resource is already booked at that time."))
     used = peak_usage(overlapping, start, end)
     if used + attendees > capacity:
         free = max(capacity - used, 0)
-        return Refusal("start", N_("The slot is taken: %(free)s of %(capacity)s places are free at that time."),
-                       {"free": free, "capacity": capacity}, conflict=True)
+        return slot_taken(N_("The slot is taken: %(free)s of %(capacity)s places are free at that time."),
+                          free=free, capacity=capacity)
     return None
 
 
 def check_booking(policy: Policy, start: datetime, end: datetime, attendees: int, accepted_guidelines: bool,
-                  now: datetime, hours_held_in_week: float = 0.0) -> list[Refusal]:
+                  now: datetime, hours_held_in_week: float = 0.0) -> list[Refused]:
     """Every rule that does not depend on other people's bookings, in the order a person fixes them."""
     order = check_order(start, end)
     if order:
@@ -281,16 +285,16 @@ def week_of(moment: datetime, timezone: str) -> tuple[datetime, datetime]:
 
 
 def weekly_occurrences(start_local: datetime, end_local: datetime, weeks: int,
-                       timezone: str) -> list[tuple[datetime, datetime] | Refusal]:
+                       timezone: str) -> list[tuple[datetime, datetime] | Refused]:
     """The same wall-clock times every week for ``weeks`` weeks (09:00 stays 09:00 across a
     daylight-saving change), in UTC; an occurrence whose time does not exist is a refusal."""
-    out: list[tuple[datetime, datetime] | Refusal] = []
+    out: list[tuple[datetime, datetime] | Refused] = []
     for week in range(weeks):
         shift = timedelta(days=7 * week)
         try:
             out.append((local_to_utc(start_local + shift, timezone), local_to_utc(end_local + shift, timezone)))
         except LocalTimeError as error:
-            out.append(Refusal("start", str(error)))
+            out.append(invalid("start", str(error)))
     return out
 
 

@@ -1,34 +1,32 @@
-"""Bookings and applications as the pages and the API change them: locking, decisions, messages.
+"""What the rules need from the database, and the reads the pages and the API share.
 
-The rules themselves live in :mod:`labkit_coworking.rules`; this module loads what they need from
-the database, runs them inside a transaction that locks the resource row (PostgreSQL), saves, and
-after the commit emits the domain event and notifies the person concerned.
+The rules themselves live in :mod:`labkit_coworking.rules`; this module loads a resource's policy,
+its bookings and a person's weekly hours, checks a request against them (:func:`evaluate`, which
+the booking action runs inside its locked transaction), and computes availability and utilisation.
+Nothing here writes: the writes are the actions (``actions_*.py``).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
-from tortoise.transactions import in_transaction
 
-from labkit import events, references
+from labkit.actions import Context, Refused, not_found
 from labkit.i18n import N_, translations
 from labkit.models import Person
-from labkit.notifications import notify
 from labkit.timezones import now as utc_now
-from labkit.web import Problem
-from labkit.i18n import gettext
 
 from labkit_coworking import rules
-from labkit_coworking.models import ACTIVE_STATUSES, Application, Booking, Closure, Member, Programme, Resource, Space
+from labkit_coworking.forms import BookingIn
+from labkit_coworking.models import ACTIVE_STATUSES, Booking, Closure, Programme, Resource, Space
 
 
 def timezone_of(app: Starlette) -> str:
+    """The lab's time zone."""
     return app.state.settings.lab.timezone
 
 
@@ -43,10 +41,12 @@ def in_language(app: Starlette, person: Person | None, message: str, **values: A
 
 
 async def closures_of(space_id: int) -> list[tuple[date, date, str]]:
+    """A space's closures as (first day, last day, reason)."""
     return [(c.first_day, c.last_day, c.reason) for c in await Closure.filter(space_id=space_id)]
 
 
 def policy_for(resource: Resource, space: Space, closures: Sequence[tuple[date, date, str]], timezone: str) -> rules.Policy:
+    """What the rules need to know about a resource and its space."""
     return rules.Policy(
         timezone=timezone,
         opening_hours=rules.hours_from_json(space.opening_hours),
@@ -61,11 +61,9 @@ def policy_for(resource: Resource, space: Space, closures: Sequence[tuple[date, 
     )
 
 
-async def usages(resource_id: int, start: datetime, end: datetime, exclude: int | None = None) -> list[rules.Usage]:
+async def usages(resource_id: int, start: datetime, end: datetime) -> list[rules.Usage]:
     """The active bookings of a resource overlapping ``[start, end)``."""
     query = Booking.filter(resource_id=resource_id, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
-    if exclude:
-        query = query.exclude(id=exclude)
     return [rules.Usage(b.start, b.end, b.attendees) for b in await query]
 
 
@@ -86,7 +84,7 @@ class Occurrence:
 
     start: datetime | None
     end: datetime | None
-    refusals: list[rules.Refusal] = field(default_factory=list)
+    refusals: list[Refused] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -94,46 +92,11 @@ class Occurrence:
 
     @property
     def conflict(self) -> bool:
-        return bool(self.refusals) and all(r.conflict for r in self.refusals)
-
-
-class BookingRefused(Exception):
-    """Nothing was booked; ``occurrences`` say why. ``status`` is 409 when only taken slots stood
-    in the way, 422 when a rule was broken."""
-
-    def __init__(self, occurrences: list[Occurrence]) -> None:
-        super().__init__("booking refused")
-        self.occurrences = occurrences
-
-    @property
-    def status(self) -> int:
-        failed = [o for o in self.occurrences if not o.ok]
-        return 409 if failed and all(o.conflict for o in failed) else 422
-
-    def errors(self) -> list[dict[str, str]]:
-        out = []
-        for occurrence in self.occurrences:
-            for refusal in occurrence.refusals:
-                when = occurrence.start.isoformat() if occurrence.start else ""
-                out.append({"field": refusal.field, "message": refusal.text(), "start": when})
-        return out
-
-
-@dataclass
-class Request:
-    """A person's request for a resource, as the pages and the API both describe it."""
-
-    resource_id: int
-    occurrences: list[tuple[datetime, datetime] | rules.Refusal]
-    attendees: int
-    purpose: str
-    organisation_ref: str | None
-    accept_guidelines: bool
-    on_conflict: str = "fail"
+        return bool(self.refusals) and all(r.status == 409 for r in self.refusals)
 
 
 def occurrences_from_local(start_local: datetime, end_local: datetime, weeks: int,
-                           timezone: str) -> list[tuple[datetime, datetime] | rules.Refusal]:
+                           timezone: str) -> list[tuple[datetime, datetime] | Refused]:
     """Weekly occurrences of a range typed on the lab's wall clock (aware values are converted)."""
     if start_local.tzinfo is not None:
         start_local = rules.to_local(start_local, timezone).replace(tzinfo=None)
@@ -142,22 +105,30 @@ def occurrences_from_local(start_local: datetime, end_local: datetime, weeks: in
     return rules.weekly_occurrences(start_local, end_local, weeks, timezone)
 
 
+async def visible_booking(ctx: Context, booking_id: int) -> Booking:
+    """A booking its requester or the staff may see; for anyone else it does not exist (no leak)."""
+    booking = await Booking.filter(id=booking_id).select_related("resource__space", "person").first()
+    if booking is None or (booking.person_id != ctx.actor.id and not ctx.allows("coworking.manage_bookings")):
+        raise not_found(N_("No such booking."))
+    return booking
+
+
 async def load_resource(resource_id: int, *, lock: bool = False) -> Resource | None:
+    """A bookable resource with its space (row-locked on PostgreSQL with ``lock``), or ``None``."""
     query = Resource.filter(id=resource_id, is_active=True, space__is_active=True)
     if lock:
         query = query.select_for_update()  # a no-op on SQLite, whose transactions are serialised
     return await query.select_related("space").first()
 
 
-async def evaluate(app: Starlette, person: Person, wish: Request, resource: Resource,
-                   now: datetime | None = None) -> list[Occurrence]:
-    """Check every occurrence against every rule, without saving anything."""
+async def evaluate(app: Starlette, person: Person, wish: BookingIn, resource: Resource) -> list[Occurrence]:
+    """Check every occurrence of ``wish`` against every rule, without saving anything."""
     timezone = timezone_of(app)
-    now = now or utc_now()
+    now = utc_now()
     policy = policy_for(resource, resource.space, await closures_of(resource.space_id), timezone)
     result: list[Occurrence] = []
-    for item in wish.occurrences:
-        if isinstance(item, rules.Refusal):
+    for item in occurrences_from_local(wish.start, wish.end, wish.repeat_weeks, timezone):
+        if isinstance(item, Refused):
             result.append(Occurrence(None, None, [item]))
             continue
         start, end = item
@@ -171,114 +142,13 @@ async def evaluate(app: Starlette, person: Person, wish: Request, resource: Reso
     return result
 
 
-async def preview(app: Starlette, person: Person, wish: Request) -> list[Occurrence]:
-    resource = await load_resource(wish.resource_id)
-    if resource is None:
-        raise Problem(404, gettext("No such resource."), kind="not-found")
-    return await evaluate(app, person, wish, resource)
-
-
-async def book(app: Starlette, person: Person, wish: Request) -> tuple[list[Booking], list[Occurrence]]:
-    """Book every occurrence, all or nothing (``on_conflict="fail"``), or every free one (``"skip"``).
-
-    The resource row is locked for the whole check-and-insert, so concurrent requests for the last
-    place are decided one after the other: the capacity can never be exceeded. Raises
-    :class:`BookingRefused` when nothing was booked; otherwise returns the bookings made and the
-    occurrences skipped.
-    """
-    organisation = None
-    if wish.organisation_ref:
-        organisation = await references.resolve(app, "organisation", wish.organisation_ref)
-    created: list[Booking] = []
-    async with in_transaction():
-        resource = await load_resource(wish.resource_id, lock=True)
-        if resource is None:
-            raise Problem(404, gettext("No such resource."), kind="not-found")
-        occurrences = await evaluate(app, person, wish, resource)
-        if wish.organisation_ref and organisation is None and "organisation" in app.state.references:
-            for occurrence in occurrences:
-                occurrence.refusals.append(rules.Refusal("organisation_ref", N_("This organisation is not known.")))
-        bookable = [o for o in occurrences if o.ok]
-        if not bookable or (wish.on_conflict == "fail" and len(bookable) != len(occurrences)):
-            raise BookingRefused(occurrences)
-        series = str(uuid.uuid4()) if len(occurrences) > 1 else None
-        status = "approved" if resource.auto_approve else "pending"
-        accepted_at = utc_now()
-        for occurrence in bookable:
-            created.append(await Booking.create(
-                resource=resource, person=person, start=occurrence.start, end=occurrence.end,
-                attendees=wish.attendees, purpose=wish.purpose, status=status,
-                organisation_ref=wish.organisation_ref if organisation else None, series=series,
-                guidelines_accepted_at=accepted_at, decided_at=accepted_at if status == "approved" else None,
-            ))
-    for booking in created:
-        booking.resource = resource
-        await events.emit(app, "coworking.booking_created", actor_id=person.id, booking_id=booking.id,
-                          resource_id=resource.id, status=booking.status)
-    first = created[0]
-    if first.status == "approved":
-        message = N_("Your booking of %(resource)s is confirmed (%(count)s date(s)).")
-    else:
-        message = N_("Your request for %(resource)s was received and waits for the team's approval (%(count)s date(s)).")
-    await notify(app, person.id, in_language(app, person, message, resource=resource.name, count=len(created)),
-                 f"/coworking/bookings/{first.id}")
-    return created, [o for o in occurrences if not o.ok]
-
-
-# ------------------------------------------------------------------------------ decisions
-
-_TRANSITIONS = {
-    "approve": (("pending",), "approved"),
-    "reject": (("pending",), "rejected"),
-    "cancel": (("pending", "approved"), "cancelled"),
-    "no_show": (("approved",), "no_show"),
-}
-_MESSAGES = {
-    "approve": N_("Your booking of %(resource)s on %(when)s is approved."),
-    "reject": N_("Your booking of %(resource)s on %(when)s was not approved: %(reason)s"),
-    "cancel": N_("Your booking of %(resource)s on %(when)s was cancelled by the lab's team: %(reason)s"),
-    "no_show": N_("Your booking of %(resource)s on %(when)s was marked as a no-show."),
-}
-
-
-async def decide(app: Starlette, booking_id: int, actor: Person, action: str, reason: str = "") -> Booking:
-    """Move a booking along its workflow; refuse a move its status does not allow (409)."""
-    allowed, target = _TRANSITIONS[action]
-    if action == "reject" and not reason.strip():
-        raise Problem(422, gettext("Give the requester a reason."), kind="validation",
-                      errors=[{"field": "reason", "message": gettext("Give the requester a reason.")}])
-    async with in_transaction():
-        booking = await Booking.filter(id=booking_id).select_for_update().first()
-        if booking is None:
-            raise Problem(404, gettext("No such booking."), kind="not-found")
-        if booking.status not in allowed:
-            raise Problem(409, gettext("This booking can no longer be changed this way."), kind="booking-state")
-        if action == "no_show" and booking.start > utc_now():
-            raise Problem(409, gettext("A booking can be marked as a no-show only once it has started."),
-                          kind="booking-state")
-        if action == "cancel" and booking.end <= utc_now():
-            raise Problem(409, gettext("A booking that has ended cannot be cancelled."), kind="booking-state")
-        booking.status = target
-        booking.decision_reason = reason.strip()[:500]
-        booking.decided_by_id = actor.id
-        booking.decided_at = utc_now()
-        await booking.save(update_fields=["status", "decision_reason", "decided_by_id", "decided_at"])
-    await booking.fetch_related("resource", "person")
-    await events.emit(app, f"coworking.booking_{'approved' if action == 'approve' else target}",
-                      actor_id=actor.id, booking_id=booking.id, resource_id=booking.resource_id)
-    if actor.id != booking.person_id:
-        when = rules.to_local(booking.start, timezone_of(app)).strftime("%Y-%m-%d %H:%M")
-        text = in_language(app, booking.person, _MESSAGES[action], resource=booking.resource.name, when=when,
-                           reason=booking.decision_reason or "-")
-        await notify(app, booking.person_id, text, f"/coworking/bookings/{booking.id}")
-    return booking
-
-
 # --------------------------------------------------------------------------- availability
 
 
 @dataclass
 class Slot:
+    """One hourly slot of a resource: its free places out of its capacity."""
+
     start: datetime
     end: datetime
     free: int
@@ -344,6 +214,8 @@ async def availability(app: Starlette, space: Space, resources: Sequence[Resourc
 
 @dataclass
 class UsageRow:
+    """One row of the utilisation report (a space, or a resource of it)."""
+
     space: str
     resource: str
     hours_open: float
@@ -391,64 +263,10 @@ async def utilisation(app: Starlette, first_day: date, last_day: date) -> list[U
 
 
 def call_is_open(programme: Programme, today: date) -> bool:
+    """Whether the programme's call is open on ``today``."""
     return programme.call_opens <= today <= programme.call_closes
 
 
-async def apply(app: Starlette, person: Person, programme: Programme, title: str, description: str,
-                organisation_ref: str | None, members: list[tuple[str, str]]) -> Application:
-    """Save a team's application; the applicant is always a member. One application per person."""
-    today = rules.to_local(utc_now(), timezone_of(app)).date()
-    if not call_is_open(programme, today):
-        raise Problem(409, gettext("The call for this programme is not open."), kind="call-closed")
-    if organisation_ref and await references.resolve(app, "organisation", organisation_ref) is None:
-        organisation_ref = None
-    async with in_transaction():
-        if await Application.filter(programme=programme, applicant=person).exists():
-            raise Problem(409, gettext("You have already applied to this programme."), kind="already-applied")
-        application = await Application.create(programme=programme, applicant=person, project_title=title,
-                                               project_description=description, organisation_ref=organisation_ref)
-        seen = {person.email.lower()}
-        await Member.create(application=application, person=person, name=person.name, email="")
-        for name, email in members:
-            if email and email in seen:
-                continue
-            seen.add(email)
-            account = await Person.get_or_none(email=email, is_active=True) if email else None
-            await Member.create(application=application, person=account, name=name, email=email)
-    await events.emit(app, "coworking.application_submitted", actor_id=person.id, application_id=application.id,
-                      programme_id=programme.id)
-    return application
-
-
-async def select(app: Starlette, application_id: int, actor: Person, selected: bool, reason: str = "") -> Application:
-    """Staff select a team for the cohort (within the places) or turn it down."""
-    async with in_transaction():
-        application = await Application.filter(id=application_id).select_for_update().first()
-        if application is None:
-            raise Problem(404, gettext("No such application."), kind="not-found")
-        programme = await Programme.filter(id=application.programme_id).select_for_update().first()
-        assert programme is not None
-        if application.status not in ("submitted", "selected", "rejected"):
-            raise Problem(409, gettext("This application was withdrawn."), kind="application-state")
-        if selected and application.status != "selected":
-            taken = await Application.filter(programme_id=programme.id, status="selected").count()
-            if taken >= programme.places:
-                raise Problem(409, gettext("All %(places)s places of this programme are taken.", places=programme.places),
-                              kind="programme-full")
-        application.status = "selected" if selected else "rejected"
-        application.decision_reason = reason.strip()[:500]
-        application.decided_at = utc_now()
-        await application.save(update_fields=["status", "decision_reason", "decided_at"])
-    applicant = await Person.get(id=application.applicant_id)
-    await events.emit(app, f"coworking.application_{application.status}", actor_id=actor.id,
-                      application_id=application.id, programme_id=programme.id)
-    message = (N_("Your team was selected for %(programme)s. Welcome to the cohort!") if selected
-               else N_("Your application to %(programme)s was not selected: %(reason)s"))
-    await notify(app, applicant.id, in_language(app, applicant, message, programme=programme.title,
-                                                reason=application.decision_reason or "-"),
-                 f"/coworking/programmes/{programme.id}")
-    return application
-
-
 def local_today(app: Starlette) -> date:
+    """Today on the lab's calendar."""
     return rules.to_local(datetime.now(UTC), timezone_of(app)).date()

@@ -1,12 +1,14 @@
 """federation: a hub that gathers the indicators of many labs, and the trainer-of-trainers tree.
 
-The hookimpls only.
+Declarations only: its models (``models.py``, ``migrations/``) and routes (``routes.py``) are found
+by convention; its writes are the actions of ``actions.py``.
 """
 
 from __future__ import annotations
 
-from labkit import Models, PluginInfo, __version__, hookimpl
+from labkit import NavItem, Permission, PluginInfo, __version__, hookimpl
 from labkit.i18n import N_
+from labkit_federation.options import FederationOptions
 
 
 @hookimpl
@@ -16,25 +18,14 @@ def labkit_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_federation.models",), migrations="labkit_federation.migrations")
-
-
-# ------------------------------------------------------------------ pages, read-only API (F3)
-
-
-@hookimpl
-def labkit_routes() -> list:
-    from labkit_federation import views
-
-    return views.page_routes
+def labkit_settings() -> type[FederationOptions]:
+    """``[plugin.federation]``: see :class:`labkit_federation.options.FederationOptions`."""
+    return FederationOptions
 
 
 @hookimpl
 def labkit_nav(request) -> list:
-    from labkit import NavItem
-
-    return [NavItem(label=N_("Federation"), href="/federation/", order=25)]
+    return [NavItem(label=N_("Federation"), href=str(request.app.url_path_for("federation:overview")), order=25)]
 
 
 @hookimpl
@@ -46,8 +37,6 @@ async def labkit_home(request) -> list:
 
 @hookimpl
 def labkit_permissions() -> list:
-    from labkit import Permission
-
     return [Permission("federation.manage", N_("Manage the hub: the registry of member labs, their tokens and the harvests"),
                        roles=("staff",))]
 
@@ -60,14 +49,6 @@ async def labkit_demo_data(settings) -> None:
 
 
 @hookimpl
-def labkit_api_routes() -> list:
-    """The read-only API (F3: api.py); F1's push and publications are added to this list."""
-    from labkit_federation import api, api_push, publish
-
-    return [*api.api_routes, *api_push.routes, *publish.routes]
-
-
-@hookimpl
 def labkit_cli(cli) -> None:
     """``labkit federation …`` (cli_registry.federation_group; harvest attaches to the same group)."""
     from labkit_federation import cli_harvest, cli_registry
@@ -76,15 +57,15 @@ def labkit_cli(cli) -> None:
     cli_registry.register(cli)
 
 
-# ------------------------------------------------------------------ scheduled harvests (F2)
+# ------------------------------------------------------------------ scheduled harvests
 
 
 @hookimpl
 async def labkit_startup(app) -> None:
     """Each worker starts the harvest schedule when ``harvest_interval_minutes`` > 0."""
-    from labkit_federation import schedule
+    from labkit_federation import options, schedule
 
-    app.state.federation_scheduler = await schedule.startup(app, app.state.settings)
+    app.state.federation_scheduler = await schedule.startup(options.of(app))
 
 
 @hookimpl

@@ -21,7 +21,6 @@ from tortoise.expressions import Q
 
 from labkit import INDICATORS
 from labkit.indicator_format import ALL, INDICATOR_FORMATS
-
 from labkit_federation.models import Observation
 
 METHODS = {"sum": "sum", "last": "sum", "distinct": "sum-of-distinct"}

@@ -14,18 +14,16 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from labkit import INDICATORS, Period, auth
+from labkit import INDICATORS, Period
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
 from labkit.web import Problem, page_params, paginate, period_param
-
 from labkit_federation import completeness as comp
 from labkit_federation import series, tree
+from labkit_federation.actions import MANAGE
 from labkit_federation.forms import region_param
 from labkit_federation.models import HarvestResult, HarvestRun, Member, Report
-
-MANAGE = "federation.manage"
-
+from labkit_federation.pages import today
 
 # ------------------------------------------------------------------------------ models
 
@@ -227,9 +225,7 @@ async def api_totals(request: Request) -> JSONResponse:
     periods = await series.known_periods()
     period = _period(request, required=False)
     if period is None:
-        from labkit_federation.views import _today
-
-        code = series.default_period(periods, _today(request))
+        code = series.default_period(periods, today(request))
         if code is None:
             raise Problem(404, gettext("No lab has reported yet."), kind="not-found")
         period = Period.parse(code)
@@ -253,7 +249,7 @@ async def api_completeness(request: Request) -> JSONResponse:
     """Who was expected to report for a period, who did, on time or late, and who failed and why."""
     period = _period(request)
     assert period is not None
-    report = await comp.for_settings(request.app.state.settings, period, region=region_param(request))
+    report = await comp.for_app(request.app, period, region=region_param(request))
     status = request.query_params.get("status", "")
     data = report.as_dict()
     if status:
@@ -305,7 +301,6 @@ def _run_out(run: HarvestRun) -> dict[str, Any]:
 
 async def api_runs(request: Request) -> JSONResponse:
     """Staff: the harvest runs, newest first."""
-    auth.require(request, MANAGE)
     number, size = page_params(request)
     page = await paginate(HarvestRun.all().order_by("-started_at", "-id"), number, size)
     return JSONResponse(RunList.model_validate({"items": [_run_out(r) for r in page.items], **page.as_json()})
@@ -314,7 +309,6 @@ async def api_runs(request: Request) -> JSONResponse:
 
 async def api_run(request: Request) -> JSONResponse:
     """Staff: one harvest run with its per-lab results (``outcome`` filter, paged)."""
-    auth.require(request, MANAGE)
     run = await HarvestRun.get_or_none(id=request.path_params["run_id"])
     if run is None:
         raise Problem(404, gettext("There is no such harvest."), kind="not-found")
@@ -348,6 +342,6 @@ api_routes = [
     ApiRoute("/harvests", api_runs, name="harvests", response=RunList, permission=MANAGE,
              query={"page": "page number, from 1", "per_page": "items per page, 1 to 100"}),
     ApiRoute("/harvests/{run_id:int}", api_run, name="harvest", response=RunDetailOut, permission=MANAGE,
-             query={"outcome": "ok, unchanged, http_error, timeout, unreachable, invalid or refused",
+             query={"outcome": "ok, unchanged, http_error, timeout, unreachable, truncated, invalid, refused or hub_error",
                     "page": "page number, from 1", "per_page": "items per page, 1 to 100"}),
 ]

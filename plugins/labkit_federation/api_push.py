@@ -23,11 +23,10 @@ from tortoise.exceptions import IntegrityError
 
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
-from labkit.web import Problem, problem_response
-
+from labkit.web import problem_response
 from labkit_federation import registry, storage
 from labkit_federation.models import Member, PushReceipt
-from labkit_federation.options import options
+from labkit_federation.options import of
 
 TOKEN_HEADER = "X-Labkit-Member-Token"
 KEY_HEADER = "Idempotency-Key"
@@ -117,7 +116,7 @@ async def api_push(request: Request) -> Response:
                                               "every retry of this push.", header=KEY_HEADER, max=MAX_KEY_LENGTH),
                         "idempotency-key-required")
     body = await request.body()
-    limit = options(request.app.state.settings).max_document_bytes
+    limit = of(request.app).max_document_bytes
     if len(body) > limit:
         return _problem(request, 413, gettext("The document is larger than this hub accepts (%(limit)s bytes).",
                                               limit=limit), "too-large")

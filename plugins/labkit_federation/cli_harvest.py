@@ -5,7 +5,9 @@ the members (from 20 members on). Then a summary per outcome and one line per fa
 
 Exit status: 0 when the harvest ran, even if some labs failed (they are reported); with
 ``--fail-on-errors``, 1 when any lab failed, so cron or a monitoring job can alert. 2 for a
-problem that stopped the harvest (unknown member, database unreachable), as one line.
+problem that stopped the harvest (unknown member, database unreachable, another harvest holding
+the harvest lease), as one line. The command takes the same lease as the schedule and the staff's
+"harvest now" (:mod:`.schedule`), so two harvests never run at once.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import click
 
 from labkit import db
 from labkit.cli import LabContext, fail, pass_lab, run
-
+from labkit_federation import schedule
 from labkit_federation.harvest import OUTCOMES, harvest, members_to_harvest
 from labkit_federation.models import HarvestResult, HarvestRun, Member
-from labkit_federation.options import options
+from labkit_federation.options import SLUG, FederationOptions
 
 SUCCESS = ("ok", "unchanged")
 
@@ -40,21 +42,23 @@ async def _check_codes(codes: list[str]) -> None:
 
 
 async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | None) -> tuple[HarvestRun, list[HarvestResult], float]:
-    settings = lab.settings
+    opts: FederationOptions = lab.plugins.settings_of(SLUG)  # a bad [plugin.federation] table stops here, as one line
     if concurrency is not None:
-        plugin = {**settings.plugin, "federation": {**settings.for_plugin("federation"), "concurrency": concurrency}}
-        settings = settings.model_copy(update={"plugin": plugin})
-    options(settings)  # a bad [plugin.federation] table stops here, as one line
-    async with db.open_database(settings, lab.plugins):
+        opts = opts.model_copy(update={"concurrency": concurrency})
+    async with db.open_database(lab.settings, lab.plugins):
         if codes:
             await _check_codes(codes)
         total = len(await members_to_harvest(codes))
         if total == 0:
             fail("no member to harvest: register labs with their document's URL (labkit federation members import)")
+        holder = schedule.holder_id()
+        if not await schedule.acquire(schedule.LEASE_NAME, holder):
+            fail("a harvest is already running (the schedule, a \"harvest now\" or another command): try again later")
         started = time.monotonic()
         report = _Progress(total)
         try:
-            harvest_run = await harvest(settings, trigger="cli", codes=codes, progress=report)
+            async with schedule.holding(holder):
+                harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
         finally:
             report.close()
         failures = await (HarvestResult.filter(run=harvest_run).exclude(outcome__in=SUCCESS)

@@ -12,7 +12,6 @@ import click
 
 from labkit import db
 from labkit.cli import LabContext, fail, pass_lab, run
-
 from labkit_federation import registry
 from labkit_federation.models import Member
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,6 @@ from tortoise.functions import Max
 
 from labkit import Period
 from labkit.i18n import N_
-
 from labkit_federation.models import HarvestResult, Member, Report
 
 STATUSES = ("on_time", "late", "failed", "missing", "pending")
@@ -41,7 +40,7 @@ STATUS_LABELS = {
     "missing": N_("Not reported"),
     "pending": N_("Not yet due"),
 }
-FAILED_OUTCOMES = ("http_error", "timeout", "unreachable", "invalid", "refused", "hub_error")
+FAILED_OUTCOMES = ("http_error", "timeout", "unreachable", "truncated", "invalid", "refused", "hub_error")
 """Harvest outcomes that explain why a member's figures did not arrive."""
 OUTCOME_LABELS = {
     "ok": N_("Imported"),
@@ -49,6 +48,7 @@ OUTCOME_LABELS = {
     "http_error": N_("HTTP error"),
     "timeout": N_("Timed out"),
     "unreachable": N_("Unreachable"),
+    "truncated": N_("Connection dropped"),
     "invalid": N_("Invalid document"),
     "refused": N_("Address refused"),
     "hub_error": N_("Error on the hub"),
@@ -258,7 +258,7 @@ async def completeness(period: Period, *, deadline_days: int, expected_frequenci
     """
     from labkit_federation.series import in_region_filter
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     first_late = deadline(period, deadline_days, zone)
     result = Completeness(period=period, region=region.strip("/"), deadline=first_late, due=now >= first_late,
                           frequency_expected=period.frequency in tuple(expected_frequencies))
@@ -304,13 +304,13 @@ async def completeness(period: Period, *, deadline_days: int, expected_frequenci
     return result
 
 
-async def for_settings(settings: Any, period: Period, *, region: str = "", now: datetime | None = None) -> Completeness:
-    """:func:`completeness` with the hub's ``[plugin.federation]`` options and time zone."""
-    from labkit_federation.options import options
+async def for_app(app: Any, period: Period, *, region: str = "", now: datetime | None = None) -> Completeness:
+    """:func:`completeness` with the ``[plugin.federation]`` options and the time zone of the hub ``app``."""
+    from labkit_federation.options import of
 
-    opts = options(settings)
+    opts = of(app)
     return await completeness(period, deadline_days=opts.deadline_days, expected_frequencies=opts.expected_frequencies,
-                              zone=settings.lab.timezone, region=region, now=now)
+                              zone=app.state.settings.lab.timezone, region=region, now=now)
 
 
 def recent_periods(today: date, frequencies: tuple[str, ...] | list[str], count: int = 8) -> list[str]:

@@ -6,13 +6,18 @@ missing, and a past harvest with a few failures. Stored directly in the models: 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from labkit import INDICATORS, Period
-
-from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
+from labkit_federation.models import (
+    HarvestResult,
+    HarvestRun,
+    Member,
+    Observation,
+    Report,
+)
 from labkit_federation.options import options
 
 # code, name, municipality, state, latitude, longitude, joined, scale (size of its figures)
@@ -59,7 +64,7 @@ def _quarters(today: date, count: int) -> list[Period]:
 
 
 def _at(day: date, zone: ZoneInfo, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, 0), tzinfo=zone).astimezone(UTC)
 
 
 async def create(settings: Any) -> None:
@@ -102,7 +107,7 @@ async def create(settings: Any) -> None:
             days = rng.randint(opts.deadline_days + 8, opts.deadline_days + 40) if (code, period.code) in late \
                 else rng.randint(3, max(4, opts.deadline_days - 5))
             received = _at(period.end + timedelta(days=days - 1), zone, rng.randint(8, 18))
-            if received > datetime.now(timezone.utc):
+            if received > datetime.now(UTC):
                 continue
             source = "push" if code in PUSHERS else "pull"
             growth = 1 + index * 0.06
@@ -142,7 +147,7 @@ async def create(settings: Any) -> None:
     await Observation.bulk_create(observations)
 
     # The last scheduled harvest: most labs unchanged, two failures that explain the missing quarter.
-    started = datetime.now(timezone.utc) - timedelta(days=2, hours=3)
+    started = datetime.now(UTC) - timedelta(days=2, hours=3)
     run = await HarvestRun.create(trigger="schedule", started_at=started, finished_at=started + timedelta(seconds=41))
     counts: dict[str, int] = {}
     for code, member in members.items():

@@ -22,8 +22,9 @@ A registry entry must not let anyone use the hub to probe its own network (SSRF)
 
 It never raises for a network problem: :meth:`Fetcher.get` returns a :class:`FetchResult` whose
 ``error`` is one of the harvest outcomes (``http_error``, ``timeout``, ``unreachable``,
-``invalid``, ``refused``). Details name the host, never a URL's user, password or query string,
-and never a token.
+``truncated`` — the connection closed mid-body —, ``invalid`` — a body that cannot be decoded
+included —, ``refused``); any other exception while fetching one lab is ``invalid`` with its
+name. Details name the host, never a URL's user, password or query string, and never a token.
 """
 
 from __future__ import annotations
@@ -37,14 +38,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpcore
 import httpx
 
 from labkit import __version__
-
 from labkit_federation.options import FederationOptions
 
 log = logging.getLogger("labkit.federation.fetch")
@@ -189,8 +189,9 @@ class FetchResult:
 
     @property
     def retryable(self) -> bool:
-        """A timeout, a connection failure or a 5xx may pass on a second try; nothing else will."""
-        return self.error in ("timeout", "unreachable") or (
+        """A timeout, a connection failure (before or during the body) or a 5xx may pass on a second
+        try; nothing else will."""
+        return self.error in ("timeout", "unreachable", "truncated") or (
             self.error == "http_error" and self.status is not None and self.status >= 500)
 
 
@@ -261,7 +262,7 @@ class Fetcher:
             follow_redirects=False, trust_env=False, timeout=httpx.Timeout(options.timeout_seconds),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
-    async def __aenter__(self) -> Fetcher:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -288,6 +289,11 @@ class Fetcher:
             result.error, result.detail = "refused", f"not an http(s) URL: {_describe(error)}"
         except httpx.TransportError as error:
             result.error, result.detail = "unreachable", _describe(error)
+        except httpx.DecodingError as error:
+            result.error, result.detail = "invalid", f"the body does not match its Content-Encoding: {_describe(error)}"
+        except Exception as error:  # whatever else one lab's answer causes is that lab's outcome, never the run's
+            log.warning("fetch %s failed unexpectedly", result.url, exc_info=True)
+            result.error, result.detail = "invalid", f"the answer could not be read: {type(error).__name__}: {_describe(error)}"
         if result.error is not None:
             result.body = None
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
@@ -350,12 +356,17 @@ class Fetcher:
             return None
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                result.error, result.detail = "invalid", f"document larger than {limit} bytes"
-                return None
-            chunks.append(chunk)
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    result.error, result.detail = "invalid", f"document larger than {limit} bytes"
+                    return None
+                chunks.append(chunk)
+        except (httpx.RemoteProtocolError, httpx.ReadError) as error:  # the headers came, the whole body did not
+            result.error = "truncated"
+            result.detail = f"the connection closed before the whole document arrived: {_describe(error)}"
+            return None
         return b"".join(chunks)
 
 

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
 from starlette.requests import Request
 
 from labkit.i18n import N_, gettext

@@ -39,12 +39,10 @@ from typing import Any
 import httpx
 from tortoise.connection import get_connection
 
-from labkit.config import Settings
-
 from labkit_federation import storage
 from labkit_federation.fetch import Fetcher, FetchResult
 from labkit_federation.models import HarvestResult, HarvestRun, Member
-from labkit_federation.options import FederationOptions, options
+from labkit_federation.options import FederationOptions
 
 log = logging.getLogger("labkit.federation.harvest")
 
@@ -251,15 +249,15 @@ async def members_to_harvest(codes: list[str] | None = None) -> list[Member]:
     return await query.order_by("code")
 
 
-async def harvest(settings: Settings, *, trigger: str, codes: list[str] | None = None,
+async def harvest(opts: FederationOptions, *, trigger: str, codes: list[str] | None = None,
                   progress: Progress | None = None) -> HarvestRun:
-    """Harvest every active member with a URL (or only ``codes``) and record the run.
+    """Harvest every active member with a URL (or only ``codes``) with the hub's options ``opts``
+    and record the run.
 
     The database must be open (the web app's, or :func:`labkit.db.open_database` on the command
     line). ``progress(member, outcome)`` is called as each member's outcome is recorded.
     Returns the finished run, with ``counts`` per outcome.
     """
-    opts = options(settings)
     members = await members_to_harvest(codes)
     run = await HarvestRun.create(trigger=trigger, started_at=datetime.now(UTC), counts={})
     work = Harvest(run, opts, progress)

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 from labkit import HomeCard, Period
 from labkit.i18n import N_
-
 from labkit_federation import completeness as comp
 from labkit_federation.models import Member
-from labkit_federation.options import options
+from labkit_federation.options import of
 
 
 async def cards(request: Any) -> list[HomeCard]:
@@ -20,10 +19,10 @@ async def cards(request: Any) -> list[HomeCard]:
     context: dict[str, Any] = {"members": members}
     if members:
         today = datetime.now(ZoneInfo(settings.lab.timezone)).date()
-        recent = comp.recent_periods(today, options(settings).expected_frequencies, count=1)
+        recent = comp.recent_periods(today, of(request.app).expected_frequencies, count=1)
         if recent:
-            report = await comp.for_settings(settings, Period.parse(recent[0]))
+            report = await comp.for_app(request.app, Period.parse(recent[0]))
             context.update(period=recent[0], reported=report.total.reported, expected=report.total.expected,
                            on_time=report.total.on_time)
-    return [HomeCard(title=N_("Federation of labs"), href="/federation/", order=25,
+    return [HomeCard(title=N_("Federation of labs"), href=str(request.app.url_path_for("federation:overview")), order=25,
                      template="federation/_home_card.html", context=context)]

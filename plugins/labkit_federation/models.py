@@ -48,7 +48,7 @@ class Member(Model):
 
     class Meta:
         table = "federation_member"
-        ordering = ["code"]
+        ordering = ("code",)
 
 
 class Observation(Model):
@@ -133,14 +133,14 @@ class HarvestRun(Model):
 
     class Meta:
         table = "federation_harvest_run"
-        ordering = ["-started_at", "-id"]
+        ordering = ("-started_at", "-id")
 
 
 class HarvestResult(Model):
     """What happened to one member in one harvest.
 
-    ``outcome`` is one of ok, unchanged, http_error, timeout, unreachable, invalid, refused
-    (an address the hub may not fetch). ``errors`` holds the validation errors of an invalid
+    ``outcome`` is one of ok, unchanged, http_error, timeout, unreachable, truncated (the
+    connection closed mid-body), invalid, refused (an address the hub may not fetch), hub_error. ``errors`` holds the validation errors of an invalid
     document; ``summary`` the import summary of an accepted one.
     """
 

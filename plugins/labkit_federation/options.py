@@ -1,22 +1,26 @@
 """The hub's settings: the ``[plugin.federation]`` table of ``lab.toml``, validated.
 
-Every key has a safe default, so a hub runs with an empty table. A bad value stops the lab at
-start-up with one line naming the key (see :func:`options`).
+:class:`FederationOptions` is the plugin's settings model (the ``labkit_settings`` hook): the core
+validates the table when the plugins load, so an unknown key or a bad value stops the lab with
+one line naming the key. Every key has a safe default, so a hub runs with an empty table. Read
+them with :func:`of` (the web app's) or ``ctx.plugin_settings("federation")`` in an action.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from labkit.config import ConfigError, Settings
+from labkit import plugin_settings
+from labkit.config import Settings
+from labkit.plugin_settings import PluginSettings
+
+SLUG = "federation"
 
 
-class FederationOptions(BaseModel):
+class FederationOptions(PluginSettings):
     """What a national agency tunes for its hub."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     hub_code: str = Field("", max_length=64)
     """The hub's own code when it is itself a member of another hub (``BR-SP`` for a state hub)."""
@@ -40,12 +44,13 @@ class FederationOptions(BaseModel):
     """The frequencies every member is expected to report (A annual, Q quarterly, M monthly)."""
 
 
+def of(app: Any) -> FederationOptions:
+    """The hub's validated options, as the core loaded them for the web app ``app``."""
+    return app.state.plugin_settings[SLUG]
+
+
 def options(settings: Settings) -> FederationOptions:
-    """The validated ``[plugin.federation]`` options of a lab (raises :class:`ConfigError`)."""
-    raw: dict[str, Any] = settings.for_plugin("federation")
-    try:
-        return FederationOptions(**raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "?"
-        raise ConfigError(f"lab.toml: [plugin.federation] {key}: {first['msg']}") from None
+    """The options of a lab known only by its ``settings`` (demo data), validated by the core's
+    rules (environment overrides included; raises :class:`labkit.config.ConfigError`)."""
+    return plugin_settings.validate(SLUG, FederationOptions, settings.for_plugin(SLUG),  # type: ignore[return-value]
+                                    settings.plugin_environment)

@@ -30,14 +30,13 @@ from labkit import Period, indicator_format
 from labkit.api import ApiRoute
 from labkit.config import Settings
 from labkit.i18n import gettext
-from labkit.indicator_format import ALL, INDICATOR_FORMATS, Row, period_entry
+from labkit.indicator_format import INDICATOR_FORMATS, Row, period_entry
 from labkit.indicator_format.openapi import HubDocumentOut
 from labkit.indicator_format.versions import VERSIONS
 from labkit.web import Problem
-
 from labkit_federation import aggregate
 from labkit_federation.models import Member, Observation, Report
-from labkit_federation.options import options
+from labkit_federation.options import FederationOptions, of
 
 MAX_PERIODS = 60
 DEFINITIONS = {
@@ -50,9 +49,9 @@ DEFINITIONS = {
 }
 
 
-def hub_code(settings: Settings) -> str:
+def hub_code(settings: Settings, opts: FederationOptions) -> str:
     """This hub's code in the LAB dimension: ``[plugin.federation] hub_code``, else from ``[lab]``."""
-    configured = options(settings).hub_code
+    configured = opts.hub_code
     if configured:
         return configured
     lab = settings.lab
@@ -71,9 +70,9 @@ async def stored_periods() -> list[str]:
     return sorted(await aggregate.periods(), key=lambda code: (len(code), code))
 
 
-async def document(settings: Settings, codes: list[str] | None = None) -> dict[str, Any]:
+async def document(settings: Settings, opts: FederationOptions, codes: list[str] | None = None) -> dict[str, Any]:
     """The hub's 1.1 document of ``codes`` (every stored period when ``None``)."""
-    code = hub_code(settings)
+    code = hub_code(settings, opts)
     wanted = codes if codes is not None else await stored_periods()
     lab = settings.lab
     reports = await Report.filter(period__in=wanted).values("member_id", "period", "status", "published_at")
@@ -155,7 +154,7 @@ def _codes(request: Request) -> list[str] | None:
 
 
 async def _document(request: Request) -> dict[str, Any]:
-    return await document(request.app.state.settings, _codes(request))
+    return await document(request.app.state.settings, of(request.app), _codes(request))
 
 
 CACHE = {"Cache-Control": "public, max-age=300"}

@@ -20,7 +20,6 @@ from labkit.csv_import import read_csv
 from labkit.exports import csv_text
 from labkit.i18n import gettext
 from labkit.web import error_messages
-
 from labkit_federation import tree
 from labkit_federation.forms import MemberIn
 from labkit_federation.models import Member

@@ -30,11 +30,9 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from labkit.config import Settings
-
 from labkit_federation.harvest import harvest
 from labkit_federation.models import HarvestRun, Lease
-from labkit_federation.options import options
+from labkit_federation.options import FederationOptions
 
 log = logging.getLogger("labkit.federation.schedule")
 
@@ -87,22 +85,23 @@ async def is_due(interval_minutes: int, now: datetime | None = None) -> bool:
     return last is None or last.started_at <= now - timedelta(minutes=interval_minutes)
 
 
-async def run_if_due(settings: Settings, holder: str, *, lease_seconds: float = LEASE_SECONDS) -> HarvestRun | None:
+async def run_if_due(opts: FederationOptions, holder: str, *,
+                     lease_seconds: float = LEASE_SECONDS) -> HarvestRun | None:
     """One tick: take the lease, harvest if due, free the lease. The run, or ``None``."""
-    interval = options(settings).harvest_interval_minutes
+    interval = opts.harvest_interval_minutes
     if interval <= 0 or not await acquire(LEASE_NAME, holder, lease_seconds):
         return None
     async with holding(holder, lease_seconds):
         if not await is_due(interval):
             return None
         log.info("scheduled harvest starts (%s)", holder)
-        return await harvest(settings, trigger="schedule")
+        return await harvest(opts, trigger="schedule")
 
 
 @contextlib.asynccontextmanager
 async def holding(holder: str, seconds: float = LEASE_SECONDS) -> AsyncIterator[None]:
     """Keep the harvest lease that ``holder`` has acquired renewed while the block runs, then free
-    it (used by the schedule and by the staff's "harvest now")."""
+    it (used by the schedule, the staff's "harvest now" and the command line)."""
     keeper = asyncio.create_task(_keep(holder, seconds))
     try:
         yield
@@ -124,8 +123,8 @@ async def _keep(holder: str, seconds: float) -> None:
 class Scheduler:
     """The background task of one server worker."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, opts: FederationOptions) -> None:
+        self.opts = opts
         self.holder = holder_id()
         self.task: asyncio.Task[None] | None = None
 
@@ -143,7 +142,7 @@ class Scheduler:
         await asyncio.sleep(random.uniform(*FIRST_TICK_SECONDS))
         while True:
             try:
-                await run_if_due(self.settings, self.holder)
+                await run_if_due(self.opts, self.holder)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database was down for a moment: try again at the next tick
@@ -151,11 +150,11 @@ class Scheduler:
             await asyncio.sleep(TICK_SECONDS)
 
 
-async def startup(app: object, settings: Settings) -> Scheduler | None:
+async def startup(opts: FederationOptions) -> Scheduler | None:
     """Start the worker's scheduler when the hub harvests on a schedule (``labkit_startup``)."""
-    if options(settings).harvest_interval_minutes <= 0:
+    if opts.harvest_interval_minutes <= 0:
         return None
-    scheduler = Scheduler(settings)
+    scheduler = Scheduler(opts)
     scheduler.start()
     return scheduler
 

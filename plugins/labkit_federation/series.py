@@ -15,10 +15,9 @@ from tortoise.functions import Count
 
 from labkit import INDICATORS, Period
 from labkit.i18n import N_
-
 from labkit_federation.models import Member, Observation, Report
 
-__all__ = ["Count", "INDICATOR_LABELS", "AGGREGATION_LABELS"]
+__all__ = ["AGGREGATION_LABELS", "INDICATOR_LABELS", "Count"]
 
 INDICATOR_LABELS = {"projects": N_("Projects"), "partnerships": N_("Partnerships"),
                     "participants": N_("Participants"), "products": N_("Products")}

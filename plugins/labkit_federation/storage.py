@@ -36,7 +36,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
-
 from labkit_federation.models import Member, Observation, Report
 
 SOURCES = ("pull", "push")
@@ -184,7 +183,7 @@ def _slice_hash(rows: list[Row]) -> str:
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    return datetime.fromisoformat(value) if value else None
 
 
 def _describe(changes: list[str]) -> str:

@@ -19,7 +19,6 @@ from datetime import date
 from typing import Any
 
 from labkit.i18n import N_, gettext
-
 from labkit_federation.models import Member
 
 CSV_HEADER = ("mentor_code", "mentor_name", "lab_code", "lab_name", "trained_on", "programme", "generation")

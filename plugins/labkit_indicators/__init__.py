@@ -1,18 +1,20 @@
 """indicators: Projects, partnerships, participants and products, counted once and published openly.
 
-The hookimpls only; the engine is in ``engine.py``, the formats in ``exports.py``, the pages in
-``views.py``, the JSON API in ``api.py`` and the command line in ``cli.py``.
+Declarations only: the engine is in ``engine.py``, the formats in ``exports.py``, the writes in
+``actions*.py``, the pages in ``pages*.py``, the JSON API's reads in ``api.py`` and the command
+line in ``cli.py``; ``models.py`` and ``routes.py`` are found by convention.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from labkit import HomeCard, Models, NavItem, Period, Permission, PluginInfo, PortfolioItem, __version__, hookimpl
+from labkit import HomeCard, NavItem, Period, Permission, PluginInfo, PortfolioItem, __version__, hookimpl
 from labkit.i18n import N_
 
-from labkit_indicators import api, demo, home, portfolio, views
+from labkit_indicators import demo, home, portfolio, rules
 from labkit_indicators import cli as commands
+from labkit_indicators.settings import IndicatorsSettings
 
 
 @hookimpl
@@ -21,23 +23,13 @@ def labkit_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_indicators.models",), migrations="labkit_indicators.migrations")
-
-
-@hookimpl
-def labkit_routes() -> list:
-    return views.routes
-
-
-@hookimpl
-def labkit_api_routes() -> list:
-    return api.routes
+def labkit_settings() -> type[IndicatorsSettings]:
+    return IndicatorsSettings
 
 
 @hookimpl
 def labkit_nav(request: Any) -> list[NavItem]:
-    return [NavItem(label=N_("Indicators"), href="/indicators/", order=80)]
+    return [NavItem(label=N_("Indicators"), href=str(request.url_for("indicators:dashboard").path), order=80)]
 
 
 @hookimpl
@@ -48,9 +40,9 @@ async def labkit_home(request: Any) -> list[HomeCard]:
 @hookimpl
 def labkit_permissions() -> list[Permission]:
     return [
-        Permission(api.VIEW_PROVISIONAL, N_("See provisional (unpublished) indicator figures"), ("staff",)),
-        Permission(api.MANAGE, N_("Manage the portfolio, manual entries and targets"), ("staff",)),
-        Permission(api.PUBLISH, N_("Publish a period's indicators (freezes them)"), ("staff",)),
+        Permission(rules.VIEW_PROVISIONAL, N_("See provisional (unpublished) indicator figures"), ("staff",)),
+        Permission(rules.MANAGE, N_("Manage the portfolio, manual entries and targets"), ("staff",)),
+        Permission(rules.PUBLISH, N_("Publish a period's indicators (freezes them)"), ("staff",)),
     ]
 
 

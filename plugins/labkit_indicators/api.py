@@ -1,4 +1,6 @@
-"""The JSON API: the published document, its other formats, periods, publication, manual entries."""
+"""The JSON API's reads: the published document, its other formats, the periods, manual entries.
+
+Its writes (publication, manual entries) are actions (``actions.py``); ``routes.py`` lists both."""
 
 from __future__ import annotations
 
@@ -10,23 +12,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from labkit import Period, auth
-from labkit.api import ApiRoute
 from labkit.i18n import gettext
-from labkit.indicator_format.openapi import DocumentOut
-from labkit.web import Problem, read_json
+from labkit.web import Problem
 
 from labkit_indicators import exports, rules
-from labkit_indicators.engine import Engine, PeriodFigures, PublishError
-from labkit_indicators.forms import ManualEntryIn
+from labkit_indicators.engine import Engine, PeriodFigures
 from labkit_indicators.models import EntryAudit, ManualEntry, PeriodState
-from labkit_indicators.portfolio import create_entry, delete_entry, update_entry
 
-VIEW_PROVISIONAL = "indicators.view_provisional"
-MANAGE = "indicators.manage"
-PUBLISH = "indicators.publish"
 
 
 def period_or_problem(code: str | None) -> Period:
+    """The period ``code`` names, or a 400 problem saying how to write one."""
     try:
         return rules.parse_period(code)
     except rules.PeriodError as error:
@@ -50,7 +46,7 @@ def requested_periods(request: Request) -> list[Period]:
 async def figures_for(request: Request, periods: list[Period], max_age: float | None = 0) -> list[PeriodFigures]:
     """The figures of ``periods``: published ones for anyone, provisional ones for staff only."""
     engine = Engine.for_app(request.app)
-    can_see = auth.has_permission(request, VIEW_PROVISIONAL)
+    can_see = auth.has_permission(request, rules.VIEW_PROVISIONAL)
     out = []
     for period in periods:
         state = await PeriodState.get_or_none(period=period.code)
@@ -119,24 +115,12 @@ class PeriodList(BaseModel):
 async def api_periods(request: Request) -> JSONResponse:
     """The periods with figures: published ones for anyone, provisional ones too for staff."""
     engine = Engine.for_app(request.app)
-    states = await (engine.known_periods() if auth.has_permission(request, VIEW_PROVISIONAL)
+    states = await (engine.known_periods() if auth.has_permission(request, rules.VIEW_PROVISIONAL)
                     else engine.published_periods())
     items = [PeriodOut(period=s.period, frequency=Period.parse(s.period).frequency, status=s.status,
                        computed_at=exports._iso(s.computed_at), published_at=exports._iso(s.published_at),
-                       url=f"/api/v1/indicators/?period={s.period}") for s in states]
+                       url=f"{request.url_for('api-indicators:document').path}?period={s.period}") for s in states]
     return JSONResponse(PeriodList(items=items).model_dump())
-
-
-async def api_publish(request: Request) -> Response:
-    """Publish a period: recompute it one last time and freeze its figures."""
-    person = auth.require(request, PUBLISH)
-    period = period_or_problem(request.path_params["period"])
-    try:
-        figures = await Engine.for_app(request.app).publish(period, person.id)
-    except PublishError as error:
-        raise Problem(409, str(error), kind="cannot-publish") from None
-    body = json.dumps(exports.document(request.app.state.settings, [figures]), ensure_ascii=False)
-    return Response(body, media_type="application/json", status_code=201)
 
 
 # ------------------------------------------------------------------------- manual entries
@@ -165,11 +149,8 @@ class EntryList(BaseModel):
     items: list[EntryOut]
 
 
-class WithdrawIn(BaseModel):
-    reason: str = Field(min_length=3, max_length=2000)
-
-
 async def entry_out(entry: ManualEntry) -> EntryOut:
+    """A manual entry with its audit trail, as the API and the entry page show it."""
     audit = await EntryAudit.filter(entry=entry).order_by("at", "id")
     return EntryOut(id=entry.id, period=entry.period, indicator=entry.indicator, value=entry.value,
                     module=entry.module, kind=entry.kind, reason=entry.reason, withdrawn=entry.deleted_at is not None,
@@ -179,79 +160,9 @@ async def entry_out(entry: ManualEntry) -> EntryOut:
 
 async def api_entries(request: Request) -> JSONResponse:
     """The manual entries, with their audit trail (staff)."""
-    auth.require(request, MANAGE)
     entries = await ManualEntry.all().order_by("-period", "id")
     return JSONResponse(EntryList(items=[await entry_out(e) for e in entries]).model_dump())
 
 
-async def api_entry_create(request: Request) -> JSONResponse:
-    """Record a count for offline activity (staff)."""
-    person = auth.require(request, MANAGE)
-    data = await read_json(request, ManualEntryIn)
-    await _refuse_published(data.period)
-    entry = await create_entry(data, person)
-    await Engine.for_app(request.app).invalidate()
-    return JSONResponse((await entry_out(entry)).model_dump(), status_code=201)
-
-
-async def _entry(request: Request) -> ManualEntry:
-    entry = await ManualEntry.get_or_none(id=request.path_params["entry_id"])
-    if entry is None:
-        raise Problem(404, gettext("There is no such manual entry."), kind="not-found")
-    return entry
-
-
-async def _refuse_published(*codes: str) -> None:
-    """Entries inside a published period would not count any more: say so instead."""
-    published = [Period.parse(s.period) for s in await PeriodState.filter(status="published")]
-    for code in codes:
-        period = Period.parse(code)
-        for frozen in published:
-            if rules.contains(frozen, period) or rules.contains(period, frozen):
-                raise Problem(409, gettext("Period %(period)s is published and frozen: entries for it cannot change.",
-                                           period=frozen.code), kind="period-frozen")
-
-
-async def api_entry_update(request: Request) -> JSONResponse:
-    """Change a manual entry; the change is kept in its audit trail (staff)."""
-    person = auth.require(request, MANAGE)
-    entry = await _entry(request)
-    if entry.deleted_at is not None:
-        raise Problem(409, gettext("This entry was withdrawn."), kind="withdrawn")
-    data = await read_json(request, ManualEntryIn)
-    await _refuse_published(entry.period, data.period)
-    await update_entry(entry, data, person)
-    await Engine.for_app(request.app).invalidate()
-    return JSONResponse((await entry_out(entry)).model_dump())
-
-
-async def api_entry_delete(request: Request) -> JSONResponse:
-    """Withdraw a manual entry (it stops counting; it and its audit trail are kept) (staff)."""
-    person = auth.require(request, MANAGE)
-    entry = await _entry(request)
-    data = await read_json(request, WithdrawIn)
-    if entry.deleted_at is None:
-        await _refuse_published(entry.period)
-        await delete_entry(entry, person, data.reason)
-        await Engine.for_app(request.app).invalidate()
-    return JSONResponse((await entry_out(entry)).model_dump())
-
-
 PERIOD_QUERY = {"period": "YYYY, YYYY-Qn or YYYY-MM; repeat or separate with commas (default: every published period)"}
 
-routes = [
-    ApiRoute("/", api_document, name="document", response=DocumentOut, query=PERIOD_QUERY),
-    ApiRoute("/sdmx.csv", api_sdmx, name="sdmx", query=PERIOD_QUERY, media_type="application/vnd.sdmx.data+csv"),
-    ApiRoute("/datapackage.zip", api_datapackage, name="datapackage", query=PERIOD_QUERY, media_type="application/zip"),
-    ApiRoute("/schema.json", api_schema, name="schema"),
-    ApiRoute("/periods", api_periods, name="periods", response=PeriodList),
-    ApiRoute("/periods/{period}/publish", api_publish, methods=["POST"], name="publish", permission=PUBLISH,
-             status=201),
-    ApiRoute("/entries", api_entries, name="entries", response=EntryList, permission=MANAGE),
-    ApiRoute("/entries", api_entry_create, methods=["POST"], name="entry-create", body=ManualEntryIn,
-             response=EntryOut, permission=MANAGE, status=201),
-    ApiRoute("/entries/{entry_id:int}", api_entry_update, methods=["PUT"], name="entry-update", body=ManualEntryIn,
-             response=EntryOut, permission=MANAGE),
-    ApiRoute("/entries/{entry_id:int}/withdraw", api_entry_delete, methods=["POST"], name="entry-withdraw",
-             body=WithdrawIn, response=EntryOut, permission=MANAGE),
-]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,8 @@ import httpx
 
 from labkit import INDICATORS, Period, db
 from labkit.cli import LabContext, fail, pass_lab, run
-from labkit.config import read_env_file
 
-from labkit_indicators import exports, rules
+from labkit_indicators import exports, rules, settings
 from labkit_indicators.engine import Engine, PeriodFigures, PublishError
 
 
@@ -58,18 +56,12 @@ def _table(figures: PeriodFigures) -> str:
 
 
 PUSH_PATH = "/api/v1/federation/reports"
-TOKEN_VARIABLE = "LABKIT_HUB_TOKEN"
 
 
 def push_url(hub_url: str) -> str:
-    """The hub's push endpoint: ``[lab] hub_url`` is the hub's address (or the endpoint itself)."""
+    """The hub's push endpoint: ``hub_url`` is the hub's address (or the endpoint itself)."""
     base = hub_url.rstrip("/")
     return base if base.endswith(PUSH_PATH) else base + PUSH_PATH
-
-
-def hub_token(lab: LabContext) -> str:
-    """The lab's member token: ``LABKIT_HUB_TOKEN`` from the environment or the lab's ``.env``."""
-    return (os.environ.get(TOKEN_VARIABLE) or read_env_file(lab.lab_dir / ".env").get(TOKEN_VARIABLE, "")).strip()
 
 
 async def _push_figures(lab: LabContext, codes: str | None) -> list[PeriodFigures]:
@@ -173,17 +165,22 @@ def register(cli: click.Group) -> None:
                   help="Periods to send (YYYY, YYYY-Qn or YYYY-MM; commas for several). Default: every published period.")
     @pass_lab
     def push(lab: LabContext, period: str | None) -> None:
-        """Send the lab's indicators document to its hub ([lab] hub_url, token in LABKIT_HUB_TOKEN)."""
-        if not lab.settings.lab.hub_url:
-            fail("[lab] hub_url is not set: write the hub's address in lab.toml (or LABKIT_LAB_HUB_URL)")
-        token = hub_token(lab)
+        """Send the lab's indicators document to its hub ([plugin.indicators] hub_url, token in
+        LABKIT_PLUGIN_INDICATORS_HUB_TOKEN)."""
+        own = lab.plugins.settings_of("indicators")
+        hub_url = settings.hub_url(lab.settings, own)
+        if not hub_url:
+            fail("[plugin.indicators] hub_url is not set: write the hub's address in lab.toml "
+                 "(or LABKIT_PLUGIN_INDICATORS_HUB_URL)")
+        token = settings.hub_token(lab.settings, own)
         if not token:
-            fail(f"{TOKEN_VARIABLE} is not set: put the token the hub issued in the environment or the lab's .env")
+            fail("LABKIT_PLUGIN_INDICATORS_HUB_TOKEN is not set: put the token the hub issued in the environment "
+                 "or the lab's .env")
         figures = run(_push_figures(lab, period))
         if not figures:
             fail("there is nothing to send: no period is published yet (publish one, or name it with --period)")
         body = json.dumps(exports.document(lab.settings, figures), ensure_ascii=False).encode()
-        url = push_url(lab.settings.lab.hub_url)
+        url = push_url(hub_url)
         try:
             response = send(url, token, body)
         except httpx.HTTPError as error:

@@ -128,8 +128,8 @@ class Engine:
 
     @property
     def threshold(self) -> int:
-        value = self.settings.for_plugin("indicators").get("suppression_threshold", rules.DEFAULT_THRESHOLD)
-        return max(1, int(value))
+        """``[plugin.indicators] suppression_threshold``."""
+        return self.plugins.settings_of("indicators").suppression_threshold
 
     def today(self) -> date:
         return datetime.now(self.settings.zone).date()

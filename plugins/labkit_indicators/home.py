@@ -13,6 +13,7 @@ from labkit_indicators.models import PeriodState
 
 
 async def cards(request: Any) -> list[HomeCard]:
+    """The card: the four numbers of the last published year, when there is one."""
     years = [s for s in await PeriodState.filter(status="published").order_by("-period") if s.period.isdigit()]
     latest = years[0] if years else None
     context: dict[str, Any] = {}
@@ -23,5 +24,6 @@ async def cards(request: Any) -> list[HomeCard]:
                 {"label": rules.DEFINITIONS[name].label,
                  "value": None if figures.figures[name].total.suppressed else figures.value(name)}
                 for name in INDICATORS]}
-    return [HomeCard(title=N_("Our numbers"), href="/indicators/", order=20,
+    href = str(request.url_for("indicators:dashboard").path)
+    return [HomeCard(title=N_("Our numbers"), href=href, order=20,
                      template="indicators/_home_card.html", context=context)]

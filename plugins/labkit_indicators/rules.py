@@ -18,6 +18,9 @@ DEFAULT_THRESHOLD = 5
 OWN_MODULE = "indicators"
 TOTAL = "total"
 DIMENSIONS = ("module", "kind")
+VIEW_PROVISIONAL = "indicators.view_provisional"
+MANAGE = "indicators.manage"
+PUBLISH = "indicators.publish"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,15 @@ def previous(period: Period) -> Period:
         return Period.parse(f"{year}-Q{quarter}")
     year, month = (period.start.year, period.start.month - 1) if period.start.month > 1 else (period.start.year - 1, 12)
     return Period.parse(f"{year}-{month:02d}")
+
+
+def year_or(value: object, default: int) -> int:
+    """``value`` as a year from 1900 to 9998, or ``default`` when it is not one."""
+    try:
+        year = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
+    return year if 1900 <= year <= 9998 else default
 
 
 def months_of(year: int) -> list[Period]:

@@ -3,14 +3,39 @@
 Organisations (with Popolo-aligned fields), the network of their relationships, proposals and
 corrections from any visitor moderated by the lab's team with a full history, a directory, an
 interactive map, CSV import and CSV / JSON / GeoJSON / Popolo exports, and a JSON API. Other
-plugins point at mapped organisations through the ``organisation`` reference kind.
+plugins point at mapped organisations through the ``organisation`` reference kind. Its models
+(``models.py``, ``migrations/``) and routes (``routes.py``) are found by convention; every write is
+an action (``actions.py``).
 """
 
 from __future__ import annotations
 
-from labkit import HomeCard, Models, NavItem, Period, Permission, PluginInfo, __version__, auth, hookimpl
+from pydantic import Field
+
+from labkit import (
+    HomeCard,
+    NavItem,
+    Period,
+    Permission,
+    PluginInfo,
+    __version__,
+    auth,
+    hookimpl,
+)
 from labkit.hooktypes import ReferenceKind
 from labkit.i18n import N_
+from labkit.plugin_settings import PluginSettings
+
+
+class MappingSettings(PluginSettings):
+    """``[plugin.mapping]`` in ``lab.toml`` (the tiles are the lab's: ``[lab] map_tiles``)."""
+
+    center: tuple[float, float] = (-23.5505, -46.6333)
+    """Where the map opens: latitude, longitude."""
+    zoom: int = Field(default=11, ge=0, le=22)
+    """The map's opening zoom level."""
+    proposals_per_hour: int = Field(default=5, ge=0)
+    """Proposals and corrections one client address may send in an hour (the team is not limited)."""
 
 
 @hookimpl
@@ -19,38 +44,25 @@ def labkit_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_mapping.models",), migrations="labkit_mapping.migrations")
-
-
-@hookimpl
-def labkit_routes() -> list:
-    from labkit_mapping import views
-
-    return views.page_routes
-
-
-@hookimpl
-def labkit_api_routes() -> list:
-    from labkit_mapping import api
-
-    return api.api_routes
+def labkit_settings() -> type[PluginSettings]:
+    return MappingSettings
 
 
 @hookimpl
 def labkit_nav(request) -> list[NavItem]:
-    items = [NavItem(label=N_("Ecosystem map"), href="/mapping/", order=20)]
+    items = [NavItem(label=N_("Ecosystem map"), href=str(request.app.url_path_for("mapping:directory")), order=20)]
     if auth.has_permission(request, "mapping.moderate"):
-        items.append(NavItem(label=N_("Map moderation"), href="/mapping/moderation", order=95))
+        items.append(NavItem(label=N_("Map moderation"), href=str(request.app.url_path_for("mapping:moderation")),
+                             order=95))
     return items
 
 
 @hookimpl
 async def labkit_home(request) -> list[HomeCard]:
-    from labkit_mapping import views
+    from labkit_mapping import pages
 
-    return [HomeCard(title=N_("Ecosystem map"), href="/mapping/", order=20, template="mapping/_home_card.html",
-                     context=await views.home_context())]
+    return [HomeCard(title=N_("Ecosystem map"), href=str(request.app.url_path_for("mapping:directory")), order=20,
+                     template="mapping/_home_card.html", context=await pages.home_context())]
 
 
 @hookimpl
@@ -79,16 +91,16 @@ def labkit_references() -> list[ReferenceKind]:
 
 @hookimpl
 async def labkit_personal_data(person_id: int) -> dict:
-    from labkit_mapping import views
+    from labkit_mapping import pages
 
-    return await views.personal_data(person_id)
+    return await pages.personal_data(person_id)
 
 
 @hookimpl
 async def labkit_erase_person(person_id: int) -> None:
-    from labkit_mapping import views
+    from labkit_mapping import pages
 
-    await views.erase_person(person_id)
+    await pages.erase_person(person_id)
 
 
 @hookimpl

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from starlette.applications import Starlette
 
 from labkit_mapping.models import KINDS, Organisation
 from labkit_mapping.rules import as_input
@@ -15,11 +18,16 @@ CSV_COLUMNS = ("id", "name", "kind", "description", "topics", "practices", "webs
 REQUIRED_COLUMNS = ("name", "kind")
 
 
-def page_url(org: Organisation) -> str:
-    return f"/mapping/organisations/{org.id}"
+Link = Callable[[Organisation], str]
+"""Gives the path of an organisation's page (see :func:`page_link`)."""
 
 
-def as_json(org: Organisation, base_url: str = "") -> dict[str, Any]:
+def page_link(app: Starlette) -> Link:
+    """The :data:`Link` of ``app``'s organisation pages."""
+    return lambda org: str(app.url_path_for("mapping:organisation", org_id=org.id))
+
+
+def as_json(org: Organisation, page_url: Link, base_url: str = "") -> dict[str, Any]:
     """The organisation as the API and the JSON export give it."""
     return {
         "id": org.id,
@@ -34,7 +42,7 @@ def as_json(org: Organisation, base_url: str = "") -> dict[str, Any]:
     }
 
 
-def as_popolo(org: Organisation, base_url: str = "") -> dict[str, Any]:
+def as_popolo(org: Organisation, page_url: Link, base_url: str = "") -> dict[str, Any]:
     """The organisation as a Popolo ``Organization`` (https://www.popoloproject.com/specs/organization.html)."""
     links = []
     if org.website:
@@ -69,7 +77,8 @@ def as_popolo(org: Organisation, base_url: str = "") -> dict[str, Any]:
     return {key: value for key, value in item.items() if value not in (None, "")}
 
 
-def popolo_document(orgs: list[Organisation], relationships: list[Any], base_url: str = "") -> dict[str, Any]:
+def popolo_document(orgs: list[Organisation], relationships: list[Any], page_url: Link,
+                    base_url: str = "") -> dict[str, Any]:
     """``{"organizations": [...]}`` with the relationships as Popolo ``memberships`` between
     organisations (member of) and as ``labkit:relationships`` for the other kinds."""
     ids = {org.id for org in orgs}
@@ -84,11 +93,11 @@ def popolo_document(orgs: list[Organisation], relationships: list[Any], base_url
         else:
             others.append({"id": f"relationship-{rel.id}", "source": str(rel.source.uid), "target": target,
                            "kind": rel.kind, "note": rel.note})
-    return {"organizations": [as_popolo(org, base_url) for org in orgs], "memberships": memberships,
+    return {"organizations": [as_popolo(org, page_url, base_url) for org in orgs], "memberships": memberships,
             "labkit:relationships": others}
 
 
-def as_feature(org: Organisation, kind_label: str | None = None) -> dict[str, Any]:
+def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None) -> dict[str, Any]:
     """A GeoJSON ``Feature`` (only organisations with coordinates have one)."""
     return {
         "type": "Feature",
@@ -102,13 +111,16 @@ def as_feature(org: Organisation, kind_label: str | None = None) -> dict[str, An
     }
 
 
-def feature_collection(orgs: list[Organisation], kind_labels: dict[str, str] | None = None) -> dict[str, Any]:
+def feature_collection(orgs: list[Organisation], page_url: Link,
+                       kind_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """A GeoJSON ``FeatureCollection`` of the organisations that have coordinates."""
     labels = kind_labels or {}
     return {"type": "FeatureCollection",
-            "features": [as_feature(org, labels.get(org.kind)) for org in orgs if org.has_location]}
+            "features": [as_feature(org, page_url, labels.get(org.kind)) for org in orgs if org.has_location]}
 
 
 def csv_row(org: Organisation) -> list[Any]:
+    """The organisation as a row of :data:`CSV_COLUMNS`."""
     values = as_input(org)
     return [
         str(org.uid), values["name"], values["kind"], values["description"], "; ".join(values["topics"]),

@@ -224,6 +224,12 @@ class ProposalIn(OrganisationIn):
 ORGANISATION_FIELDS = tuple(OrganisationIn.model_fields)
 
 
+class CorrectionIn(ProposalIn):
+    """A visitor's correction of organisation ``org_id`` (the fields as they should be)."""
+
+    org_id: int
+
+
 class OrganisationCreate(OrganisationIn):
     """What an API client sends to add an organisation (published at once)."""
 
@@ -254,9 +260,27 @@ class OrganisationPatch(BaseModel):
     status: Literal["published", "archived"] | None = None
 
 
-class DecisionIn(BaseModel):
-    """A moderator's decision on a proposal; a rejection needs a reason."""
+class OrganisationUpdate(OrganisationPatch):
+    """The team's change to organisation ``org_id``: the fields given, a note for its history, and
+    the confirmation that a name or website like another organisation's is right."""
 
+    org_id: int
+    note: str = ""
+    confirm_duplicate: bool = False
+
+
+class StatusIn(BaseModel):
+    """Publish or archive organisation ``org_id`` (checked by the rule, so a wrong value is a 400)."""
+
+    org_id: int
+    status: str = ""
+    note: str = ""
+
+
+class DecisionIn(BaseModel):
+    """A moderator's decision on proposal ``proposal_id``; a rejection needs a reason."""
+
+    proposal_id: int
     decision: Literal["approve", "reject"]
     reason: str = Field(default="", max_length=1000)
 
@@ -273,10 +297,11 @@ class DecisionIn(BaseModel):
 
 
 class RelationshipIn(BaseModel):
-    """A tie from one organisation to another one, or to the lab (``target_id`` empty)."""
+    """A tie from organisation ``org_id`` to another one, or to the lab (``target_id`` empty)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    org_id: int
     kind: RelationshipKind
     target_id: int | None = None
     note: str = Field(default="", max_length=300)
@@ -285,3 +310,16 @@ class RelationshipIn(BaseModel):
     @classmethod
     def _note(cls, value: str) -> str:
         return check_text(value)
+
+
+class RelationshipRef(BaseModel):
+    """The relationship ``rel_id`` (to remove it)."""
+
+    rel_id: int
+
+
+class ImportIn(BaseModel):
+    """A CSV file of organisations; ``dry_run`` only checks it and reports."""
+
+    content: bytes
+    dry_run: bool = True

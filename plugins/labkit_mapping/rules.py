@@ -1,5 +1,6 @@
 """The mapping plugin's domain rules, as plain functions (no HTTP): normalising names and web
-addresses, finding duplicates, proposals and moderation, history, relationships, filters, stats."""
+addresses, finding duplicates, proposals and moderation, history, relationships, filters, stats.
+A rule that says no raises :class:`labkit.actions.Refused`."""
 
 from __future__ import annotations
 
@@ -17,18 +18,22 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from labkit.actions import Refused, not_found
 from labkit.i18n import N_
 from labkit.models import Person
 
 from labkit_mapping.forms import ORGANISATION_FIELDS, OrganisationIn
-from labkit_mapping.models import KINDS, PRACTICES, Change, Organisation, Proposal, Relationship
+from labkit_mapping.models import (
+    KINDS,
+    PRACTICES,
+    Change,
+    Organisation,
+    Proposal,
+    Relationship,
+)
 
 NAME_SIMILARITY = 0.9
 """Names at least this similar (difflib ratio on normalised names) are possible duplicates."""
-
-
-class RuleError(ValueError):
-    """A domain rule refused the action; the message (marked with N_) says why."""
 
 
 # --------------------------------------------------------------------------- normalising
@@ -130,6 +135,14 @@ async def find_duplicates(name: str, website: str, exclude_id: int | None = None
     return list(found.values())
 
 
+async def visible_organisation(org_id: int, team: bool) -> Organisation:
+    """Organisation ``org_id``; one that is not published only for the team (``team``), else 404."""
+    org = await Organisation.get_or_none(id=org_id)
+    if org is None or (org.status != "published" and not team):
+        raise not_found(N_("This organisation is not in the directory."))
+    return org
+
+
 # ------------------------------------------------------------------------------ history
 
 
@@ -207,7 +220,7 @@ async def propose_correction(org: Organisation, data: OrganisationIn, proposer: 
     """A visitor's correction of a published organisation: only the changed fields are kept."""
     changes = diff(as_input(org), data.model_dump(include=set(ORGANISATION_FIELDS)))
     if not changes:
-        raise RuleError(N_("You did not change anything: edit the fields that are wrong, then send."))
+        raise Refused(N_("You did not change anything: edit the fields that are wrong, then send."), 422)
     proposal = await Proposal.create(organisation=org, kind="correction",
                                      data={name: new for name, (_old, new) in changes.items()},
                                      note=note, proposer=proposer, contact_email=contact_email)
@@ -224,14 +237,14 @@ async def decide(proposal_id: int, moderator: Person, decision: str, reason: str
             query = query.select_for_update()
         proposal = await query.first()
         if proposal is None:
-            raise RuleError(N_("This proposal does not exist."))
+            raise not_found(N_("This proposal does not exist."))
         if proposal.status != "pending":
-            raise RuleError(N_("This proposal was already decided."))
+            raise Refused(N_("This proposal was already decided."))
         claimed = await Proposal.filter(id=proposal.id, status="pending").using_db(connection).update(
             status="approved" if decision == "approve" else "rejected", reason=reason,
             decided_by_id=moderator.id, decided_at=datetime.now(UTC))
         if not claimed:
-            raise RuleError(N_("This proposal was already decided."))
+            raise Refused(N_("This proposal was already decided."))
         org = await Organisation.filter(id=proposal.organisation_id).using_db(connection).get()
         if proposal.kind == "new":
             org.status = "published" if decision == "approve" else "rejected"
@@ -264,9 +277,9 @@ async def add_relationship(source: Organisation, target: Organisation | None, ki
                            actor: Person | None) -> Relationship:
     """Tie ``source`` to ``target`` (or to the lab when ``target`` is ``None``)."""
     if target is not None and target.id == source.id:
-        raise RuleError(N_("An organisation cannot be related to itself."))
+        raise Refused(N_("An organisation cannot be related to itself."), kind="conflict")
     if target is not None and target.status not in ("published", "proposed"):
-        raise RuleError(N_("Choose a published organisation."))
+        raise Refused(N_("Choose a published organisation."), kind="conflict")
     try:
         async with in_transaction():
             relationship = await Relationship.create(
@@ -275,7 +288,7 @@ async def add_relationship(source: Organisation, target: Organisation | None, ki
             await record(source, "relationship_added", actor,
                          {"relationship": [None, f"{kind} {target.name if target else 'lab'}"]})
     except IntegrityError:
-        raise RuleError(N_("This relationship is already recorded.")) from None
+        raise Refused(N_("This relationship is already recorded."), kind="conflict") from None
     return relationship
 
 

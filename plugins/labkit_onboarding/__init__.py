@@ -2,15 +2,17 @@
 
 The plan is the lab's own Markdown file: its headings are the stages (training days, then each
 month of mentoring) and its ``- [ ]`` items the milestones. Ticks are stored in the database, so
-the file stays as the mentor wrote it and the lab's progress is shared by every worker.
+the file stays as the mentor wrote it and the lab's progress is shared by every worker. Its
+models and routes (``models.py``, ``routes.py``) are found by convention.
 """
 
 from __future__ import annotations
 
-from labkit import HomeCard, Models, NavItem, Permission, PluginInfo, __version__, auth, hookimpl
+from labkit import HomeCard, NavItem, Permission, PluginInfo, __version__, auth, hookimpl
 from labkit.i18n import N_
 
-from labkit_onboarding import demo, views
+from labkit_onboarding import demo, pages
+from labkit_onboarding.settings import OnboardingSettings
 
 
 @hookimpl
@@ -21,36 +23,26 @@ def labkit_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_onboarding.models",), migrations="labkit_onboarding.migrations")
-
-
-@hookimpl
-def labkit_routes() -> list:
-    return views.page_routes
-
-
-@hookimpl
-def labkit_api_routes() -> list:
-    return views.api_routes
+def labkit_settings() -> type[OnboardingSettings]:
+    return OnboardingSettings
 
 
 @hookimpl
 def labkit_nav(request) -> list[NavItem]:
     if not auth.has_permission(request, "onboarding.view"):
         return []
-    return [NavItem(label=N_("Onboarding"), href="/onboarding/", order=150)]
+    return [NavItem(label=N_("Onboarding"), href=str(request.url_for("onboarding:index").path), order=150)]
 
 
 @hookimpl
 async def labkit_home(request) -> list[HomeCard]:
     if not auth.has_permission(request, "onboarding.view"):
         return []
-    done, total = await views.done_count(request.app.state.settings)
+    done, total = await pages.done_count(request.app.state.settings)
     if not total:
         return []
-    return [HomeCard(title=N_("Onboarding"), href="/onboarding/", order=5, template="onboarding/_card.html",
-                     context={"done": done, "total": total})]
+    return [HomeCard(title=N_("Onboarding"), href=str(request.url_for("onboarding:index").path), order=5,
+                     template="onboarding/_card.html", context={"done": done, "total": total})]
 
 
 @hookimpl
@@ -63,12 +55,12 @@ def labkit_permissions() -> list[Permission]:
 
 @hookimpl
 async def labkit_personal_data(person_id: int) -> dict:
-    return {"milestones_ticked": await views.ticks_of(person_id)}
+    return {"milestones_ticked": await pages.ticks_of(person_id)}
 
 
 @hookimpl
 async def labkit_erase_person(person_id: int) -> None:
-    await views.forget(person_id)
+    await pages.forget(person_id)
 
 
 @hookimpl

@@ -6,7 +6,7 @@ from labkit.models import Person
 
 from labkit_onboarding import rules
 from labkit_onboarding.forms import TickIn
-from labkit_onboarding.views import set_done
+from labkit_onboarding.actions import set_done
 
 
 async def load(settings) -> None:

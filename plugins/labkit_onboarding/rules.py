@@ -12,6 +12,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from labkit.config import Settings
+from labkit.plugin_settings import validate
+
+from labkit_onboarding.settings import OnboardingSettings
+
 ITEM = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.+?)\s*(?:<!--\s*(?P<key>[A-Za-z0-9_.-]{1,80})\s*-->)?\s*$")
 HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 MAX_TEXT = 500
@@ -98,11 +103,11 @@ def load_plan(path: Path) -> Plan | None:
     return plan
 
 
-def plan_path(settings) -> Path:
+def plan_path(settings: Settings) -> Path:
     """Where the lab's plan is: ``[plugin.onboarding] file`` (default MENTORING.md), relative to
     the lab folder."""
-    name = str(settings.for_plugin("onboarding").get("file", "MENTORING.md"))
-    return settings.lab_dir / name
+    own = validate("onboarding", OnboardingSettings, settings.for_plugin("onboarding"), settings.plugin_environment)
+    return settings.lab_dir / own.file
 
 
 @dataclass

@@ -7,10 +7,11 @@ proposal and publish the results, and the people who follow the consultation are
 
 from __future__ import annotations
 
-from labkit import Contribution, HomeCard, Models, NavItem, Period, Permission, PluginInfo, __version__, hookimpl
+from labkit import Contribution, HomeCard, NavItem, Period, Permission, PluginInfo, __version__, hookimpl
 from labkit.i18n import N_, current_zone
 
-from labkit_participation import api, demo, service, views
+from labkit_participation import demo, service
+from labkit_participation.settings import ParticipationSettings
 
 
 @hookimpl
@@ -20,18 +21,8 @@ def labkit_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_participation.models",), migrations="labkit_participation.migrations")
-
-
-@hookimpl
-def labkit_routes() -> list:
-    return views.page_routes
-
-
-@hookimpl
-def labkit_api_routes() -> list:
-    return api.api_routes
+def labkit_settings() -> type[ParticipationSettings]:
+    return ParticipationSettings
 
 
 @hookimpl
@@ -79,7 +70,6 @@ async def labkit_personal_data(person_id: int) -> dict:
 @hookimpl
 async def labkit_erase_person(person_id: int) -> None:
     await service.erase_person(person_id)
-
 
 
 @hookimpl

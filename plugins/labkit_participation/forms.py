@@ -1,8 +1,9 @@
 """Input models shared by the pages and the JSON API.
 
 Dates typed in a form are wall-clock times in the lab's time zone (``datetime-local`` inputs);
-the API also accepts ISO 8601 times with an offset. Views convert them with
-``labkit.timezones.local_to_utc``.
+the API also accepts ISO 8601 times with an offset. The actions convert them to UTC
+(``service.convert_times``). The actions extend these models with the ids their routes' paths
+give (``process_id``, ``proposal_id``...).
 """
 
 from __future__ import annotations
@@ -162,6 +163,6 @@ class SurveyResponseIn(BaseModel):
 
 
 class BlockIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The account to block (a missing one is a 404, like an unknown one)."""
 
-    person_id: int
+    person_id: int | None = None

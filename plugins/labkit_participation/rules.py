@@ -1,7 +1,7 @@
 """The domain rules of participation, as plain functions with no HTTP in them.
 
-A rule that refuses raises :class:`Refused` with a message marked for translation; pages show it
-and the API answers it as a problem document. Integrity rules that matter under concurrency (one
+A rule that refuses raises :class:`labkit.actions.Refused` with a message marked for translation;
+pages show it and the API answers it as a problem document. Integrity rules that matter under concurrency (one
 support per person and proposal, the per-process support limit, the seats of a meeting, one survey
 response per person) are held by unique constraints and by a row lock taken inside a transaction
 (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has a single writer).
@@ -9,7 +9,6 @@ response per person) are held by unique constraints and by a row lock taken insi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +16,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from labkit import throttle
+from labkit.actions import Refused
 from labkit.i18n import N_, gettext
 from labkit.models import Person
 
 from labkit_participation.models import (
-    ANSWER_STATUSES,
     PHASES,
     Answer,
     Comment,
@@ -36,6 +35,7 @@ from labkit_participation.models import (
     Survey,
     SurveyResponse,
 )
+from labkit_participation.settings import ParticipationSettings
 
 PHASE_LABELS = {
     "upcoming": N_("Not started yet"),
@@ -56,28 +56,6 @@ ANSWER_LABELS = {
     "rejected": N_("Rejected"),
     "under_study": N_("Under study"),
 }
-QUESTION_LABELS = {"single": N_("Single choice"), "multiple": N_("Multiple choice"), "text": N_("Text")}
-
-DEFAULT_LIMITS = {
-    "proposals_per_hour": 5,
-    "comments_per_10_minutes": 10,
-}
-
-
-@dataclass(eq=False)
-class Refused(Exception):
-    """A rule said no. ``message`` is an untranslated sentence, ``values`` its placeholders."""
-
-    message: str
-    status: int = 409
-    values: dict[str, Any] = field(default_factory=dict)
-    kind: str = "refused"
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def text(self) -> str:
-        """The message in the current language."""
-        return gettext(self.message, **self.values)
-
 
 # ------------------------------------------------------------------------------ phases
 
@@ -138,21 +116,20 @@ def require_phase(process: Process, now: datetime, *phases: str, message: str) -
     """Refuse with ``message`` unless the process is in one of ``phases``."""
     phase = current_phase(process, now)
     if phase not in phases:
-        raise Refused(message, 409, {"phase": gettext(PHASE_LABELS[phase])}, kind="wrong-phase")
+        raise Refused(message, 409, kind="wrong-phase", phase=gettext(PHASE_LABELS[phase]))
 
 
 # ---------------------------------------------------------------------------- proposals
 
 
-async def check_rate(settings: Any, person: Person, action: str) -> None:
+async def check_rate(limits: ParticipationSettings, person: Person, action: str) -> None:
     """Refuse when ``person`` posted too often (staff are not limited); count this post otherwise."""
     if person.role in ("staff", "admin"):
         return
-    config = {**DEFAULT_LIMITS, **settings.for_plugin("participation")}
     if action == "proposal":
-        limit, window = int(config["proposals_per_hour"]), 3600
+        limit, window = limits.proposals_per_hour, 3600
     else:
-        limit, window = int(config["comments_per_10_minutes"]), 600
+        limit, window = limits.comments_per_10_minutes, 600
     if not await throttle.allow(f"participation:{action}:person:{person.id}", limit, window):
         raise Refused(N_("You are posting too often. Wait a few minutes and try again."), 429, kind="rate-limited")
 
@@ -189,7 +166,7 @@ async def support(process: Process, proposal: Proposal, person: Person, now: dat
                 if used >= process.support_limit:
                     raise Refused(N_("You have used all your %(limit)s supports in this consultation. "
                                      "Withdraw one to support another proposal."), 409,
-                                  {"limit": process.support_limit}, kind="support-limit")
+                                  kind="support-limit", limit=process.support_limit)
             return await Support.create(proposal_id=proposal.id, process_id=process.id, person_id=person.id,
                                         using_db=connection)
     except IntegrityError:
@@ -211,11 +188,6 @@ async def supports_left(process: Process, person: Person | None) -> int | None:
         return None
     used = await Support.filter(process_id=process.id, person_id=person.id).count()
     return max(0, process.support_limit - used)
-
-
-def check_answer_status(status: str) -> None:
-    if status not in ANSWER_STATUSES:
-        raise Refused(N_("Choose one of the options."), 422, kind="validation")
 
 
 # ---------------------------------------------------------------------------- comments
@@ -304,6 +276,11 @@ async def block(person_id: int, by: Person) -> Person:
 # ------------------------------------------------------------------------------ surveys
 
 
+def _bad_questions(message: str, number: int = 0) -> Refused:
+    """A refusal shown beside the survey editor's ``questions`` field."""
+    return Refused(message, 422, kind="validation", errors={"questions": message}, number=number)
+
+
 def parse_questions(text: str) -> list[dict[str, Any]]:
     """Read the survey editor's lines: ``single: Question? | A | B``, ``multiple: ... | ...``,
     ``text: Question?`` (``optional`` after the kind makes a question optional)."""
@@ -315,20 +292,20 @@ def parse_questions(text: str) -> list[dict[str, Any]]:
         head, sep, rest = line.partition(":")
         words = head.strip().lower().split()
         if not sep or not words or words[0] not in ("single", "multiple", "text"):
-            raise Refused(N_("Line %(number)s: start with single:, multiple: or text:."), 422, {"number": number})
+            raise _bad_questions(N_("Line %(number)s: start with single:, multiple: or text:."), number)
         kind, required = words[0], "optional" not in words[1:]
         parts = [part.strip() for part in rest.split("|")]
         question, options = parts[0], [option for option in parts[1:] if option]
         if not question:
-            raise Refused(N_("Line %(number)s: write the question after the colon."), 422, {"number": number})
+            raise _bad_questions(N_("Line %(number)s: write the question after the colon."), number)
         if kind != "text" and len(options) < 2:
-            raise Refused(N_("Line %(number)s: give at least two options separated by |."), 422, {"number": number})
+            raise _bad_questions(N_("Line %(number)s: give at least two options separated by |."), number)
         if len(set(options)) != len(options):
-            raise Refused(N_("Line %(number)s: the options must differ."), 422, {"number": number})
+            raise _bad_questions(N_("Line %(number)s: the options must differ."), number)
         questions.append({"kind": kind, "text": question[:300], "options": options if kind != "text" else [],
                           "required": required})
     if not questions:
-        raise Refused(N_("Write at least one question."), 422)
+        raise _bad_questions(N_("Write at least one question."))
     return questions
 
 

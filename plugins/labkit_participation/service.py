@@ -7,18 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
 from tortoise.functions import Count
 
-from labkit import auth, events, i18n
-from labkit.i18n import N_, gettext
+from labkit import auth, i18n
+from labkit.actions import not_found
 from labkit.models import Person
 from labkit.notifications import notify
 from labkit.periods import Period
 from labkit.timezones import LocalTimeError, local_to_utc
-from labkit.web import Problem
 
-from labkit_participation import rules
 from labkit_participation.models import (
     Comment,
     Flag,
@@ -35,46 +32,42 @@ from labkit_participation.models import (
 SORTS = {"supports": "-support_count", "newest": "-created_at", "oldest": "created_at", "title": "title"}
 
 
-def can_manage(request: Request) -> bool:
-    return auth.has_permission(request, "participation.manage")
-
-
-def not_found() -> Problem:
-    return Problem(404, gettext("This page does not exist."), kind="not-found")
-
-
-async def get_process(request: Request, process_id: int) -> Process:
-    """A process the visitor may see (drafts only for staff), or 404."""
+async def get_process(process_id: int, *, drafts: bool = False) -> Process:
+    """A process one may see (drafts only with ``drafts``, i.e. for staff), or a 404 refusal."""
     process = await Process.get_or_none(id=process_id)
-    if process is None or (not process.published and not can_manage(request)):
+    if process is None or (not process.published and not drafts):
         raise not_found()
     return process
 
 
-async def get_proposal(request: Request, proposal_id: int) -> tuple[Proposal, Process]:
+async def get_proposal(proposal_id: int, *, drafts: bool = False) -> tuple[Proposal, Process]:
+    """A proposal (with its author) and its process, under the process's visibility rule."""
     proposal = await Proposal.get_or_none(id=proposal_id).select_related("author")
     if proposal is None:
         raise not_found()
-    return proposal, await get_process(request, proposal.process_id)
+    return proposal, await get_process(proposal.process_id, drafts=drafts)
 
 
-async def get_meeting(request: Request, meeting_id: int) -> tuple[Meeting, Process]:
+async def get_meeting(meeting_id: int, *, drafts: bool = False) -> tuple[Meeting, Process]:
+    """A meeting and its process, under the process's visibility rule."""
     meeting = await Meeting.get_or_none(id=meeting_id)
     if meeting is None:
         raise not_found()
-    return meeting, await get_process(request, meeting.process_id)
+    return meeting, await get_process(meeting.process_id, drafts=drafts)
 
 
-async def get_survey(request: Request, survey_id: int) -> tuple[Survey, Process]:
+async def get_survey(survey_id: int, *, drafts: bool = False) -> tuple[Survey, Process]:
+    """A survey and its process, under the process's visibility rule."""
     survey = await Survey.get_or_none(id=survey_id)
     if survey is None:
         raise not_found()
-    return survey, await get_process(request, survey.process_id)
+    return survey, await get_process(survey.process_id, drafts=drafts)
 
 
-def visible_processes(request: Request) -> Any:
+def visible_processes(drafts: bool) -> Any:
+    """Every published process, and the drafts too with ``drafts``."""
     query = Process.all()
-    return query if can_manage(request) else query.filter(published=True)
+    return query if drafts else query.filter(published=True)
 
 
 def proposals_query(process_id: int, category: str = "", sort: str = "supports") -> Any:
@@ -110,28 +103,23 @@ async def comment_tree(process_id: int, proposal_id: int | None) -> list[dict[st
     return roots
 
 
-def to_utc(value: datetime, request_or_app: Any) -> datetime:
-    """A typed wall-clock time in the lab's zone as UTC (a field error for a skipped hour)."""
-    app = getattr(request_or_app, "app", request_or_app)
-    return local_to_utc(value, app.state.settings.lab.timezone)
-
-
-def convert_times(data: Any, names: tuple[str, ...], request: Request) -> dict[str, str]:
-    """Convert ``names`` of ``data`` to UTC in place; return field errors for impossible times."""
+def convert_times(data: Any, names: tuple[str, ...], timezone: str) -> dict[str, str]:
+    """Convert ``names`` of ``data`` from wall-clock times in ``timezone`` to UTC in place; return
+    the (untranslated) field errors of impossible times."""
     errors: dict[str, str] = {}
     for name in names:
         try:
-            setattr(data, name, to_utc(getattr(data, name), request))
+            setattr(data, name, local_to_utc(getattr(data, name), timezone))
         except LocalTimeError as error:
-            errors[name] = gettext(str(error))
+            errors[name] = str(error)
     return errors
 
 
-def local_input(value: datetime | None, request: Request) -> str:
+def local_input(value: datetime | None, zone: Any) -> str:
     """An aware time as a ``datetime-local`` value in the lab's time zone."""
     if value is None:
         return ""
-    return value.astimezone(request.app.state.settings.zone).strftime("%Y-%m-%dT%H:%M")
+    return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
 
 # -------------------------------------------------------------------------- notifications
@@ -149,33 +137,6 @@ async def notify_people(app: Starlette, person_ids: set[int] | list[int], messag
         text = catalog.gettext(message) % {k: catalog.gettext(v) if k in translated else v for k, v in values.items()}
         await notify(app, person["id"], text, url)
     return len(people)
-
-
-async def publish_answer(app: Starlette, proposal: Proposal, process: Process, person: Person, status: str,
-                         text: str, now: datetime) -> None:
-    """Record staff's answer, then tell the author and the process's followers."""
-    proposal.answer_status, proposal.answer_text = status, text
-    proposal.answered_at, proposal.answered_by_id = now, person.id
-    await proposal.save(update_fields=["answer_status", "answer_text", "answered_at", "answered_by_id"])
-    recipients = set(await rules.follower_ids(process.id)) | {proposal.author_id}
-    recipients.discard(person.id)
-    await notify_people(app, recipients, N_("The lab answered the proposal “%(title)s”: %(status)s."),
-                        f"/participation/proposals/{proposal.id}", translated=("status",), title=proposal.title,
-                        status=rules.ANSWER_LABELS[status])
-    await events.emit(app, "participation.answer_published", person.id, proposal_id=proposal.id,
-                      process_id=process.id, status=status)
-
-
-async def publish_results(app: Starlette, process: Process, person: Person, text: str, now: datetime) -> None:
-    first = process.results_published_at is None
-    process.results_text, process.results_published_at = text, process.results_published_at or now
-    await process.save(update_fields=["results_text", "results_published_at"])
-    if first:
-        recipients = set(await rules.follower_ids(process.id))
-        recipients.discard(person.id)
-        await notify_people(app, recipients, N_("The results of the consultation “%(title)s” are published."),
-                            f"/participation/processes/{process.id}/results", title=process.title)
-    await events.emit(app, "participation.results_published", person.id, process_id=process.id)
 
 
 # ------------------------------------------------------------------------------ indicators

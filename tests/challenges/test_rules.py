@@ -8,8 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from labkit.actions import Refused
+
 from labkit_challenges import rules
-from labkit_challenges.rules import Entry, RuleError
+from labkit_challenges.rules import Entry
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -43,10 +45,10 @@ def test_draft_results_and_implementation_phases() -> None:
 
 def test_deadline_is_refused_with_a_clear_message() -> None:
     rules.require_open(challenge(), T0 + DAY)
-    with pytest.raises(RuleError) as late:
+    with pytest.raises(Refused) as late:
         rules.require_open(challenge(), T0 + 10 * DAY)
     assert "deadline" in late.value.text()
-    with pytest.raises(RuleError, match="not open yet"):
+    with pytest.raises(Refused, match="not open yet"):
         rules.require_open(challenge(), T0 - DAY)
 
 
@@ -60,13 +62,13 @@ def test_schedule_dates_must_follow_each_other() -> None:
 
 
 def test_scoring_is_locked_after_results_and_votes_run_between_deadline_and_results() -> None:
-    with pytest.raises(RuleError, match="locked"):
+    with pytest.raises(Refused, match="locked"):
         rules.require_scoring_open(challenge(results_published_at=T0), T0 + 13 * DAY)
     rules.require_scoring_open(challenge(), T0 + 13 * DAY)
     rules.require_vote_open(challenge(), T0 + 11 * DAY)
-    with pytest.raises(RuleError):
+    with pytest.raises(Refused):
         rules.require_vote_open(challenge(), T0 + DAY)
-    with pytest.raises(RuleError):
+    with pytest.raises(Refused):
         rules.require_vote_open(challenge(community_vote=False), T0 + 11 * DAY)
 
 
@@ -75,7 +77,7 @@ def test_may_score_rules() -> None:
     for kwargs in (dict(assigned=False, is_member=False, declared_conflict=False),
                    dict(assigned=True, is_member=True, declared_conflict=False),
                    dict(assigned=True, is_member=False, declared_conflict=True)):
-        with pytest.raises(RuleError) as refused:
+        with pytest.raises(Refused) as refused:
             rules.require_may_score(**kwargs)
         assert refused.value.status == 403
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from labkit.actions import Refused
 from labkit.timezones import local_to_utc
 from labkit_coworking import rules
 from labkit_coworking.rules import Policy, Usage
@@ -41,7 +42,7 @@ def test_a_booking_that_keeps_every_rule_passes() -> None:
 
 def test_end_must_follow_start() -> None:
     (refusal,) = rules.check_booking(policy(), at(THURSDAY, 11), at(THURSDAY, 10), 1, True, NOW)
-    assert refusal.field == "end" and refusal.text() == "The end must be after the start."
+    assert rules.field_of(refusal) == "end" and refusal.text() == "The end must be after the start."
     assert rules.check_order(at(THURSDAY, 10), at(THURSDAY, 10)) is not None
 
 
@@ -79,7 +80,7 @@ def test_how_far_ahead_counts_local_days() -> None:
 def test_attendees_and_guidelines() -> None:
     assert rules.check_attendees(5, 4).text() == "Too many attendees: this resource holds at most 4."
     assert rules.check_attendees(0, 4) is not None and rules.check_attendees(4, 4) is None
-    assert rules.check_guidelines(False, "Be kind.").field == "accept_guidelines"
+    assert rules.field_of(rules.check_guidelines(False, "Be kind.")) == "accept_guidelines"
     assert rules.check_guidelines(False, "  ") is None
 
 
@@ -96,7 +97,7 @@ def test_capacity_counts_the_peak_not_the_sum_of_overlapping_bookings() -> None:
     assert rules.peak_usage(morning, start, end) == 3
     assert rules.check_capacity(morning, start, end, 1, 4, False) is None
     taken = rules.check_capacity(morning, start, end, 2, 4, False)
-    assert taken.conflict and taken.text() == "The slot is taken: 1 of 4 places are free at that time."
+    assert taken.status == 409 and taken.text() == "The slot is taken: 1 of 4 places are free at that time."
     back_to_back = [Usage(at(THURSDAY, 8), at(THURSDAY, 9), 4)]
     assert rules.check_capacity(back_to_back, start, end, 4, 4, False) is None
     room = [Usage(at(THURSDAY, 11), at(THURSDAY, 13), 1)]
@@ -120,7 +121,7 @@ def test_a_daylight_saving_change_inside_the_range_is_measured_in_real_hours() -
     assert rules.check_opening_hours(at(spring, 18, zone=LISBON), at(spring, 22, zone=LISBON), evening, LISBON) is None
     # a time the clocks skip is refused when typed
     (occurrence,) = rules.weekly_occurrences(datetime(2026, 3, 29, 1, 30), datetime(2026, 3, 29, 3, 0), 1, LISBON)
-    assert isinstance(occurrence, rules.Refusal) and "does not exist" in occurrence.text()
+    assert isinstance(occurrence, Refused) and "does not exist" in occurrence.text()
 
 
 def test_weekly_occurrences_keep_the_wall_clock_across_a_daylight_saving_change() -> None:

@@ -18,6 +18,7 @@ Used by the federation tests and by ``bench/bench_federation.py``. Every lab ans
 ``oversized_chunked``  the same, streamed without ``Content-Length``
 ``impostor``       a valid document that reports for ``claims`` (another lab's code)
 ``redirect``       ``302`` to ``target`` (a path on the same server or any URL)
+``bad_gzip``       ``200`` with ``Content-Encoding: gzip`` and a body that is not gzip
 ``vanish``         served by a raw TCP server that announces a body and closes the connection
                    mid-body
 ``gone``           nothing listens on its port any more (the server was stopped)
@@ -241,6 +242,8 @@ class SimulatedNetwork:
             return JSONResponse({"title": "not found"}, status_code=404)
         if behaviour == "redirect":
             return RedirectResponse(lab.target, status_code=302)
+        if behaviour == "bad_gzip":
+            return Response(lab.body(), media_type="application/json", headers={"Content-Encoding": "gzip"})
         if behaviour == "not_json":
             return Response(b"<html><body>Lab under maintenance</body></html>", media_type="application/json")
         if behaviour == "wrong_version":

@@ -42,6 +42,7 @@ LABS = [
     SimLab("BR-0000011", behaviour="redirect", target="/labs/BR-0000001/indicators"),
     SimLab("BR-0000012", behaviour="redirect", target="ftp://example.org/indicators.json"),
     SimLab("BR-0000013", behaviour="redirect", target="/labs/BR-0000013/indicators"),
+    SimLab("BR-0000014", behaviour="bad_gzip"),
 ]
 
 
@@ -147,10 +148,18 @@ async def test_the_time_cap_is_for_the_whole_answer_not_each_read(network: Simul
     assert time.monotonic() - started < 1.2
 
 
-async def test_a_lab_closing_the_connection_mid_body_is_unreachable(network: SimulatedNetwork) -> None:
+async def test_a_lab_closing_the_connection_mid_body_is_truncated(network: SimulatedNetwork) -> None:
     result = await fetch(network.url("BR-0000007"), OPEN)
-    assert result.error == "unreachable" and result.body is None
-    assert "closed" in result.detail or "incomplete" in result.detail.lower()
+    assert (result.error, result.status, result.body) == ("truncated", 200, None)
+    assert result.detail.startswith("the connection closed before the whole document arrived: ")
+    assert result.retryable
+
+
+async def test_a_body_that_is_not_what_its_content_encoding_says_is_invalid(network: SimulatedNetwork) -> None:
+    result = await fetch(network.url("BR-0000014"), OPEN)
+    assert (result.error, result.status, result.body) == ("invalid", 200, None)
+    assert result.detail.startswith("the body does not match its Content-Encoding: ")
+    assert not result.retryable
 
 
 async def test_a_stopped_server_is_unreachable(network: SimulatedNetwork) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import os
 import pty
 import sys
+from datetime import UTC, datetime, timedelta
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,14 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from labkit import db
-from labkit.config import Settings, load_settings
+from labkit.config import load_settings
 from labkit.plugins import Plugins
 from labkit.indicator_format import observations
 from labkit.testing import RunningLab, write_lab
 
 from labkit_federation.harvest import OUTCOMES, content_hash, harvest
-from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
+from labkit_federation.options import of
+from labkit_federation.models import HarvestResult, HarvestRun, Lease, Member, Observation, Report
 
 from tests.federation.simulated import SimLab, SimulatedNetwork, lab_document
 
@@ -50,6 +52,7 @@ def network_of_labs() -> list[SimLab]:
         SimLab("BR-1501402", behaviour="vanish"),
         SimLab("BR-2111300", behaviour="gone"),
         SimLab("BR-1721000", behaviour="missing"),
+        SimLab("BR-1100205", behaviour="bad_gzip"),             # 200, "gzip" that is not: that lab's outcome alone
     ]
 
 
@@ -58,7 +61,8 @@ EXPECTED = {
     "BR-4106902": ("ok", 2), "BR-2611606": ("ok", 1),
     "BR-2304400": ("http_error", 2), "BR-1302603": ("timeout", 2), "BR-5300108": ("invalid", 1),
     "BR-2927408": ("invalid", 1), "BR-3106200": ("invalid", 1), "BR-4314902": ("invalid", 1),
-    "BR-1501402": ("unreachable", 2), "BR-2111300": ("unreachable", 2), "BR-1721000": ("http_error", 1),
+    "BR-1501402": ("truncated", 2), "BR-2111300": ("unreachable", 2), "BR-1721000": ("http_error", 1),
+    "BR-1100205": ("invalid", 1),
 }
 GOOD = [code for code, (outcome, _) in EXPECTED.items() if outcome == "ok"]
 
@@ -97,14 +101,14 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         await Member.create(code="BR-9999999", name="Inactive lab", url=network.url("BR-3550308"), active=False)
         await Member.create(code="BR-8888888", name="Lab without URL", url="")
         seen: list[tuple[str, str]] = []
-        run = await harvest(hub.settings, trigger="cli", progress=lambda member, outcome: seen.append((member.code, outcome)))
+        run = await harvest(of(hub.app), trigger="cli", progress=lambda member, outcome: seen.append((member.code, outcome)))
 
         results = await outcomes(run)
         assert {code: (r.outcome, r.attempts) for code, r in results.items()} == EXPECTED
         assert sorted(seen) == sorted((code, outcome) for code, (outcome, _) in EXPECTED.items())
         assert run.finished_at is not None and run.trigger == "cli"
-        assert run.counts == {"ok": 6, "unchanged": 0, "http_error": 2, "timeout": 1, "unreachable": 2,
-                              "invalid": 4, "refused": 0}
+        assert run.counts == {"ok": 6, "unchanged": 0, "http_error": 2, "timeout": 1, "unreachable": 1,
+                              "invalid": 5, "refused": 0, "truncated": 1}
         assert network.peak <= HUB_OPTIONS["concurrency"]
 
         # the reasons, for that lab alone
@@ -118,7 +122,7 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         assert results["BR-3106200"].detail.startswith("document larger than 60000 bytes")
         assert results["BR-4314902"].errors == [{"path": "lab.code", "message": results["BR-4314902"].errors[0]["message"]}]
         assert "reports for BR-3550308" in results["BR-4314902"].detail
-        assert results["BR-1501402"].outcome == "unreachable" and results["BR-1501402"].detail
+        assert results["BR-1501402"].outcome == "truncated" and results["BR-1501402"].http_status == 200
         assert results["BR-2111300"].detail.startswith("cannot connect to 127.0.0.1")
         assert results["BR-3550308"].summary["imported"] > 0 and results["BR-3550308"].summary["errors"] == []
 
@@ -138,7 +142,7 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
                                                             "value", "status", "received_at"))
         reports_before = sorted(await Report.all().values_list("member__code", "period", "first_received_at",
                                                                "last_received_at"))
-        second = await harvest(hub.settings, trigger="cli")
+        second = await harvest(of(hub.app), trigger="cli")
         again = await outcomes(second)
         expected_again = {code: ("unchanged" if outcome == "ok" else outcome) for code, (outcome, _) in EXPECTED.items()}
         assert {code: r.outcome for code, r in again.items()} == expected_again
@@ -154,7 +158,7 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
 
         # a lab publishes new figures: only that lab is imported again
         network.labs["BR-3304557"].salt = "revised"
-        third = await harvest(hub.settings, trigger="cli", codes=["BR-3304557", "BR-3550308"])
+        third = await harvest(of(hub.app), trigger="cli", codes=["BR-3304557", "BR-3550308"])
         assert {code: r.outcome for code, r in (await outcomes(third)).items()} == {"BR-3304557": "ok",
                                                                                   "BR-3550308": "unchanged"}
         assert (await outcomes(third))["BR-3304557"].summary["updated"] > 0
@@ -163,8 +167,7 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
 
 
 async def test_private_addresses_are_refused_in_a_harvest(hub: RunningLab) -> None:
-    settings: Settings = hub.settings.model_copy(
-        update={"plugin": {"federation": {**HUB_OPTIONS, "allow_private_addresses": False}}})
+    shut = of(hub.app).model_copy(update={"allow_private_addresses": False})
     async with SimulatedNetwork([SimLab("BR-3550308")]) as network:
         port = network.base_url.rsplit(":", 1)[1]
         urls = {
@@ -177,7 +180,7 @@ async def test_private_addresses_are_refused_in_a_harvest(hub: RunningLab) -> No
         }
         for code, url in urls.items():
             await Member.create(code=code, name=code, url=url)
-        run = await harvest(settings, trigger="cli")
+        run = await harvest(shut, trigger="cli")
         assert network.hits["BR-3550308"] == 0  # the lab on loopback was never reached
     results = await outcomes(run)
     assert {code: (r.outcome, r.attempts) for code, r in results.items()} == {code: ("refused", 1) for code in urls}
@@ -192,16 +195,16 @@ async def test_many_labs_concurrently_within_the_bound(hub: RunningLab) -> None:
     labs = [SimLab(f"BR-{3500000 + i:07d}", etag=i % 2 == 0, version="1.0" if i % 3 == 0 else "1.1") for i in range(24)]
     async with SimulatedNetwork(labs, latency=0.05) as network:
         await Member.bulk_create([Member(code=lab.code, name=lab.code, url=network.url(lab.code)) for lab in labs])
-        run = await harvest(hub.settings, trigger="cli")
+        run = await harvest(of(hub.app), trigger="cli")
         assert run.counts["ok"] == 24
         assert 2 <= network.peak <= HUB_OPTIONS["concurrency"]
         assert await Observation.filter(member__code=labs[7].code).count() == len(published(labs[7].document()))
-        second = await harvest(hub.settings, trigger="schedule")
+        second = await harvest(of(hub.app), trigger="schedule")
         assert second.counts["unchanged"] == 24 and second.trigger == "schedule"
 
 
 async def test_nothing_to_harvest(hub: RunningLab) -> None:
-    run = await harvest(hub.settings, trigger="cli")
+    run = await harvest(of(hub.app), trigger="cli")
     assert run.counts == {outcome: 0 for outcome in OUTCOMES}
     assert run.finished_at is not None
 
@@ -269,6 +272,18 @@ async def test_the_command_line_harvest(tmp_path: Path) -> None:
         assert code == 1, err
         assert "Harvesting" in out and "3/3" in out  # click's progress bar on a terminal
         assert "ok 0, unchanged 1, http_error 2" in out
+
+        # a harvest holding the lease (the schedule, or "harvest now" in the server): the command waits its turn
+        async with TortoiseContext() as context:
+            await context.init(config=db.tortoise_config(settings, plugins))
+            await Lease.create(name="harvest", holder="server-worker", expires_at=datetime.now(UTC) + timedelta(minutes=5))
+        code, out, err = await labkit(folder, "federation", "harvest")
+        assert code == 2 and err.startswith("labkit: error: a harvest is already running"), err
+        assert len(err.strip().splitlines()) == 1 and out == ""
+        async with TortoiseContext() as context:
+            await context.init(config=db.tortoise_config(settings, plugins))
+            assert await HarvestRun.all().count() == 2  # nothing ran beside it
+            await Lease.all().delete()
 
         for args, message in ((["--member", "XX-1"], "there is no member 'XX-1' in the registry"),
                               (["--member", "BR-0000000"], "member BR-0000000 is inactive")):

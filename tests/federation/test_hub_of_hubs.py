@@ -19,6 +19,7 @@ from labkit.testing import write_lab
 from labkit.testing_server import LabServer
 
 from labkit_federation import aggregate, registry
+from labkit_federation.options import of
 from labkit_federation.harvest import harvest
 from labkit_federation.models import HarvestResult, Member, Observation, Report
 from labkit_federation.storage import ingest
@@ -71,7 +72,7 @@ async def test_a_lab_reporting_directly_and_through_its_state_hub_counts_once(ma
         assert pushed.status_code == 200 and pushed.json()["imported"] == 8
 
         # then the national hub harvests the state hub over HTTP
-        run = await harvest(nation.settings, trigger="cli")
+        run = await harvest(of(nation.app), trigger="cli")
         result = await HarvestResult.get(run=run, member__code="BR-SP")
         assert result.outcome == "ok", (result.detail, result.errors)
         assert result.summary["registered"] == ["BR-3509502", "BR-3548708"]
@@ -91,7 +92,7 @@ async def test_a_lab_reporting_directly_and_through_its_state_hub_counts_once(ma
 
         # nothing changes on a second harvest nor on a replayed push
         before = sorted(await Observation.all().values_list("member_id", "indicator", "period", "module", "kind", "value"))
-        await harvest(nation.settings, trigger="cli")
+        await harvest(of(nation.app), trigger="cli")
         replay = await client.post("/api/v1/federation/reports", content=body, headers=headers)
         assert replay.status_code == 200 and replay.headers["Idempotent-Replayed"] == "true"
         after = sorted(await Observation.all().values_list("member_id", "indicator", "period", "module", "kind", "value"))

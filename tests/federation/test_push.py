@@ -87,7 +87,8 @@ async def test_every_bad_push_is_a_problem_document(hub: RunningLab) -> None:
         assert response.headers["content-type"] == "application/problem+json", response.text
         return response.status_code, response.json()
 
-    assert (await post(good, token_=None))[0] == 403  # no credential at all: the core's CSRF guard refuses it
+    status, problem = await post(good, token_=None)  # no credential at all: the documented 401, not a CSRF 403
+    assert status == 401 and problem["type"].endswith("invalid-token") and "X-Labkit-Member-Token" in problem["detail"]
     assert (await post(good, token_=""))[0] == 401
     assert (await post(good, token_="lkm_not-a-token"))[0] == 401
     status, problem = await post(good, key=None)
@@ -152,18 +153,24 @@ async def test_a_lab_pushes_its_document_from_the_command_line(hub: RunningLab, 
     lab, token = await member_with_token()
     folder = tmp_path / "mobilab"
     write_lab(folder, ["indicators"], {"lab": {"municipal_code": "3550308", "country": "BR", "region": "BR-SP",
-                                               "hub_url": hub.url}})
+                                               "hub_url": hub.url}})  # the old key: still read
     assert (await labkit(folder, "migrate", env={}))[0] == 0
     with sqlite3.connect(folder / "data" / "lab.sqlite3") as db:
         db.execute("INSERT INTO indicators_manual_entry (period, indicator, value, module, kind, reason, created_at,"
                    " updated_at) VALUES ('2025-03', 'participants', 35, 'indicators', 'workshop', 'oficina',"
                    " '2025-03-02 00:00:00+00:00', '2025-03-02 00:00:00+00:00')")
     code, out, err = await labkit(folder, "indicators", "push", "--period", "2025-Q1", env={})
-    assert code == 2 and err.strip() == ("labkit: error: LABKIT_HUB_TOKEN is not set: put the token the hub issued in "
-                                         "the environment or the lab's .env")
+    assert code == 2 and err.strip().splitlines() == [
+        "[lab] hub_url is deprecated: move it to [plugin.indicators] hub_url in lab.toml",
+        "labkit: error: LABKIT_PLUGIN_INDICATORS_HUB_TOKEN is not set: put the token the hub issued in the environment "
+        "or the lab's .env"]
     (folder / ".env").write_text((folder / ".env").read_text() + f"LABKIT_HUB_TOKEN={token}\n")
     code, out, err = await labkit(folder, "indicators", "push", "--period", "2025-Q1,2025-03", env={})
     assert code == 0, err
+    assert "LABKIT_HUB_TOKEN is deprecated: name the variable LABKIT_PLUGIN_INDICATORS_HUB_TOKEN" in err
+    write_lab(folder, ["indicators"], {"lab": {"municipal_code": "3550308", "country": "BR", "region": "BR-SP"},
+                                       "plugin.indicators": {"hub_url": hub.url}})
+    (folder / ".env").write_text((folder / ".env").read_text() + f"LABKIT_PLUGIN_INDICATORS_HUB_TOKEN={token}\n")
     assert out.startswith(f"sent 2025-Q1, 2025-03 to {hub.url}{URL}: 12 imported, 0 updated, 0 ignored")
     stored = await Observation.get(member=lab, period="2025-Q1", indicator="participants", module="_T", kind="_T")
     assert stored.value == 35 and stored.status == "provisional"

@@ -22,6 +22,7 @@ from labkit.plugins import Plugins, await_me_maybe
 from labkit.testing import RunningLab, write_lab
 from labkit.testing_server import LabServer
 
+from labkit_federation.options import of
 from labkit_federation.harvest import harvest
 from labkit_federation.models import HarvestResult, Member, Observation, Report
 
@@ -57,7 +58,7 @@ async def test_a_real_lab_is_harvested_by_a_real_hub(make_lab: Callable[..., Awa
         assert document["lab"]["code"] == "BR-3550308" and document["periods"], document["periods"]
         await Member.create(code="BR-3550308", name="MobiLab", url=url, region_path="BR/BR-SP")
 
-        run = await harvest(hub.settings, trigger="cli")
+        run = await harvest(of(hub.app), trigger="cli")
         result = await HarvestResult.get(run=run)
         assert result.outcome == "ok", result.detail
         assert result.summary["errors"] == [] and result.summary["imported"] > 0
@@ -71,7 +72,7 @@ async def test_a_real_lab_is_harvested_by_a_real_hub(make_lab: Callable[..., Awa
         assert participants["value"] is None or participants["value"] >= 0
 
         # the lab regenerates its document (a new generated_at, no ETag): nothing changes at the hub
-        second = await harvest(hub.settings, trigger="cli")
+        second = await harvest(of(hub.app), trigger="cli")
         again = await HarvestResult.get(run=second)
         assert (again.outcome, again.detail) == ("unchanged", "same content")
         assert await Observation.filter(member__code="BR-3550308").count() == len(stored)

@@ -25,6 +25,7 @@ from labkit.testing import RunningLab, write_lab
 from labkit.testing_server import LabServer, create_database, drop_database
 
 from labkit_federation import schedule
+from labkit_federation.options import of
 from labkit_federation.models import HarvestRun, Lease, Member
 
 from tests.federation.simulated import SimLab, SimulatedNetwork
@@ -64,23 +65,23 @@ async def test_competing_schedulers_run_exactly_one_harvest(hub: RunningLab) -> 
         for code in ("BR-3550308", "PT-1106"):
             await Member.create(code=code, name=code, url=network.url(code))
         holders = [schedule.holder_id() for _ in range(4)]
-        runs = await asyncio.gather(*(schedule.run_if_due(hub.settings, holder) for holder in holders))
+        runs = await asyncio.gather(*(schedule.run_if_due(of(hub.app), holder) for holder in holders))
         started = [run for run in runs if run is not None]
         assert len(started) == 1 and started[0].counts["ok"] == 2 and started[0].trigger == "schedule"
         assert network.hits["BR-3550308"] == 1 and network.hits["PT-1106"] == 1
         assert not await Lease.exists(name="harvest")  # freed at the end
 
         # the next ticks: not due (the interval has not passed), whoever asks
-        again = await asyncio.gather(*(schedule.run_if_due(hub.settings, holder) for holder in holders))
+        again = await asyncio.gather(*(schedule.run_if_due(of(hub.app), holder) for holder in holders))
         assert again == [None] * 4
         assert await HarvestRun.filter(trigger="schedule").count() == 1
 
         # an hour later it is due again; a lease held by a live worker still blocks the others
         await HarvestRun.filter(id=started[0].id).update(started_at=datetime.now(UTC) - timedelta(minutes=61))
         await Lease.create(name="harvest", holder="busy-worker", expires_at=datetime.now(UTC) + timedelta(minutes=5))
-        assert await schedule.run_if_due(hub.settings, holders[0]) is None
+        assert await schedule.run_if_due(of(hub.app), holders[0]) is None
         await Lease.filter(name="harvest").update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        second = await schedule.run_if_due(hub.settings, holders[1])
+        second = await schedule.run_if_due(of(hub.app), holders[1])
         assert second is not None and second.counts["unchanged"] == 2
 
 
@@ -96,9 +97,9 @@ async def test_due_only_after_the_interval_of_the_last_finished_scheduled_harves
 
 
 async def test_no_schedule_when_the_interval_is_zero(hub: RunningLab) -> None:
-    settings = hub.settings.model_copy(update={"plugin": {"federation": {**OPTIONS, "harvest_interval_minutes": 0}}})
-    assert await schedule.run_if_due(settings, "worker-a") is None
-    assert await schedule.startup(None, settings) is None
+    never = of(hub.app).model_copy(update={"harvest_interval_minutes": 0})
+    assert await schedule.run_if_due(never, "worker-a") is None
+    assert await schedule.startup(never) is None
     assert not await Lease.exists(name="harvest")
 
 

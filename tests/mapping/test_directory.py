@@ -150,7 +150,7 @@ async def test_exports_hold_published_organisations_in_open_formats(map_lab: Run
     assert len(rows) == 5 and "Grupo Ainda Proposto" not in {r["name"] for r in rows}
     mobi = next(r for r in rows if r["name"] == "Mobi Rotas Tecnologia")
     assert mobi["practices"] == "open-data; free-software" or mobi["practices"] == "free-software; open-data"
-    assert mobi["latitude"] == "'-23.56", "negative numbers are protected against spreadsheet formulas"
+    assert mobi["latitude"] == "-23.56", "a negative number is a number, not a formula to neutralise"
 
     popolo = (await client.get("/mapping/export.popolo.json")).json()
     assert len(popolo["organizations"]) == 5

@@ -518,7 +518,9 @@ async def check_oversized(lab: RunningLab, seed: Seed) -> None:
     """Bodies over the limit are refused with 413 (at once when the length is declared), an upload
     over a plugin's own limit with a clear 422, and nothing is stored."""
     from labkit_challenges.models import Attachment, Challenge, Submission, TeamMember
-    from labkit_challenges.services import MAX_ATTACHMENT_BYTES
+    from labkit_challenges.settings import ChallengesSettings
+
+    max_attachment = ChallengesSettings().max_attachment_bytes  # the plugin's default limit
 
     limit = lab.settings.security.max_body_bytes
     staff = Visitor(lab, seed.people["staff"])
@@ -562,7 +564,7 @@ async def check_oversized(lab: RunningLab, seed: Seed) -> None:
     assert page.status_code == 200, page.status_code
     values, _ = form_values(parse(page.text), form_url, "A submission", {"licence": "Apache-2.0"})
     values["csrf_token"] = team_member.csrf
-    for size, expected in ((MAX_ATTACHMENT_BYTES + 1, 422), (limit + 1, 413)):
+    for size, expected in ((max_attachment + 1, 422), (limit + 1, 413)):
         pdf = b"%PDF-1.4\n" + b"0" * (size - 9)
         response = await team_member.client.post(form_url, data=values,
                                                   files={"attachments": ("plan.pdf", pdf, "application/pdf")})
@@ -571,7 +573,7 @@ async def check_oversized(lab: RunningLab, seed: Seed) -> None:
         if expected == 422:
             from labkit.uploads import format_size
 
-            assert format_size(MAX_ATTACHMENT_BYTES) in response.text, "the form does not name the size limit"
+            assert format_size(max_attachment) in response.text, "the form does not name the size limit"
     # the mapping import over the body limit
     response = await staff.client.post("/mapping/import", data={"csrf_token": staff.csrf, "mode": "import"},
                                        files={"file": ("orgs.csv", b"name\n" + b"a" * (limit + 10), "text/csv")})

@@ -1,36 +1,24 @@
 """hello: the smallest complete labkit plugin, the worked example of the plugin guide.
 
 People leave a short greeting on the lab's wall. It shows every part of the contract: a model
-with a migration, a page, a JSON endpoint, a navigation entry, a home card, a permission, a
-translated string, indicator contributions and the participants it engaged.
+with a migration, an action that is both a page form and a JSON endpoint, a navigation entry, a
+home card, a permission, a translated string, indicator contributions and the participants it
+engaged. Its models (``models.py``, ``migrations/``) and routes (``routes.py``) are found by
+convention: this file only declares what the plugin is.
 """
 
 from __future__ import annotations
 
-from labkit import Contribution, HomeCard, Models, NavItem, Period, Permission, PluginInfo, hookimpl
+from labkit import Contribution, HomeCard, NavItem, Period, Permission, PluginInfo, hookimpl
 from labkit.i18n import N_
 
-from labkit_hello import views
+from labkit_hello import pages
 
 
 @hookimpl
 def labkit_plugin_info() -> PluginInfo:
     return PluginInfo(title=N_("Greetings"), description="People leave a greeting on the lab's wall.", version="0.1.0")
 
-
-@hookimpl
-def labkit_models() -> Models:
-    return Models(modules=("labkit_hello.models",), migrations="labkit_hello.migrations")
-
-
-@hookimpl
-def labkit_routes() -> list:
-    return views.page_routes
-
-
-@hookimpl
-def labkit_api_routes() -> list:
-    return views.api_routes
 
 
 @hookimpl
@@ -50,19 +38,14 @@ def labkit_permissions() -> list[Permission]:
 
 @hookimpl
 async def labkit_indicators(period: Period) -> list[Contribution]:
-    return [Contribution("products", await views.greetings_in(period), {"kind": "greeting"})]
+    return [Contribution("products", await pages.greetings_in(period), {"kind": "greeting"})]
 
 
 @hookimpl
 async def labkit_participants(period: Period) -> list[str]:
-    return await views.authors_in(period)
+    return await pages.authors_in(period)
 
 
 @hookimpl
 async def labkit_personal_data(person_id: int) -> dict:
-    return {"greetings": await views.greetings_of(person_id)}
-
-
-@hookimpl
-async def labkit_erase_person(person_id: int) -> None:
-    await views.erase_author(person_id)
+    return {"greetings": await pages.greetings_of(person_id)}

@@ -10,15 +10,31 @@ come from lab.toml:
     directions = "Metro line 1, Sé station."
     email = "contact@example.org"
 
-Run its test from the lab folder with `pytest` (see tests/test_visit.py).
+Its pages are in routes.py (found by convention). Run its test from the lab folder with `pytest`
+(see tests/test_visit.py).
 """
 
 from __future__ import annotations
 
+from pydantic import Field, field_validator
+
 from labkit import HomeCard, NavItem, PluginInfo, hookimpl
 from labkit.i18n import N_
+from labkit.plugin_settings import PluginSettings
 
-from visit import views
+
+class VisitSettings(PluginSettings):
+    """``[plugin.visit]`` in lab.toml: what the page shows (a mistyped key stops `labkit check`)."""
+
+    address: str = ""
+    opening_hours: list[str] = Field(default_factory=list)
+    directions: str = ""
+    email: str = ""
+
+    @field_validator("opening_hours", mode="before")
+    @classmethod
+    def _one_line_is_a_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
 
 @hookimpl
@@ -27,8 +43,8 @@ def labkit_plugin_info() -> PluginInfo:
 
 
 @hookimpl
-def labkit_routes() -> list:
-    return views.routes
+def labkit_settings() -> type[VisitSettings]:
+    return VisitSettings
 
 
 @hookimpl
