@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 hookimpl = pluggy.HookimplMarker("labkit")
 """Decorate a plugin's module-level functions with this to implement a hook."""
 
+from labkit import model_comments  # noqa: E402, F401  (before any model class is created)
 from labkit.hooktypes import (  # noqa: E402  (after hookimpl, which the core plugin imports)
     INDICATORS,
     Contribution,

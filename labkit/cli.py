@@ -226,10 +226,14 @@ def _lab_option(argv: list[str]) -> str | None:
     return None
 
 
-from labkit.scaffold import new, template  # noqa: E402  (commands that need no lab yet)
+from labkit.authoring import plugin as plugin_group  # noqa: E402  (commands that need no lab yet)
+from labkit.i18n_tools import i18n  # noqa: E402
+from labkit.scaffold import new, template  # noqa: E402
 
 cli.add_command(new)
 cli.add_command(template)
+cli.add_command(plugin_group)
+cli.add_command(i18n)
 
 
 def _add_plugin_commands(argv: list[str]) -> None:

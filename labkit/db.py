@@ -21,6 +21,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor
 
 from labkit.config import Settings
+from labkit.fresh_schema import create_fresh
 from labkit.hooktypes import Models
 from labkit.plugins import Plugins, conventional_models
 
@@ -132,7 +133,8 @@ async def migrate(
 
     async with _checked_context(settings, plugins) as config:
         try:
-            await tortoise_migrate(config=config, progress=track)
+            if not await create_fresh(config["apps"], track):  # a new database: all its tables at once
+                await tortoise_migrate(config=config, progress=track)
         except CONNECTION_ERRORS:
             raise
         except Exception as error:  # a plugin's migration may raise anything; report it, never a traceback

@@ -33,6 +33,8 @@ current_catalogs: ContextVar[Catalogs | None] = ContextVar("labkit_catalogs", de
 labs in one process each speak with their own plugins' words."""
 _latest: Catalogs = {}
 """The catalogs loaded last, for work outside a request (commands, tests)."""
+_parsed: dict[tuple[Path, int | None, int | None], Translations] = {}
+"""Each catalog file as parsed, by folder and modification times (see :func:`_read_catalog`)."""
 
 
 def babel_name(tag: str) -> str:
@@ -58,7 +60,20 @@ def load_catalogs(locale_dirs: Iterable[Path]) -> Catalogs:
 
 
 def _read_catalog(folder: Path) -> Translations:
+    """The catalog in ``folder``, parsed once per process and version of its files (``labkit
+    serve`` builds the app twice, and tests build many)."""
     po, mo = folder / "messages.po", folder / "messages.mo"
+    key = (folder, _modified(po), _modified(mo))
+    if key not in _parsed:
+        _parsed[key] = _parse_catalog(po, mo)
+    return _parsed[key]
+
+
+def _modified(path: Path) -> int | None:
+    return path.stat().st_mtime_ns if path.is_file() else None
+
+
+def _parse_catalog(po: Path, mo: Path) -> Translations:
     if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as handle:
             return Translations(handle)

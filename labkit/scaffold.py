@@ -1,8 +1,9 @@
 """``labkit new`` and ``labkit template export``: how a new lab starts, and how a lab trains the next.
 
-``labkit new`` runs a cookiecutter template (the built-in ``cookiecutter-lab``, or a mentor lab's
-own with ``--template``): its hooks check every answer before anything is written, then write a
-secret key to ``.env``, migrate the database and create the first administrator.
+``labkit new`` renders a cookiecutter template (the built-in ``cookiecutter-lab``, shipped in the
+package, or a mentor lab's own with ``--template``) into a staging folder, then, in this process
+(:mod:`labkit.lab_setup`), checks every answer, writes a secret key to ``.env``, migrates the
+database and creates the first administrator; only a finished lab is moved into place.
 ``labkit template export`` turns a running lab into such a template (its branding, modules,
 settings, own plugins and mentoring plan, without data or secrets), with the lab recorded as the
 mentor of the labs made from it: the trainer-of-trainers chain, in software.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import re
 import secrets
@@ -23,17 +23,17 @@ import shutil
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
+import tomli_w
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "cookiecutter-lab"
-"""The built-in template (a sibling of the labkit package in a source or editable install)."""
+from labkit import lab_setup
+
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 PROJECT = "{{cookiecutter.lab_slug}}"
 LOCAL_PLUGIN_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
@@ -55,14 +55,24 @@ class NewLab:
     notes: list[str] = field(default_factory=list)
 
 
+def shipped_template(name: str) -> Path:
+    """The folder of a template labkit ships (``"lab"`` or ``"plugin"``): ``labkit/_templates/NAME``
+    in an installed wheel, ``cookiecutter-NAME/`` at the top of a checkout (an editable install)."""
+    for folder in (PACKAGE_DIR / "_templates" / name, PACKAGE_DIR.parent / f"cookiecutter-{name}"):
+        if (folder / "cookiecutter.json").is_file():
+            return folder
+    raise ScaffoldError(f"the built-in {name} template is missing (looked in {PACKAGE_DIR / '_templates'}); "
+                        "reinstall labkit")
+
+
 def builtin_template() -> Path:
-    """The folder of the built-in ``cookiecutter-lab`` template."""
+    """The folder of the built-in lab template (``LABKIT_TEMPLATE_DIR`` overrides it)."""
     override = os.environ.get("LABKIT_TEMPLATE_DIR")
-    folder = Path(override) if override else TEMPLATE_DIR
-    if not (folder / "cookiecutter.json").is_file():
-        raise ScaffoldError(f"the built-in lab template is missing ({folder}); "
-                            "reinstall labkit or pass --template PATH_OR_URL")
-    return folder
+    if not override:
+        return shipped_template("lab")
+    if not (Path(override) / "cookiecutter.json").is_file():
+        raise ScaffoldError(f"LABKIT_TEMPLATE_DIR={override} is not a lab template (it has no cookiecutter.json)")
+    return Path(override)
 
 
 def parse_assignments(assignments: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -91,42 +101,38 @@ def _questions(template: str) -> list[str] | None:
     return [key for key in context if not key.startswith("_")]
 
 
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    """Set environment variables for the hooks cookiecutter runs, and restore them afterwards."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    quiet = logging.getLogger("cookiecutter")  # it logs a traceback for a refused answer
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        quiet.setLevel(level)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def _default_answers(answers: dict[str, str], questions: list[str] | None, port: int | None) -> dict[str, str]:
+    """``answers`` completed with what the surroundings say: the address from ``--port`` and the
+    database of an exported ``LABKIT_DATABASE_URL`` (each only when not answered already)."""
+    defaults = {"base_url": f"http://127.0.0.1:{port}" if port else "",
+                "database_url": os.environ.get("LABKIT_DATABASE_URL", "")}
+    wanted = {key: value for key, value in defaults.items()
+              if value and key not in answers and (questions is None or key in questions)}
+    return {**answers, **wanted}
 
 
-def _read_report(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _rendered_answers(replay_dir: Path) -> dict[str, Any]:
+    """The answers cookiecutter rendered the template with (it records them as a replay file)."""
+    replays = list(replay_dir.glob("*.json"))
+    if len(replays) != 1:
+        raise ScaffoldError("the template could not be used: cookiecutter recorded no answers")
+    return json.loads(replays[0].read_text(encoding="utf-8"))["cookiecutter"]
 
 
 def bake(template: str | None = None, directory: Path | None = None, *, no_input: bool = False,
-         answers: dict[str, str] | None = None, checkout: str | None = None) -> NewLab:
+         answers: dict[str, str] | None = None, checkout: str | None = None, port: int | None = None) -> NewLab:
     """Make a lab from ``template`` (default: the built-in one) in ``directory`` (default: a
-    folder named after the lab's slug in the current folder). Nothing is left behind on failure."""
-    from cookiecutter.exceptions import CookiecutterException, FailedHookException, OutputDirExistsException
+    folder named after the lab's slug in the current folder). Nothing is left behind on failure.
+
+    cookiecutter only renders the files (the template's own hooks are skipped); the answers are
+    then checked and the lab finished in this process (:mod:`labkit.lab_setup`), in an event loop
+    of its own: call it from synchronous code (``asyncio.to_thread`` from a coroutine)."""
+    from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
     from cookiecutter.main import cookiecutter
 
     template = template or str(builtin_template())
-    answers = dict(answers or {})
     questions = _questions(template)
+    answers = _default_answers(dict(answers or {}), questions, port)
     if questions is not None:
         unknown = sorted(set(answers) - set(questions))
         if unknown:
@@ -144,27 +150,27 @@ def bake(template: str | None = None, directory: Path | None = None, *, no_input
         config.write_text(
             f"cookiecutters_dir: {json.dumps(str(work / 'templates'))}\n"
             f"replay_dir: {json.dumps(str(work / 'replay'))}\n", encoding="utf-8")
-        report = work / "report.json"
         staging = Path(tempfile.mkdtemp(prefix=".labkit-new-", dir=parent))
+        made: Path | None = None
         try:
-            with _environment(LABKIT_HOOK_REPORT=str(report)):
-                try:
-                    made = Path(cookiecutter(template, checkout=checkout, no_input=no_input, extra_context=answers,
-                                             output_dir=str(staging), config_file=str(config)))
-                except FailedHookException:
-                    message = _read_report(report).get("error") or "the template's hook failed (see above)"
-                    raise ScaffoldError(message) from None
-                except OutputDirExistsException as error:
-                    raise ScaffoldError(f"the lab folder already exists: {error}") from None
-                except CookiecutterException as error:
-                    raise ScaffoldError(f"the template could not be used: {error}") from None
-                except ValueError as error:  # an answer that is not one of a question's choices
-                    raise ScaffoldError(str(error)) from None
-                except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
-                    raise ScaffoldError("cancelled; nothing was written") from None
-            result = _read_report(report)
-            if "error" in result:
-                raise ScaffoldError(result["error"])
+            try:
+                made = Path(cookiecutter(template, checkout=checkout, no_input=no_input, extra_context=answers,
+                                         output_dir=str(staging), config_file=str(config), accept_hooks=False))
+                rendered = _rendered_answers(work / "replay")
+                lab_setup.validate(rendered)
+                for cache in list(made.rglob("__pycache__")):  # compiled by pip in an installed template
+                    shutil.rmtree(cache)
+                result = asyncio.run(lab_setup.finish(made, rendered, dict(os.environ)))
+            except lab_setup.Refused as error:
+                raise ScaffoldError(str(error)) from None
+            except OutputDirExistsException as error:
+                raise ScaffoldError(f"the lab folder already exists: {error}") from None
+            except CookiecutterException as error:
+                raise ScaffoldError(f"the template could not be used: {error}") from None
+            except ValueError as error:  # an answer that is not one of a question's choices
+                raise ScaffoldError(str(error)) from None
+            except (KeyboardInterrupt, click.exceptions.Abort, EOFError):
+                raise ScaffoldError("cancelled; nothing was written") from None
             final = target or parent / made.name
             if final.exists():
                 if any(final.iterdir()):
@@ -172,13 +178,10 @@ def bake(template: str | None = None, directory: Path | None = None, *, no_input
                 final.rmdir()
             made.rename(final)
         finally:
+            if made is not None and made.exists() and staging not in made.parents:
+                shutil.rmtree(made, ignore_errors=True)  # a slug that led outside the staging folder
             shutil.rmtree(staging, ignore_errors=True)
     return NewLab(final, result.get("admin_email", ""), result.get("admin_password", ""), list(result.get("notes", [])))
-
-
-def _lab_environment() -> dict[str, str]:
-    """The process environment without LABKIT_* variables: a new lab is read from its own files."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("LABKIT_")}
 
 
 async def load_demo_data(lab_dir: Path, email: str) -> str:
@@ -190,7 +193,7 @@ async def load_demo_data(lab_dir: Path, email: str) -> str:
     from labkit.people import create_admin
     from labkit.plugins import Plugins, await_me_maybe
 
-    settings = load_settings(lab_dir, _lab_environment())
+    settings = load_settings(lab_dir, lab_setup.lab_environment(dict(os.environ)))
     plugins = Plugins(settings)
     await db.migrate(settings, plugins)
     password = secrets.token_urlsafe(12)
@@ -205,29 +208,9 @@ async def load_demo_data(lab_dir: Path, email: str) -> str:
 # --------------------------------------------------------------------------- export
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (date,)):
-        return value.isoformat()
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    text = re.sub(r"[\x00-\x1f\x7f]", lambda match: f"\\u{ord(match.group()):04x}", text)
-    return f'"{text}"'
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
 def _toml_table(name: str, values: dict[str, Any]) -> str:
-    lines = [f"[{name}]"] + [f"{_toml_key(key)} = {_toml_value(value)}" for key, value in values.items()]
-    return "\n".join(lines)
+    """``values`` as the TOML table ``[name]`` (tables inside it as ``[name.key]``)."""
+    return tomli_w.dumps({name: values}).strip()
 
 
 def _jinja_literal(text: str) -> str:
@@ -245,7 +228,7 @@ def templatize(text: str, variables: dict[str, str]) -> str:
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(_jinja_literal(text[last:match.start()]))
-        parts.append("{{ cookiecutter." + variables[match.group()] + " }}")
+        parts.append(f"{{{{ cookiecutter.{variables[match.group()]} }}}}")
         last = match.end()
     parts.append(_jinja_literal(text[last:]))
     return "".join(parts)
@@ -326,7 +309,7 @@ def export_template(lab_dir: Path, output: Path) -> Path:
             "_lineage": chain + (f" ← {upstream}" if upstream else ""),
             "_extra_toml": "\n\n".join(
                 [_toml_table(name, written[name]) for name in EXPORTED_SECTIONS if written.get(name)]
-                + [_toml_table(f"plugin.{_toml_key(slug)}", table)
+                + [_toml_table("plugin", {slug: table})
                    for slug, table in written.get("plugin", {}).items() if isinstance(table, dict)]),
         })
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -362,12 +345,14 @@ def _fail(message: str) -> None:
 @click.option("--template", "template_source", metavar="PATH_OR_URL",
               help="A mentor lab's template (a folder, or a git URL) instead of the built-in one.")
 @click.option("--checkout", metavar="REF", help="Branch, tag or commit of a git template.")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="The port you will serve the lab on: the public address defaults to http://127.0.0.1:PORT.")
 def new(directory: Path | None, no_input: bool, assignments: tuple[str, ...], demo: bool,
-        template_source: str | None, checkout: str | None) -> None:
+        template_source: str | None, checkout: str | None, port: int | None) -> None:
     """Make a new lab in DIRECTORY (default: a folder named after the lab), ready to serve."""
     try:
         made = bake(template_source, directory, no_input=no_input, answers=parse_assignments(assignments),
-                    checkout=checkout)
+                    checkout=checkout, port=port)
         password = made.admin_password
         if demo and made.admin_email:
             password = asyncio.run(load_demo_data(made.path, made.admin_email))
@@ -386,7 +371,8 @@ def new(directory: Path | None, no_input: bool, assignments: tuple[str, ...], de
     click.echo(f"lab ready in {where}" + (" with demo data" if demo else ""))
     if made.admin_email and password:
         click.echo(f"sign in as {made.admin_email} with password {password} (change it on your account page)")
-    click.echo(f"next: labkit --lab {where} serve   (then open http://127.0.0.1:8000/)")
+    serve = f"labkit --lab {where} serve" + (f" --port {port}" if port else "")
+    click.echo(f"next: {serve}   (then open http://127.0.0.1:{port or 8000}/)")
 
 
 @click.group()

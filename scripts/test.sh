@@ -5,7 +5,9 @@
 #   3. ruff over the code and mypy over the core, which fail the run;
 #   4. the suite on SQLite and again on a real PostgreSQL server started on loopback (side by side;
 #      LABKIT_TEST_SERIAL=1 runs them one after the other);
-#   5. the documentation, built strictly.
+#   5. the built wheel, installed in a fresh virtual environment outside the checkout
+#      (scripts/check-wheel.sh), alongside the two runs (after them with LABKIT_TEST_SERIAL=1);
+#   6. the documentation, built strictly.
 # Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +48,9 @@ if [ "${LABKIT_TEST_SERIAL:-}" = 1 ]; then
 else
   # The two runs share nothing (own temporary folders, own databases) and wait mostly on I/O, so
   # they run side by side; the SQLite run's report follows the PostgreSQL one.
-  # LABKIT_TEST_SERIAL=1 runs them one after the other.
+  # LABKIT_TEST_SERIAL=1 runs them one after the other. The wheel check joins them.
+  bash scripts/check-wheel.sh >"$pg_dir/wheel.log" 2>&1 &
+  wheel_pid=$!
   echo "==> tests on SQLite and on PostgreSQL, side by side"
   python -m pytest --basetemp="$pg_dir/tmp-sqlite" "$@" >"$pg_dir/sqlite.log" 2>&1 &
   sqlite_pid=$!
@@ -59,6 +63,16 @@ else
   [ "$postgres_status" = 0 ] || { echo "==> tests on PostgreSQL failed" >&2; exit "$postgres_status"; }
   [ "$sqlite_status" = 0 ] || { echo "==> tests on SQLite failed" >&2; exit "$sqlite_status"; }
 fi
+
+wheel_status=0
+if [ "${LABKIT_TEST_SERIAL:-}" = 1 ]; then
+  bash scripts/check-wheel.sh >"$pg_dir/wheel.log" 2>&1 || wheel_status=$?
+else
+  wait "$wheel_pid" || wheel_status=$?
+fi
+echo "==> the wheel, outside the checkout"
+grep -v "^WARNING: Location" "$pg_dir/wheel.log" || true
+[ "$wheel_status" = 0 ] || { echo "==> the wheel check failed" >&2; exit "$wheel_status"; }
 
 echo "==> documentation"
 NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$pg_dir/site"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from labkit.app import create_app
 from labkit.config import load_settings
@@ -69,9 +70,11 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -
 @pytest.fixture(autouse=True)
 def forget_lab_plugins() -> Iterator[None]:
     """Lab-local plugins are imported by name; forget them after the test so the next lab's
-    copy is the one loaded."""
+    copy is the one loaded. ``labkit new`` migrates in this process: forget the SQL Tortoise
+    cached for that database too (it is cached by connection name, not by kind of database)."""
     before_modules, before_path = set(sys.modules), list(sys.path)
     yield
+    EXECUTOR_CACHE.clear()
     for name in set(sys.modules) - before_modules:
         if name == "visit" or name.startswith("visit."):
             del sys.modules[name]

@@ -4,6 +4,7 @@ nothing is written to the home directory (the `home` fixture checks it after eve
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 import subprocess
@@ -77,7 +78,8 @@ def files(lab: Path) -> set[str]:
 
 
 async def test_the_lab_brand_overrides_the_core_logo_and_colours(labs: Path) -> None:
-    assert run_cli("new", "--no-input", "lab", *FAST).returncode == 0
+    made = await asyncio.to_thread(run_cli, "new", "--no-input", "lab", *FAST)  # it runs its own event loop
+    assert made.returncode == 0, made.stderr
     async with running(labs / "lab") as client:
         logo = await client.get("/static/logo.svg")
         css = await client.get("/static/lab.css")
@@ -142,8 +144,6 @@ async def _postgres(url: str, sql: str) -> None:
 
 
 def test_a_postgres_url_with_a_password_goes_to_env_not_lab_toml(labs: Path) -> None:
-    import asyncio
-
     server = os.environ.get("LABKIT_TEST_DATABASE_URL")
     name = f"labkit_new_{uuid.uuid4().hex[:10]}"
     if server:  # a real server: the new lab gets its own database and is migrated at once
@@ -235,3 +235,22 @@ def test_a_local_template_of_a_mentor_is_used_instead_of_the_built_in_one(labs: 
     assert "#006b3f" in (labs / "lab" / "static" / "lab.css").read_text(encoding="utf-8")
     missing = run_cli("new", "--no-input", "--template", str(tmp_path), "other")
     assert_one_line_error(missing, "is not a lab template")
+
+
+def test_a_trainer_can_still_run_cookiecutter_on_the_template_directly(labs: Path, tmp_path: Path) -> None:
+    from labkit.scaffold import builtin_template
+
+    trainer = {**os.environ, "HOME": str(tmp_path / "trainer-home")}  # cookiecutter keeps replay files there
+
+    def cookiecutter(*answers: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "cookiecutter", "--no-input", str(builtin_template()),
+                               "modules=onboarding", *answers], cwd=labs, capture_output=True, text=True,
+                              timeout=180, env=trainer)
+
+    refused = cookiecutter("country=XX", "lab_name=Refused Lab")
+    assert refused.returncode != 0 and "country: 'XX' is not an ISO 3166-1 alpha-2 country code" in refused.stderr
+    assert list(labs.iterdir()) == []
+    made = cookiecutter("lab_name=Trainer Lab")
+    assert made.returncode == 0, made.stderr
+    assert "database migrated" in made.stdout and "sign in as admin@example.org" in made.stdout
+    assert (labs / "trainer-lab" / ".env").is_file() and (labs / "trainer-lab" / "README.md").is_file()
