@@ -208,6 +208,11 @@ async def load_demo_data(lab_dir: Path, email: str) -> str:
 # --------------------------------------------------------------------------- export
 
 
+def _without_hub(slug: str, table: dict[str, Any]) -> dict[str, Any]:
+    """A plugin table to hand on to a new lab: the hub's address is asked anew (``hub_url``)."""
+    return {k: v for k, v in table.items() if not (slug == "indicators" and k == "hub_url")}
+
+
 def _toml_table(name: str, values: dict[str, Any]) -> str:
     """``values`` as the TOML table ``[name]`` (tables inside it as ``[name.key]``)."""
     return tomli_w.dumps({name: values}).strip()
@@ -304,13 +309,14 @@ def export_template(lab_dir: Path, output: Path) -> Path:
             "modules": ", ".join(modules),
             "mentor_name": lab.name,
             "mentor_url": lab.base_url,
-            "hub_url": lab.hub_url,
+            "hub_url": written.get("plugin", {}).get("indicators", {}).get("hub_url") or lab.hub_url,
             "_local_plugins": ", ".join(local),
             "_lineage": chain + (f" ← {upstream}" if upstream else ""),
             "_extra_toml": "\n\n".join(
                 [_toml_table(name, written[name]) for name in EXPORTED_SECTIONS if written.get(name)]
-                + [_toml_table("plugin", {slug: table})
-                   for slug, table in written.get("plugin", {}).items() if isinstance(table, dict)]),
+                + [_toml_table("plugin", {slug: _without_hub(slug, table)})
+                   for slug, table in written.get("plugin", {}).items()
+                   if isinstance(table, dict) and _without_hub(slug, table)]),
         })
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         (output / "README.md").write_text(

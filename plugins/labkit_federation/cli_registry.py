@@ -92,7 +92,7 @@ def token(lab: LabContext, code: str, revoke: bool) -> None:
         click.echo(f"token of {code} revoked")
     else:
         click.echo(issued)
-        click.echo(f"This is {code}'s token; it is shown only now. Give it to the lab: it sets LABKIT_HUB_TOKEN.",
+        click.echo(f"This is {code}'s token; it is shown only now. Give it to the lab: it sets LABKIT_PLUGIN_INDICATORS_HUB_TOKEN.",
                    err=True)
 
 

@@ -14,7 +14,7 @@ from .conftest import assert_one_line_error, run_cli
 
 def test_a_baked_lab_exports_its_template_and_a_second_lab_names_it_as_mentor(labs: Path) -> None:
     first = bake(None, labs / "first", no_input=True, answers={
-        "lab_name": "MobiLab", "modules": "onboarding", "base_url": "https://mobilab.example.org",
+        "lab_name": "MobiLab", "modules": "onboarding, indicators", "base_url": "https://mobilab.example.org",
         "mentor_name": "LabX", "mentor_url": "https://labx.example.org", "default_language": "en",
         "hub_url": "https://hub.example.org"}).path
     (first / "static" / "lab.css").write_text(":root { --lab-primary: #7a1f3d; }\n", encoding="utf-8")
@@ -38,9 +38,10 @@ def test_a_baked_lab_exports_its_template_and_a_second_lab_names_it_as_mentor(la
     settings = tomllib.loads((lab / "lab.toml").read_text(encoding="utf-8"))
     assert settings["lab"]["mentor_name"] == "MobiLab"
     assert settings["lab"]["mentor_url"] == "https://mobilab.example.org"
-    assert settings["lab"]["name"] == "Pátio Digital" and settings["lab"]["hub_url"] == "https://hub.example.org"
+    assert settings["lab"]["name"] == "Pátio Digital" and "hub_url" not in settings["lab"]
+    assert settings["plugin"]["indicators"]["hub_url"] == "https://hub.example.org"
     assert settings["lab"]["default_language"] == "en"
-    assert settings["plugins"]["enabled"] == ["onboarding", "visit"]
+    assert settings["plugins"]["enabled"] == ["indicators", "onboarding", "visit"]
     assert settings["security"]["open_registration"] is False
     text = (lab / "lab.toml").read_text(encoding="utf-8")
     assert "Trainer-of-trainers chain: MobiLab (https://mobilab.example.org) ← LabX (https://labx.example.org)" in text

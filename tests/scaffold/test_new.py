@@ -107,7 +107,7 @@ def test_every_answer_lands_in_lab_toml(labs: Path) -> None:
     answers = {
         "lab_name": 'LabX "Lisboa"', "lab_slug": "labx-lisboa", "municipality": "Lisboa", "country": "PT",
         "region": "PT-11", "municipal_code": "1106", "default_language": "en", "other_languages": "pt-BR",
-        "modules": "onboarding, mapping", "base_url": "https://labx.example.org",
+        "modules": "onboarding, mapping, indicators", "base_url": "https://labx.example.org",
         "mentor_name": "Thinkia", "mentor_url": "https://thinkia.example.org", "hub_url": "https://hub.example.org",
         "admin_email": "equipa@labx.example.org",
     }
@@ -118,9 +118,9 @@ def test_every_answer_lands_in_lab_toml(labs: Path) -> None:
         "name": 'LabX "Lisboa"', "municipality": "Lisboa", "country": "PT", "region": "PT-11", "municipal_code": "1106",
         "timezone": "Europe/Lisbon", "default_language": "en", "languages": ["en", "pt-BR"],
         "base_url": "https://labx.example.org", "mentor_name": "Thinkia", "mentor_url": "https://thinkia.example.org",
-        "hub_url": "https://hub.example.org",
     }
-    assert lab["plugins"]["enabled"] == ["onboarding", "mapping", "visit"]
+    assert lab["plugin"]["indicators"] == {"hub_url": "https://hub.example.org"}
+    assert lab["plugins"]["enabled"] == ["onboarding", "mapping", "indicators", "visit"]
     assert "labx.example.org" in (made.path / "deploy" / "nginx-labx-lisboa.conf").read_text(encoding="utf-8")
     assert "Thinkia" in (made.path / "MENTORING.md").read_text(encoding="utf-8")
 
