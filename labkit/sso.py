@@ -107,7 +107,7 @@ async def checked_metadata(client: StarletteOAuth2App, provider: SsoProvider) ->
     document that names another one is not that provider's, or is a mix-up attack)."""
     try:
         metadata: dict[str, Any] = await client.load_server_metadata()
-    except (*HTTP_ERRORS, ValueError) as error:
+    except (*HTTP_ERRORS, ValueError) as error:  # type: ignore[misc]  # a tuple built at import
         client.server_metadata = {}  # try discovery again next time
         log.warning("SSO provider %s: discovery failed: %s", provider.name, error)
         raise _unreachable(provider) from None
