@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from labkit import db, errors, i18n, maps, references, templating, throttle
+from labkit import db, errors, i18n, maps, references, sso, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
         *core_routes(),
     ]
     middleware = [
-        Middleware(SecurityHeadersMiddleware, csp=content_security_policy(maps.image_sources(settings)),
+        Middleware(SecurityHeadersMiddleware, csp=content_security_policy(maps.image_sources(settings), sso.origins(settings)),
                    https_only=settings.https),
         Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="labkit_session",
                    max_age=settings.security.session_max_age, same_site="lax",
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     app.state.templates = templating.build_templates(settings, plugins)
     app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
     app.state.references = references.collect(plugins.results("labkit_references"))
+    app.state.sso = sso.providers(settings)
     return app
 
 

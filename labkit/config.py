@@ -3,12 +3,14 @@
 Precedence, lowest first: built-in defaults, ``lab.toml``, the lab's ``.env`` file, the process
 environment. An environment variable ``LABKIT_<SECTION>_<KEY>`` overrides ``[section] key``
 (``LABKIT_DATABASE_URL`` overrides ``[database] url``). Secrets (``LABKIT_SECRET_KEY``,
-``LABKIT_MAIL_PASSWORD``) come from the environment only; ``lab.toml`` may not hold them.
+``LABKIT_MAIL_PASSWORD``, an SSO provider's ``LABKIT_SSO_<NAME>_CLIENT_SECRET``) come from the
+environment only; ``lab.toml`` may not hold them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,9 @@ LANGUAGES = {"pt-BR": "Português (Brasil)", "es": "Español", "fr": "Français"
 """The languages labkit ships translations for, by tag, with their own names."""
 
 SECRETS = {"secret_key": "LABKIT_SECRET_KEY", "password": "LABKIT_MAIL_PASSWORD",
-           "mail_password": "LABKIT_MAIL_PASSWORD"}
+           "mail_password": "LABKIT_MAIL_PASSWORD", "client_secret": "LABKIT_SSO_<NAME>_CLIENT_SECRET"}
 """Keys that must never be written in lab.toml, with the variable that holds them instead."""
-SECTIONS = ("lab", "database", "plugins", "security", "mail", "plugin")
+SECTIONS = ("lab", "database", "plugins", "security", "mail", "sso", "plugin")
 
 
 class ConfigError(Exception):
@@ -123,6 +125,52 @@ class MailSection(_Section):
     starttls: bool = True
 
 
+class SsoProvider(_Section):
+    """One ``[[sso.providers]]`` table: an OpenID Connect provider people may sign in with."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")
+    """A short slug (``govbr``): it is part of the redirect URI and of the secret's variable."""
+    label: str = Field(min_length=1, max_length=80)
+    """What the sign-in button says after "Sign in with"."""
+    issuer: str
+    """The provider's issuer URL; its discovery document is ``<issuer>/.well-known/openid-configuration``."""
+    client_id: str = Field(min_length=1)
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+
+    @field_validator("issuer")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not re.match(r"^(https://[^/?#]+|http://(127\.0\.0\.1|localhost)(:\d+)?)(/[^?#]*)?$", value):
+            raise ValueError("must be an https:// URL (http:// only on 127.0.0.1 or localhost, for tests)")
+        return value.rstrip("/")
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid(cls, value: list[str]) -> list[str]:
+        if "openid" not in value or "email" not in value:
+            raise ValueError(f"must include 'openid' and 'email'; got {value}")
+        return value
+
+    @property
+    def secret_variable(self) -> str:
+        """The environment variable that holds this provider's client secret."""
+        return f"LABKIT_SSO_{self.name.upper().replace('-', '_')}_CLIENT_SECRET"
+
+
+class SsoSection(_Section):
+    """``[sso]``: single sign-on with OpenID Connect providers (none by default)."""
+
+    providers: list[SsoProvider] = Field(default_factory=list)
+
+    @field_validator("providers")
+    @classmethod
+    def _unique(cls, value: list[SsoProvider]) -> list[SsoProvider]:
+        names = [provider.name for provider in value]
+        if len(names) != len(set(names)):
+            raise ValueError(f"each provider needs its own name; got {names}")
+        return value
+
+
 class Settings(BaseModel):
     """Every setting of one lab. Build it with :func:`load_settings`."""
 
@@ -136,11 +184,14 @@ class Settings(BaseModel):
     plugins: PluginsSection = Field(default_factory=PluginsSection)
     security: SecuritySection = Field(default_factory=SecuritySection)
     mail: MailSection = Field(default_factory=MailSection)
+    sso: SsoSection = Field(default_factory=SsoSection)
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """``[plugin.<slug>]`` tables as written; plugins read them validated by their settings model
     (``labkit_settings``), through ``ctx.plugin_settings(slug)`` or ``Plugins.settings_of(slug)``."""
     plugin_environment: dict[str, str] = Field(default_factory=dict, repr=False)
     """The ``LABKIT_PLUGIN_*`` variables of the environment and ``.env``, which override those tables."""
+    sso_environment: dict[str, str] = Field(default_factory=dict, repr=False)
+    """The ``LABKIT_SSO_*`` variables of the environment and ``.env`` (the providers' client secrets)."""
 
     @property
     def database_url(self) -> str:
@@ -162,6 +213,10 @@ class Settings(BaseModel):
         if self.security.https_only is not None:
             return self.security.https_only
         return self.lab.base_url.startswith("https://")
+
+    def sso_client_secret(self, provider: SsoProvider) -> str:
+        """The client secret of ``provider``, from its ``LABKIT_SSO_<NAME>_CLIENT_SECRET`` variable."""
+        return self.sso_environment.get(provider.secret_variable, "")
 
     def for_plugin(self, slug: str) -> dict[str, Any]:
         """The ``[plugin.<slug>]`` table (empty when absent)."""
@@ -215,6 +270,9 @@ def _check_file(data: dict[str, Any], where: str = "") -> None:
             raise ConfigError(f"lab.toml: {key}: unknown section; use one of [{'], ['.join(SECTIONS[:-1])}] or [plugin.<slug>]")
         if isinstance(value, dict):
             _check_file(value, f"{where}{key}.")
+        elif isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            for index, item in enumerate(value):
+                _check_file(item, f"{where}{key}[{index}].")
         elif key in SECRETS or "token" in key:
             variable = SECRETS.get(key, "an environment variable")
             raise ConfigError(
@@ -239,13 +297,14 @@ def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | N
     environ = {**read_env_file(lab_path / ".env"), **environ}
     _overlay_environment(data, environ)
     data["plugin_environment"] = {k: v for k, v in environ.items() if k.startswith("LABKIT_PLUGIN_")}
+    data["sso_environment"] = {k: v for k, v in environ.items() if k.startswith("LABKIT_SSO_")}
     if "secret_key" not in data:
         raise ConfigError(
             "LABKIT_SECRET_KEY is not set: put a long random value in the environment or the "
             "lab's .env file (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
     try:
-        return Settings(lab_dir=lab_path, **data)
+        settings = Settings(lab_dir=lab_path, **data)
     except ValidationError as error:
         first = error.errors()[0]
         loc = [str(part) for part in first["loc"]]
@@ -253,3 +312,8 @@ def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | N
         where = env_name if loc[0] in SECRETS else f"lab.toml or {env_name}"
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"setting {'.'.join(loc)} ({where}): {message}") from None
+    for provider in settings.sso.providers:
+        if not settings.sso_client_secret(provider):
+            raise ConfigError(f"{provider.secret_variable} is not set: put the client secret that the provider "
+                              f"{provider.label!r} gave the lab in the environment or the lab's .env file")
+    return settings

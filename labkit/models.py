@@ -1,4 +1,4 @@
-"""The core's own tables: people, their API tokens and failed sign-in attempts."""
+"""The core's own tables: people, their API tokens, single sign-on identities, rate-limit events."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class Person(Model):
     deleted_at = fields.DatetimeField(null=True)
     tokens: fields.ReverseRelation[ApiToken]
     notifications: fields.ReverseRelation[Notification]
+    sso_identities: fields.ReverseRelation[SsoIdentity]
 
     class Meta:
         table = "labkit_person"
@@ -75,3 +76,24 @@ class Notification(Model):
 
     class Meta:
         table = "labkit_notification"
+
+
+class SsoIdentity(Model):
+    """A person's account at an OpenID Connect provider (``[[sso.providers]]``), linked to them.
+
+    The provider's subject identifies the person there for good; the e-mail is only how the link
+    was first made. A person may hold several identities and a password as well.
+    """
+
+    id = fields.IntField(primary_key=True)
+    provider = fields.CharField(max_length=40)
+    subject = fields.CharField(max_length=255)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="sso_identities", on_delete=fields.CASCADE)
+    email = fields.CharField(max_length=254)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "labkit_sso_identity"
+        unique_together = (("provider", "subject"),)

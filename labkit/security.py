@@ -28,13 +28,16 @@ def csrf_token(request: HTTPConnection) -> str:
     return session["csrf"]
 
 
-def content_security_policy(extra_img_sources: list[str]) -> str:
-    """The lab's CSP: only its own scripts and styles; images also from the given sources."""
+def content_security_policy(extra_img_sources: list[str], form_targets: list[str] | None = None) -> str:
+    """The lab's CSP: only its own scripts and styles; images also from the given sources; forms
+    post to the lab, and to ``form_targets`` (the single sign-on providers, which the "Sign in
+    with …" form is redirected to: browsers apply ``form-action`` to redirects too)."""
     images = " ".join(["'self'", "data:", *extra_img_sources])
+    forms = " ".join(["'self'", *(form_targets or [])])
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src {images}; connect-src 'self'; font-src 'self'; object-src 'none'; "
-        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        f"base-uri 'self'; form-action {forms}; frame-ancestors 'none'"
     )
 
 

@@ -208,6 +208,8 @@ async def export_data(request: Request) -> Response:
                     "language": person.locale, "created_at": person.created_at.isoformat()},
         "api_tokens": [{"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
                         "revoked": t.revoked_at is not None} for t in await person.tokens.all()],
+        "single_sign_on": [{"provider": i.provider, "subject": i.subject, "email": i.email,
+                            "linked_at": i.created_at.isoformat()} for i in await person.sso_identities.all()],
         "notifications": [{"message": n.message, "url": n.url, "created_at": n.created_at.isoformat(),
                            "read": n.read_at is not None} for n in await person.notifications.all()],
     }

@@ -279,6 +279,9 @@ RESOLVERS: dict[str, Resolver] = {
     # core
     "account:token": _reset_token,
     "account:token_id": _someone_elses_token,
+    # the matrix lab declares no SSO provider (one would need a live issuer): these rows are 404s,
+    # and tests/sso/ drives the routes against a real provider
+    "account:provider": _const("none-declared"),
     "admin:person_id": _throwaway_person,
     "references:kind": lambda seed: _const(sorted(seed.lab.app.state.references)[0])(seed),
     "static:path": _const("labkit.css"),
