@@ -215,10 +215,12 @@ def _lab_option(argv: list[str]) -> str | None:
     return None
 
 
+from labkit.cli_mail import mail  # noqa: E402
 from labkit.scaffold import new, template  # noqa: E402  (commands that need no lab yet)
 
 cli.add_command(new)
 cli.add_command(template)
+cli.add_command(mail)
 
 
 def _add_plugin_commands(argv: list[str]) -> None:

@@ -1,0 +1,35 @@
+"""``labkit mail``: deliver the outbox from the command line (for cron) and see what waits in it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from labkit import db, i18n, outbox, templating
+from labkit.cli import LabContext, pass_lab, run
+from labkit.models import OUTBOX_STATUSES, OutboxMessage
+
+
+@click.group()
+def mail() -> None:
+    """The lab's outgoing e-mail."""
+
+
+@mail.command()
+@pass_lab
+def send(lab: LabContext) -> None:
+    """Deliver every due message in the outbox, then stop (run it from cron when ``[mail] worker`` is off)."""
+    catalogs = i18n.load_catalogs(templating.locale_dirs(lab.settings, lab.plugins))
+
+    async def deliver() -> tuple[Counter[str] | None, dict[str, int]]:
+        async with db.open_database(lab.settings, lab.plugins):
+            done = await outbox.deliver_pass(lab.settings, catalogs)
+            return done, {status: await OutboxMessage.filter(status=status).count() for status in ("queued", "failed")}
+
+    done, waiting = run(deliver())
+    if done is None:
+        click.echo("another worker is delivering the outbox right now; nothing to do")
+        return
+    counts = ", ".join(f"{done.get(status, 0)} {status}" for status in OUTBOX_STATUSES if status != "sending")
+    click.echo(f"{counts} (now {waiting['queued']} queued, {waiting['failed']} failed in the outbox)")
