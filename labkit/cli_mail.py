@@ -8,7 +8,7 @@ import click
 
 from labkit import db, i18n, outbox, templating
 from labkit.cli import LabContext, pass_lab, run
-from labkit.models import OUTBOX_STATUSES, OutboxMessage
+from labkit.models import OutboxMessage
 
 
 @click.group()
@@ -31,5 +31,5 @@ def send(lab: LabContext) -> None:
     if done is None:
         click.echo("another worker is delivering the outbox right now; nothing to do")
         return
-    counts = ", ".join(f"{done.get(status, 0)} {status}" for status in OUTBOX_STATUSES if status != "sending")
-    click.echo(f"{counts} (now {waiting['queued']} queued, {waiting['failed']} failed in the outbox)")
+    click.echo(f"{done['sent']} sent, {done['logged']} logged, {done['queued']} to retry later, {done['failed']} failed "
+               f"(now {waiting['queued']} queued, {waiting['failed']} failed in the outbox)")

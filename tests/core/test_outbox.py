@@ -3,19 +3,28 @@ retried with back-off after a refusal or an outage, failed after the last attemp
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import subprocess
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
+from labkit import db
+from labkit.config import load_settings
 from labkit.mail import send_mail
 from labkit.models import Notification, OutboxMessage
 from labkit.notifications import notify
-from labkit.testing import RunningLab
-from labkit.testing_server import free_port
+from labkit.plugins import Plugins
+from labkit.testing import RunningLab, write_lab
+from labkit.testing_server import LabServer, create_database, drop_database, free_port, labkit_command
 
 from tests.conftest import Postbox
 
@@ -117,3 +126,47 @@ async def test_without_a_mail_host_messages_go_to_the_log_and_the_outbox_page(
     page = await (await core_lab.login_as("staff")).get("/admin/outbox")
     assert "Reset your password" in page.text and person.email in page.text and "/account/reset/" not in page.text
     assert (await OutboxMessage.get()).status == "logged"
+
+
+async def test_two_worker_processes_deliver_everything_once(tmp_path: Path, postbox: Postbox) -> None:
+    """``labkit serve --workers 2`` sharing one database, each with its delivery worker, then
+    ``labkit mail send`` from cron: every message arrives exactly once, refusals included."""
+    postgres = os.environ.get("LABKIT_TEST_DATABASE_URL")
+    folder = tmp_path / "lab"
+    url = await create_database(postgres, "labkit_mail") if postgres else f"sqlite://{folder / 'data' / 'lab.sqlite3'}"
+    try:
+        write_lab(folder, [], {"database": {"url": url},
+                               "mail": postbox.settings(worker=True, poll_seconds=0.2, retry_seconds=0.2, max_attempts=5)})
+        settings = load_settings(folder, {})
+        plugins = Plugins(settings)
+        await db.migrate(settings, plugins)
+        async with TortoiseContext() as context:
+            await context.init(config=db.tortoise_config(settings, plugins))
+            for number in range(40):
+                await send_mail(f"person{number}@example.org", "Message %(number)s", "Body.", params={"number": number})
+        postbox.answers = ["451 4.3.0 Busy"] * 6
+        server = await asyncio.to_thread(LabServer.start, folder, workers=2)
+        try:
+            for _ in range(300):
+                if len(postbox.received) >= 40:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1)  # time for a second delivery, if there were going to be one
+        finally:
+            await asyncio.to_thread(server.stop)
+        subjects = Counter(m["Subject"] for m in postbox.received)
+        assert sorted(subjects) == sorted(f"Message {n}" for n in range(40)), server.log()
+        assert set(subjects.values()) == {1} and postbox.answers == []
+
+        async with TortoiseContext() as context:
+            await context.init(config=db.tortoise_config(settings, plugins))
+            assert {m.status for m in await OutboxMessage.all()} == {"sent"}
+            assert sum(m.attempts for m in await OutboxMessage.all()) == 46  # 40 deliveries and 6 refusals
+            await send_mail("cron@example.org", "From cron", "Body.")
+        cron = await asyncio.to_thread(subprocess.run, labkit_command(folder, "mail", "send"),
+                                       capture_output=True, text=True, timeout=120)
+        assert cron.returncode == 0 and cron.stdout.startswith("1 sent, 0 logged, 0 to retry later, 0 failed"), cron.stderr
+        assert [m["Subject"] for m in postbox.received].count("From cron") == 1
+    finally:
+        if postgres:
+            await drop_database(url)
