@@ -43,9 +43,10 @@ WAKE_DELAY = 0.2
 """After a wake-up, the moment given to the queuing transaction to commit."""
 
 
-async def deliver_pass(settings: Settings, catalogs: i18n.Catalogs, holder: str | None = None) -> Counter[str] | None:
-    """Deliver every due message holding the ``mail`` lease: how many ended in each status, or
-    ``None`` when another worker holds the lease."""
+async def deliver_pass(settings: Settings, catalogs: i18n.Catalogs, holder: str | None = None,
+                       stop: asyncio.Event | None = None) -> Counter[str] | None:
+    """Deliver every due message holding the ``mail`` lease (until ``stop`` is set): how many
+    ended in each status, or ``None`` when another worker holds the lease."""
     holder = holder or leases.holder_id()
     if not await leases.acquire(LEASE_NAME, holder):
         return None
@@ -54,6 +55,8 @@ async def deliver_pass(settings: Settings, catalogs: i18n.Catalogs, holder: str 
     async with leases.holding(LEASE_NAME, holder):
         while batch := await _due():
             for message in batch:
+                if stop is not None and stop.is_set():
+                    return outcomes
                 if status := await deliver(settings, message):
                     outcomes[status] += 1
     return outcomes
@@ -125,6 +128,7 @@ class Worker:
         self.catalogs = catalogs
         self.holder = leases.holder_id()
         self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -133,18 +137,20 @@ class Worker:
         self.task = asyncio.create_task(self._loop(), name="labkit-mail-worker")
 
     async def stop(self) -> None:
-        """Stop; a message being sent is claimed and will be tried again later."""
+        """Stop after the message being sent, if any (cancelled if the server takes too long: that
+        message stays claimed and is tried again once the claim expires)."""
         mail._wakers.discard(self.wake)
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            self.stopping.set()
+            self.wake.set()
+            with contextlib.suppress(TimeoutError):  # wait_for cancelled it
+                await asyncio.wait_for(self.task, self.settings.mail.timeout_seconds + 5)
             self.task = None
 
     async def _loop(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             try:
-                await deliver_pass(self.settings, self.catalogs, self.holder)
+                await deliver_pass(self.settings, self.catalogs, self.holder, self.stopping)
             except Exception:  # the database was down for a moment: try again at the next tick
                 log.exception("the mail delivery worker failed; it will try again")
             with contextlib.suppress(TimeoutError):
