@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from labkit import db, errors, i18n, maps, references, sso, templating, throttle
+from labkit import db, errors, i18n, maps, outbox, references, sso, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
@@ -46,8 +46,12 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
             for _slug, result in plugins.results("labkit_startup", app=app):
                 await await_me_maybe(result)
             housekeeping = asyncio.create_task(_purge_hourly())
+            postman = outbox.Worker(settings, catalogs)
+            if settings.mail.worker:
+                postman.start()
             yield
             housekeeping.cancel()
+            await postman.stop()
             for _slug, result in plugins.results("labkit_shutdown", app=app):
                 await await_me_maybe(result)
 

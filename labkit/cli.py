@@ -227,6 +227,7 @@ def _lab_option(argv: list[str]) -> str | None:
 
 
 from labkit.authoring import plugin as plugin_group  # noqa: E402  (commands that need no lab yet)
+from labkit.cli_mail import mail  # noqa: E402
 from labkit.i18n_tools import i18n  # noqa: E402
 from labkit.scaffold import new, template  # noqa: E402
 
@@ -234,6 +235,7 @@ cli.add_command(new)
 cli.add_command(template)
 cli.add_command(plugin_group)
 cli.add_command(i18n)
+cli.add_command(mail)
 
 
 def _add_plugin_commands(argv: list[str]) -> None:

@@ -116,13 +116,21 @@ class SecuritySection(_Section):
 
 
 class MailSection(_Section):
-    """``[mail]``: SMTP. With no ``host`` the messages are written to the log instead."""
+    """``[mail]``: SMTP and the outbox. With no ``host`` the messages are written to the log instead."""
 
     host: str = ""
     port: int = 587
     username: str = ""
     sender: str = "lab@localhost"
     starttls: bool = True
+    timeout_seconds: float = Field(default=20, gt=0)
+    worker: bool = True
+    """Deliver the outbox inside ``labkit serve``; turn off when ``labkit mail send`` runs from cron."""
+    poll_seconds: float = Field(default=30, gt=0)
+    """How often the worker looks for due messages (it also wakes when this process queues one)."""
+    max_attempts: int = Field(default=6, gt=0)
+    retry_seconds: float = Field(default=60, gt=0)
+    """The wait before the first retry; it doubles after each failed attempt (at most a day)."""
 
 
 class SsoProvider(_Section):

@@ -10,7 +10,7 @@ The locale of a request is chosen, first match wins, from: the ``lang`` the visi
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
@@ -110,6 +110,39 @@ _ = gettext
 
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (it is translated at render)."""
+    return message
+
+
+Text = dict[str, Any]
+"""A message to translate later, as JSON: ``{"message": msgid, "params": {name: value}}``; a value
+may itself be a ``Text`` (translated too). Notifications and mail keep their words this way, so
+each is rendered in its reader's language."""
+
+
+def text(message: str, params: Mapping[str, Any] | None = None, translated: Iterable[str] = ()) -> Text:
+    """A :data:`Text` of ``message`` (marked with :func:`N_`) and its ``params``; the params named
+    in ``translated`` are messages too (a status, a kind) and are translated likewise."""
+    names = set(translated)
+    values = {key: text(str(value)) if key in names else value for key, value in (params or {}).items()}
+    return {"message": message, "params": values}
+
+
+def render(value: Text, tag: str | None = None) -> str:
+    """``value`` translated into ``tag`` (default: the current locale) with its params filled in.
+
+    A translation whose placeholders do not match its params falls back to the original message.
+    """
+    catalog = translations(tag)
+    message = str(value.get("message", ""))
+    params = {key: render(item, tag) if isinstance(item, dict) else item
+              for key, item in (value.get("params") or {}).items()}
+    if not params:
+        return catalog.gettext(message)
+    for candidate in (catalog.gettext(message), message):
+        try:
+            return candidate % params
+        except (KeyError, ValueError, TypeError):
+            continue
     return message
 
 

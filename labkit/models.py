@@ -1,6 +1,9 @@
-"""The core's own tables: people, their API tokens, single sign-on identities, rate-limit events."""
+"""The core's own tables: people, their API tokens, single sign-on identities, rate-limit events,
+notifications, the mail outbox and the leases of background jobs."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -27,6 +30,7 @@ class Person(Model):
     tokens: fields.ReverseRelation[ApiToken]
     notifications: fields.ReverseRelation[Notification]
     sso_identities: fields.ReverseRelation[SsoIdentity]
+    outbox: fields.ReverseRelation[OutboxMessage]
 
     class Meta:
         table = "labkit_person"
@@ -64,12 +68,16 @@ class ThrottleEvent(Model):
 
 
 class Notification(Model):
-    """A message for one person, shown in the lab and sent by e-mail when mail is configured."""
+    """A message for one person, shown in the lab and mailed through the outbox.
+
+    ``message`` is the untranslated text (a msgid) and ``params`` its values: it is shown, and
+    mailed, in the recipient's language."""
 
     id = fields.IntField(primary_key=True)
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "labkit.Person", related_name="notifications", on_delete=fields.CASCADE)
     message = fields.CharField(max_length=500)
+    params: Any = fields.JSONField(default=dict)
     url = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     read_at = fields.DatetimeField(null=True)
@@ -97,3 +105,45 @@ class SsoIdentity(Model):
     class Meta:
         table = "labkit_sso_identity"
         unique_together = (("provider", "subject"),)
+
+
+OUTBOX_STATUSES = (N_("queued"), N_("sending"), N_("sent"), N_("logged"), N_("failed"))
+"""Where an outbox message is: waiting, being sent, sent, written to the log (no mail host), given up."""
+
+
+class OutboxMessage(Model):
+    """An e-mail waiting for the delivery worker, or the record of its delivery.
+
+    ``subject`` and ``body`` are translatable texts (``{"message": msgid, "params": {...}}``; the
+    body is a list of them, one paragraph each), rendered at delivery in the recipient's language.
+    """
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="outbox", null=True, on_delete=fields.SET_NULL)
+    person_id: int | None
+    address = fields.CharField(max_length=254)
+    locale = fields.CharField(max_length=8, null=True)
+    subject: Any = fields.JSONField()
+    body: Any = fields.JSONField()
+    status = fields.CharField(max_length=10, default="queued", db_index=True)
+    attempts = fields.IntField(default=0)
+    last_error = fields.CharField(max_length=500, default="")
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    claimed_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "labkit_outbox"
+
+
+class Lease(Model):
+    """A named lease held by one process at a time (see :mod:`labkit.leases`)."""
+
+    name = fields.CharField(max_length=50, primary_key=True)
+    holder = fields.CharField(max_length=100)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "labkit_lease"

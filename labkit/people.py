@@ -45,7 +45,7 @@ async def set_password(person: Person, password: str) -> None:
 
 async def anonymise(person: Person) -> None:
     """Remove a person's identity from their account row, revoke their tokens and delete their
-    single sign-on links and notifications (which may quote them)."""
+    single sign-on links, notifications and the mail to them (which may quote them)."""
     person.name = FORMER_PARTICIPANT
     person.email = f"deleted-{person.id}@invalid"
     person.password_hash = ""
@@ -57,3 +57,4 @@ async def anonymise(person: Person) -> None:
     await person.tokens.all().update(revoked_at=datetime.now(UTC))
     await person.sso_identities.all().delete()
     await person.notifications.all().delete()
+    await person.outbox.all().delete()

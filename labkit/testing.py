@@ -13,8 +13,8 @@ Installed with labkit (entry point ``pytest11``), it gives every test suite thes
     A Playwright page in Debian's headless Chromium (``LABKIT_CHROMIUM`` overrides the path).
 
 A :class:`RunningLab` makes HTTP clients that speak to the lab over real loopback HTTP
-(:meth:`RunningLab.client`), creates people (:meth:`RunningLab.person`) and signs them in
-(:meth:`RunningLab.login_as`).
+(:meth:`RunningLab.client`), creates people (:meth:`RunningLab.person`), signs them in
+(:meth:`RunningLab.login_as`) and delivers the mail outbox at once (:meth:`RunningLab.deliver_mail`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import re
 import secrets
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ import uvicorn
 from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from labkit import auth, db
+from labkit import auth, db, outbox
 from labkit.app import create_app
 from labkit.config import Settings, load_settings
 from labkit.models import Person
@@ -119,6 +120,15 @@ class RunningLab:
         assert response.status_code == 303, f"sign-in failed: {response.status_code}"
         client.person = person  # type: ignore[attr-defined]
         return client
+
+    async def deliver_mail(self, timeout: float = 10.0) -> Counter[str]:
+        """Deliver the outbox's due messages now (waiting for the lab's own worker if it holds the
+        lease); how many ended in each status during this pass."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (done := await outbox.deliver_pass(self.settings, self.app.state.catalogs)) is None:
+            assert asyncio.get_running_loop().time() < deadline, "the mail lease stayed taken"
+            await asyncio.sleep(0.05)
+        return done
 
     async def close(self) -> None:
         for client in self._clients:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from labkit import notifications, references
-from labkit.views import accounts, admin, api, home, sso, tokens
+from labkit.views import accounts, admin, api, home, outbox, sso, tokens
 
 
 def core_routes() -> list[BaseRoute]:
-    """The core's pages: home, language, accounts, single sign-on, tokens, administration."""
-    return [*home.routes, *accounts.routes, *sso.routes, *tokens.routes, *notifications.routes, *admin.routes]
+    """The core's pages: home, language, accounts, single sign-on, tokens, administration, the outbox."""
+    return [*home.routes, *accounts.routes, *sso.routes, *tokens.routes, *notifications.routes, *admin.routes,
+            *outbox.routes]
 
 
 def core_api_routes() -> list[BaseRoute]:

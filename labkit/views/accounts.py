@@ -11,9 +11,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from labkit import auth, people, throttle
-from labkit.i18n import gettext
+from labkit.i18n import N_, current_locale, gettext
 from labkit.mail import send_mail
 from labkit.models import Person
+from labkit.notifications import shown
 from labkit.plugins import await_me_maybe
 from labkit.views.forms import (
     ConfirmPasswordForm,
@@ -131,9 +132,11 @@ async def reset_request(request: Request) -> Response:
         token = auth.make_link_token(settings.secret_key, person)
         link = f"{settings.lab.base_url.rstrip('/')}/account/reset/{token}"
         minutes = settings.security.reset_link_max_age // 60
-        await send_mail(settings, person.email, gettext("Reset your password"),
-                        gettext("Open this link within %(minutes)s minutes to choose a new password:\n\n%(link)s\n\n"
-                                "If you did not ask for it, ignore this message.", link=link, minutes=minutes))
+        await send_mail(person.email, N_("Reset your password"),
+                        N_("Open this link within %(minutes)s minutes to choose a new password:\n\n%(link)s\n\n"
+                           "If you did not ask for it, ignore this message."),
+                        params={"link": link, "minutes": minutes}, person_id=person.id,
+                        locale=current_locale.get())  # the language they asked in, if their account has none
     flash(request, gettext("If an account uses this address, a link to reset the password is on its way."), "info")
     return redirect("/account/login")
 
@@ -210,7 +213,7 @@ async def export_data(request: Request) -> Response:
                         "revoked": t.revoked_at is not None} for t in await person.tokens.all()],
         "single_sign_on": [{"provider": i.provider, "subject": i.subject, "email": i.email,
                             "linked_at": i.created_at.isoformat()} for i in await person.sso_identities.all()],
-        "notifications": [{"message": n.message, "url": n.url, "created_at": n.created_at.isoformat(),
+        "notifications": [{"message": shown(n), "url": n.url, "created_at": n.created_at.isoformat(),
                            "read": n.read_at is not None} for n in await person.notifications.all()],
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):

@@ -8,7 +8,7 @@ from starlette.routing import Route
 from tortoise.expressions import Q
 
 from labkit import auth
-from labkit.i18n import gettext
+from labkit.i18n import N_, gettext
 from labkit.mail import send_mail
 from labkit.models import Person
 from labkit.views.forms import InviteForm, PersonAdminForm
@@ -65,8 +65,9 @@ async def invite(request: Request) -> Response:
     settings = request.app.state.settings
     link = f"{settings.lab.base_url.rstrip('/')}/account/reset/{auth.make_link_token(settings.secret_key, person, 'invite')}"
     days = settings.security.invite_link_max_age // 86400
-    await send_mail(settings, person.email, gettext("You are invited to %(lab)s", lab=settings.lab.name),
-                    gettext("Open this link within %(days)s days to choose your password:\n\n%(link)s", days=days, link=link))
+    await send_mail(person.email, N_("You are invited to %(lab)s"),
+                    N_("Open this link within %(days)s days to choose your password:\n\n%(link)s"),
+                    params={"lab": settings.lab.name, "days": days, "link": link}, person_id=person.id)
     if settings.mail.host:
         flash(request, gettext("%(name)s is invited; the link is on its way.", name=person.name))
     else:

@@ -4,7 +4,7 @@ submissions, publish the results and take winners forward. Each use case once, f
 from __future__ import annotations
 
 from labkit.actions import Context, Refused, action
-from labkit.i18n import N_, gettext
+from labkit.i18n import N_
 from labkit.notifications import notify
 
 from labkit_challenges import jury, services
@@ -109,8 +109,8 @@ async def assign(ctx: Context, data: AssignIn) -> None:
     """Give a juror a submission to score (never one of a team they are in or declared a conflict with)."""
     challenge, juror, submission = await _pair(ctx, data)
     await jury.assign(juror, submission)
-    await notify(ctx.app, juror.person_id, gettext("A submission of “%(title)s” was assigned to you for scoring.",
-                                                   title=challenge.title), ctx.url_for("challenges:jury", cid=challenge.id))
+    await notify(ctx.app, juror.person_id, N_("A submission of “%(title)s” was assigned to you for scoring."),
+                 ctx.url_for("challenges:jury", cid=challenge.id), params={"title": challenge.title})
 
 
 @action("challenges.unassign", input=AssignIn, permission=MANAGE)
@@ -137,8 +137,8 @@ async def publish_results(ctx: Context, data: ResultsPublish) -> Challenge:
     teams = await Submission.filter(challenge=challenge, status="submitted").values_list("team_id", flat=True)
     people = set(await TeamMember.filter(team_id__in=list(teams)).values_list("person_id", flat=True)) if teams else set()
     for pid in sorted(people):
-        await notify(ctx.app, pid, gettext("The results of “%(title)s” are published.", title=challenge.title),
-                     ctx.url_for("challenges:results", cid=challenge.id))
+        await notify(ctx.app, pid, N_("The results of “%(title)s” are published."),
+                     ctx.url_for("challenges:results", cid=challenge.id), params={"title": challenge.title})
     return challenge
 
 

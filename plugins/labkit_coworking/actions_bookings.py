@@ -94,9 +94,8 @@ async def book(ctx: Context, data: BookingIn) -> Booked:
         message = N_("Your booking of %(resource)s is confirmed (%(count)s date(s)).")
     else:
         message = N_("Your request for %(resource)s was received and waits for the team's approval (%(count)s date(s)).")
-    await notify(ctx.app, person.id, services.in_language(ctx.app, person, message, resource=resource.name,
-                                                          count=len(created)),
-                 ctx.url_for("coworking:booking", booking_id=first.id))
+    await notify(ctx.app, person.id, message, ctx.url_for("coworking:booking", booking_id=first.id),
+                 params={"resource": resource.name, "count": len(created)})
     return Booked(created, [o for o in occurrences if not o.ok])
 
 
@@ -152,7 +151,6 @@ async def decide_booking(ctx: Context, data: BookingDecisionIn) -> Booking:
                    resource_id=booking.resource_id)
     if ctx.actor.id != booking.person_id:
         when = rules.to_local(booking.start, services.timezone_of(ctx.app)).strftime("%Y-%m-%d %H:%M")
-        text = services.in_language(ctx.app, booking.person, _MESSAGES[verb], resource=booking.resource.name,
-                                    when=when, reason=booking.decision_reason or "-")
-        await notify(ctx.app, booking.person_id, text, ctx.url_for("coworking:booking", booking_id=booking.id))
+        await notify(ctx.app, booking.person_id, _MESSAGES[verb], ctx.url_for("coworking:booking", booking_id=booking.id),
+                     params={"resource": booking.resource.name, "when": when, "reason": booking.decision_reason or "-"})
     return booking

@@ -101,7 +101,6 @@ async def select_application(ctx: Context, data: ApplicationDecisionIn) -> Appli
                    programme_id=programme.id)
     message = (N_("Your team was selected for %(programme)s. Welcome to the cohort!") if selected
                else N_("Your application to %(programme)s was not selected: %(reason)s"))
-    await notify(ctx.app, applicant.id, services.in_language(ctx.app, applicant, message, programme=programme.title,
-                                                             reason=application.decision_reason or "-"),
-                 ctx.url_for("coworking:programme", programme_id=programme.id))
+    await notify(ctx.app, applicant.id, message, ctx.url_for("coworking:programme", programme_id=programme.id),
+                 params={"programme": programme.title, "reason": application.decision_reason or "-"})
     return application

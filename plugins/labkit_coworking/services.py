@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from starlette.applications import Starlette
 
 from labkit.actions import Context, Refused, not_found
-from labkit.i18n import N_, translations
+from labkit.i18n import N_
 from labkit.models import Person
 from labkit.timezones import now as utc_now
 
@@ -28,13 +27,6 @@ from labkit_coworking.models import ACTIVE_STATUSES, Booking, Closure, Programme
 def timezone_of(app: Starlette) -> str:
     """The lab's time zone."""
     return app.state.settings.lab.timezone
-
-
-def in_language(app: Starlette, person: Person | None, message: str, **values: Any) -> str:
-    """``message`` translated into ``person``'s language (or the lab's default)."""
-    tag = (person.locale if person else None) or app.state.settings.lab.default_language
-    text = translations(tag).gettext(message)
-    return text % values if values else text
 
 
 # --------------------------------------------------------------------------------- policy

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from labkit import leases
 from labkit.actions import Context, Refused, action, invalid, not_found
 from labkit.i18n import N_
 
@@ -137,7 +138,7 @@ _running: set[asyncio.Task[Any]] = set()
 
 async def _harvest_in_background(opts: FederationOptions, holder: str) -> None:
     """Harvest every member holding the harvest lease (the schedule waits meanwhile), then free it."""
-    async with schedule.holding(holder):
+    async with leases.holding(schedule.LEASE_NAME, holder):
         try:
             await harvest(opts, trigger="manual")
         except Exception:  # the run records per-lab failures itself; this is only a last resort
@@ -147,8 +148,8 @@ async def _harvest_in_background(opts: FederationOptions, holder: str) -> None:
 @action("federation.harvest_now", permission=MANAGE)
 async def harvest_now(ctx: Context, data: None) -> None:
     """Start a harvest of every member in the background, unless one is running."""
-    holder = schedule.holder_id()
-    if not await schedule.acquire(schedule.LEASE_NAME, holder):
+    holder = leases.holder_id()
+    if not await leases.acquire(schedule.LEASE_NAME, holder):
         raise Refused(N_("A harvest is already running: wait for it to finish."), 409, kind="harvest-running")
     task = asyncio.create_task(_harvest_in_background(ctx.plugin_settings(SLUG), holder))
     _running.add(task)

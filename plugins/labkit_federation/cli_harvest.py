@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from labkit import db
+from labkit import db, leases
 from labkit.cli import LabContext, fail, pass_lab, run
 
 from labkit_federation import schedule
@@ -52,13 +52,13 @@ async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | 
         total = len(await members_to_harvest(codes))
         if total == 0:
             fail("no member to harvest: register labs with their document's URL (labkit federation members import)")
-        holder = schedule.holder_id()
-        if not await schedule.acquire(schedule.LEASE_NAME, holder):
+        holder = leases.holder_id()
+        if not await leases.acquire(schedule.LEASE_NAME, holder):
             fail("a harvest is already running (the schedule, a \"harvest now\" or another command): try again later")
         started = time.monotonic()
         report = _Progress(total)
         try:
-            async with schedule.holding(holder):
+            async with leases.holding(schedule.LEASE_NAME, holder):
                 harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
         finally:
             report.close()

@@ -160,13 +160,3 @@ class HarvestResult(Model):
         table = "federation_harvest_result"
         unique_together = (("run", "member"),)
 
-
-class Lease(Model):
-    """A named lease held by one process at a time (the harvest schedule's lock across workers)."""
-
-    name = fields.CharField(max_length=50, primary_key=True)
-    holder = fields.CharField(max_length=100)
-    expires_at = fields.DatetimeField()
-
-    class Meta:
-        table = "federation_lease"

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from labkit import notifications
 from labkit.actions import Context, Refused, action, not_found
-from labkit.i18n import N_, gettext
+from labkit.i18n import N_
 from labkit.web import error_messages
 
 from labkit_mapping import importing, rules
@@ -166,13 +166,13 @@ async def _tell_proposer(ctx: Context, proposal: Proposal) -> None:
         return
     org = proposal.organisation
     if proposal.status == "approved":
-        message = gettext("Your proposal about \"%(name)s\" was approved. Thank you!", name=org.name)
+        message = N_("Your proposal about \"%(name)s\" was approved. Thank you!")
     else:
-        message = gettext("Your proposal about \"%(name)s\" was not accepted: %(reason)s", name=org.name,
-                          reason=proposal.reason)
+        message = N_("Your proposal about \"%(name)s\" was not accepted: %(reason)s")
     url = ctx.url_for("mapping:organisation", org_id=org.id) if org.status == "published" \
         else ctx.url_for("mapping:directory")
-    await notifications.notify(ctx.app, proposal.proposer_id, message, url)
+    await notifications.notify(ctx.app, proposal.proposer_id, message, url,
+                               params={"name": org.name, "reason": proposal.reason})
 
 
 @action("mapping.import", input=ImportIn, permission="mapping.import")

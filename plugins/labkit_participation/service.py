@@ -9,7 +9,7 @@ from typing import Any
 from starlette.applications import Starlette
 from tortoise.functions import Count
 
-from labkit import auth, i18n
+from labkit import auth
 from labkit.actions import not_found
 from labkit.models import Person
 from labkit.notifications import notify
@@ -127,15 +127,12 @@ def local_input(value: datetime | None, zone: Any) -> str:
 
 async def notify_people(app: Starlette, person_ids: set[int] | list[int], message: str, url: str,
                         translated: tuple[str, ...] = (), **values: Any) -> int:
-    """Send ``message`` (untranslated, with placeholders) to each person in their own language;
-    the ``values`` named in ``translated`` are messages too, translated likewise."""
-    settings = app.state.settings
-    people = await Person.filter(id__in=list(set(person_ids)), is_active=True).values("id", "locale")
-    for person in people:
-        tag = person["locale"] if person["locale"] in settings.lab.languages else settings.lab.default_language
-        catalog = i18n.translations(tag)
-        text = catalog.gettext(message) % {k: catalog.gettext(v) if k in translated else v for k, v in values.items()}
-        await notify(app, person["id"], text, url)
+    """Notify each active person of ``person_ids`` of ``message`` (untranslated, with placeholders
+    filled from ``values``; those named in ``translated`` are messages too): each reads it in
+    their own language."""
+    people = await Person.filter(id__in=list(set(person_ids)), is_active=True).values_list("id", flat=True)
+    for person_id in people:
+        await notify(app, person_id, message, url, params=values, translated=translated)
     return len(people)
 
 

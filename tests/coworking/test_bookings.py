@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from labkit.models import Notification
+from labkit.notifications import shown
 from labkit.testing import RunningLab
 from labkit.timezones import local_to_utc
 from labkit_coworking.models import Booking, Closure
@@ -38,7 +39,7 @@ async def test_a_member_books_a_desk_through_the_form_and_sees_it(cw: RunningLab
     assert f"/coworking/bookings/{booking.id}" in mine.text
     assert ("coworking.booking_created", {"booking_id": booking.id, "resource_id": desks.id, "status": "approved"}) in heard(cw)
     (notice,) = await Notification.filter(person_id=client.person.id)
-    assert "confirmed" in notice.message and notice.url == f"/coworking/bookings/{booking.id}"
+    assert "confirmed" in shown(notice, "en") and notice.url == f"/coworking/bookings/{booking.id}"
 
 
 async def test_each_rule_refuses_with_its_reason_and_nothing_is_saved(cw: RunningLab) -> None:
@@ -173,7 +174,7 @@ async def test_approval_workflow_with_reasons_notifications_and_events(cw: Runni
     assert (await Booking.get(id=booking_id)).status == "approved"
     again = await staff.api.post(f"/api/v1/coworking/bookings/{booking_id}/approve")
     assert again.status_code == 409
-    notices = [n.message for n in await Notification.filter(person_id=member.person.id).order_by("id")]
+    notices = [shown(n, "en") for n in await Notification.filter(person_id=member.person.id).order_by("id")]
     assert notices[-1].startswith("Your booking of Impressora 3D on ") and notices[-1].endswith(" is approved.")
     assert ("coworking.booking_approved", {"booking_id": booking_id, "resource_id": printer.id}) in heard(cw)
 
@@ -186,7 +187,7 @@ async def test_approval_workflow_with_reasons_notifications_and_events(cw: Runni
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     page = await member.get(f"/coworking/bookings/{second_id}")
     assert "Manutenção da máquina" in page.text and "Rejected" in page.text
-    assert (await Notification.filter(person_id=member.person.id).order_by("-id").first()).message.endswith(
+    assert shown(await Notification.filter(person_id=member.person.id).order_by("-id").first(), "en").endswith(
         "was not approved: Manutenção da máquina")
     # the freed slot can be booked by someone else
     assert (await other.api.post("/api/v1/coworking/bookings", json=booking_json(printer, day + timedelta(days=7), 9, 10))).status_code == 201
@@ -218,7 +219,7 @@ async def test_cancellation_by_the_requester_and_no_show_marking_by_staff(cw: Ru
     assert "Mark as a no-show" in page.text
     assert (await staff.submit(f"/coworking/bookings/{started.id}/no-show")).status_code == 303
     assert (await Booking.get(id=started.id)).status == "no_show"
-    assert (await Notification.filter(person_id=member.person.id).order_by("-id").first()).message.endswith(
+    assert shown(await Notification.filter(person_id=member.person.id).order_by("-id").first(), "en").endswith(
         "was marked as a no-show.")
 
 

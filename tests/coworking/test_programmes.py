@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from labkit.models import Notification
+from labkit.notifications import shown
 from labkit.periods import Period
 from labkit.plugins import await_me_maybe
 from labkit.testing import RunningLab
@@ -69,8 +70,8 @@ async def test_a_residency_from_call_to_cohort_and_the_projects_indicator(cw: Ru
     assert "All 1 places of this programme are taken." in (await staff.get(full.headers["location"])).text
     await staff.submit(f"/coworking/staff/applications/{theirs.id}/reject", {"reason": "Fora do escopo"})
     assert (await Application.get(id=theirs.id)).status == "rejected"
-    assert (await Notification.filter(person_id=rival.person.id).first()).message.endswith("was not selected: Fora do escopo")
-    assert "Welcome to the cohort" in (await Notification.filter(person_id=member.person.id).first()).message
+    assert shown(await Notification.filter(person_id=rival.person.id).first(), "en").endswith("was not selected: Fora do escopo")
+    assert "Welcome to the cohort" in shown(await Notification.filter(person_id=member.person.id).first(), "en")
 
     public = await cw.client().get(programme_url)
     assert "Composteira comunitária" in public.text and "Diego Ferreira, Luana Reis" in public.text

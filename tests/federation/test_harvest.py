@@ -27,7 +27,8 @@ from labkit.testing import RunningLab, write_lab
 
 from labkit_federation.harvest import OUTCOMES, content_hash, harvest
 from labkit_federation.options import of
-from labkit_federation.models import HarvestResult, HarvestRun, Lease, Member, Observation, Report
+from labkit.models import Lease
+from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
 
 from tests.federation.simulated import SimLab, SimulatedNetwork, lab_document
 

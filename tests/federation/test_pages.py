@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 from labkit.testing import RunningLab
 
 from labkit_federation import demo
-from labkit_federation.models import HarvestResult, HarvestRun, Lease, Member
+from labkit.models import Lease
+from labkit_federation.models import HarvestResult, HarvestRun, Member
 
 PLUGINS = ["federation"]
 

@@ -18,7 +18,7 @@ import pytest
 
 from tortoise.context import TortoiseContext
 
-from labkit import db
+from labkit import db, leases
 from labkit.config import load_settings
 from labkit.plugins import Plugins
 from labkit.testing import RunningLab, write_lab
@@ -26,7 +26,8 @@ from labkit.testing_server import LabServer, create_database, drop_database
 
 from labkit_federation import schedule
 from labkit_federation.options import of
-from labkit_federation.models import HarvestRun, Lease, Member
+from labkit.models import Lease
+from labkit_federation.models import HarvestRun, Member
 
 from tests.federation.simulated import SimLab, SimulatedNetwork
 
@@ -41,30 +42,30 @@ async def hub(make_lab: Callable[..., Awaitable[RunningLab]], monkeypatch: pytes
 
 
 async def test_the_lease_is_held_by_one_holder_at_a_time(hub: RunningLab) -> None:
-    assert await schedule.acquire("harvest", "worker-a", 60)
-    assert not await schedule.acquire("harvest", "worker-b", 60)
-    assert await schedule.acquire("harvest", "worker-a", 60)  # its own lease: renewed
-    assert await schedule.renew("harvest", "worker-a", 60)
-    assert not await schedule.renew("harvest", "worker-b", 60)
-    await schedule.release("harvest", "worker-b")  # not b's to free
+    assert await leases.acquire("harvest", "worker-a", 60)
+    assert not await leases.acquire("harvest", "worker-b", 60)
+    assert await leases.acquire("harvest", "worker-a", 60)  # its own lease: renewed
+    assert await leases.renew("harvest", "worker-a", 60)
+    assert not await leases.renew("harvest", "worker-b", 60)
+    await leases.release("harvest", "worker-b")  # not b's to free
     assert (await Lease.get(name="harvest")).holder == "worker-a"
-    await schedule.release("harvest", "worker-a")
+    await leases.release("harvest", "worker-a")
     assert not await Lease.exists(name="harvest")
-    assert await schedule.acquire("harvest", "worker-b", 60)
+    assert await leases.acquire("harvest", "worker-b", 60)
 
 
 async def test_a_crashed_holders_lease_expires(hub: RunningLab) -> None:
     await Lease.create(name="harvest", holder="crashed-worker", expires_at=datetime.now(UTC) - timedelta(seconds=1))
-    assert await schedule.acquire("harvest", "worker-b", 60)
+    assert await leases.acquire("harvest", "worker-b", 60)
     assert (await Lease.get(name="harvest")).holder == "worker-b"
-    assert not await schedule.renew("harvest", "crashed-worker", 60)  # it comes back: the lease is gone
+    assert not await leases.renew("harvest", "crashed-worker", 60)  # it comes back: the lease is gone
 
 
 async def test_competing_schedulers_run_exactly_one_harvest(hub: RunningLab) -> None:
     async with SimulatedNetwork([SimLab("BR-3550308"), SimLab("PT-1106", etag=False)], latency=0.05) as network:
         for code in ("BR-3550308", "PT-1106"):
             await Member.create(code=code, name=code, url=network.url(code))
-        holders = [schedule.holder_id() for _ in range(4)]
+        holders = [leases.holder_id() for _ in range(4)]
         runs = await asyncio.gather(*(schedule.run_if_due(of(hub.app), holder) for holder in holders))
         started = [run for run in runs if run is not None]
         assert len(started) == 1 and started[0].counts["ok"] == 2 and started[0].trigger == "schedule"
@@ -124,18 +125,18 @@ async def test_the_servers_scheduler_starts_and_stops_with_the_app(
 
 
 async def _count_runs(database_url: str) -> tuple[int, int]:
-    """(scheduled harvests, leases) in the lab's database."""
+    """(scheduled harvests, harvest leases) in the lab's database."""
     if database_url.startswith("sqlite://"):
         with sqlite3.connect(database_url.removeprefix("sqlite://")) as connection:
             runs = connection.execute("SELECT count(*) FROM federation_harvest_run WHERE trigger = 'schedule'").fetchone()[0]
-            leases = connection.execute("SELECT count(*) FROM federation_lease").fetchone()[0]
+            leases = connection.execute("SELECT count(*) FROM labkit_lease WHERE name = 'harvest'").fetchone()[0]
         return runs, leases
     import asyncpg
 
     connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
     try:
         runs = await connection.fetchval("SELECT count(*) FROM federation_harvest_run WHERE trigger = 'schedule'")
-        leases = await connection.fetchval("SELECT count(*) FROM federation_lease")
+        leases = await connection.fetchval("SELECT count(*) FROM labkit_lease WHERE name = 'harvest'")
     finally:
         await connection.close()
     return runs, leases

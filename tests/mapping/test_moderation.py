@@ -51,6 +51,7 @@ async def test_a_visitor_proposes_and_the_team_approves_it_into_the_directory(ma
 
 async def test_a_member_is_told_of_the_rejection_and_its_reason(map_lab: RunningLab) -> None:
     from labkit.models import Notification
+    from labkit.notifications import shown
     from labkit_mapping.models import Change, Organisation
 
     member = await map_lab.login_as("member")
@@ -70,7 +71,7 @@ async def test_a_member_is_told_of_the_rejection_and_its_reason(map_lab: Running
     assert organisation.status == "rejected"
     assert (await map_lab.client().get(f"/mapping/organisations/{organisation.id}")).status_code == 404
     note = await Notification.get(person_id=member.person.id)
-    assert "Não trabalha com tecnologia aberta." in note.message
+    assert "Não trabalha com tecnologia aberta." in shown(note, "en")
     change = await Change.filter(organisation=organisation, action="rejected").first()
     assert change is not None and change.note == "Não trabalha com tecnologia aberta."
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from labkit.auth import create_token
 from labkit.models import Notification, Person
+from labkit.notifications import shown
 from labkit.testing import RunningLab
 
 from .conftest import proposal_of
@@ -118,10 +119,10 @@ async def test_staff_answer_is_shown_and_followers_are_notified(plab: RunningLab
     for person in (author, follower.person):
         notes = await Notification.filter(person_id=person.id)
         assert [n.url for n in notes] == [url]
-        assert "Fruit every day" in notes[0].message
-    assert (await Notification.get(person_id=author.id)).message == \
+        assert "Fruit every day" in shown(notes[0], person.locale or "en")
+    assert shown(await Notification.get(person_id=author.id), "pt-BR") == \
         "O laboratório respondeu à proposta “Fruit every day”: Aceita."
-    assert (await Notification.get(person_id=follower.person.id)).message.endswith(": Accepted.")
+    assert shown(await Notification.get(person_id=follower.person.id), "en").endswith(": Accepted.")
     assert await Notification.filter(person_id=bystander.id).count() == 0
     inbox = await follower.get("/account/notifications", headers=EN)
     assert "Fruit every day" in inbox.text

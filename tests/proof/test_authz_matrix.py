@@ -42,7 +42,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from labkit import auth
 from labkit.api import ApiRoute
-from labkit.models import ApiToken, Person
+from labkit.models import ApiToken, OutboxMessage, Person
 from labkit.plugins import await_me_maybe
 from labkit.testing import RunningLab, write_lab
 
@@ -259,6 +259,14 @@ async def _someone_elses_token(seed: Seed) -> str:
     return str((await ApiToken.filter(person=person).first()).id)  # type: ignore[union-attr]
 
 
+async def _failed_mail(seed: Seed) -> str:
+    from labkit.mail import send_mail
+
+    message = await send_mail("nobody@example.org", "A message that bounced", "Body.")
+    await OutboxMessage.filter(id=message.id).update(status="failed", attempts=1, last_error="550 no such user")
+    return str(message.id)
+
+
 def _m(module: str, model: str, **filters: Any) -> Resolver:
     async def resolve(seed: Seed) -> str:
         return await _first(getattr(_models(module), model), **filters)
@@ -283,6 +291,7 @@ RESOLVERS: dict[str, Resolver] = {
     # and tests/sso/ drives the routes against a real provider
     "account:provider": _const("none-declared"),
     "admin:person_id": _throwaway_person,
+    "admin:message_id": _failed_mail,
     "references:kind": lambda seed: _const(sorted(seed.lab.app.state.references)[0])(seed),
     "static:path": _const("labkit.css"),
     # challenges: the finished challenge (results published), its records
