@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from labkit.config import load_settings
-from labkit.plugins import PluginError, Plugins
+from labkit.plugins import PluginError, Plugins, by_convention
 from labkit.testing import write_lab
 
 from .conftest import HELLO
@@ -114,7 +114,9 @@ def test_installed_plugins_are_found_through_the_entry_point_group(tmp_path: Pat
     plugins = make(tmp_path, {}, enabled=["hello"])
     hello = plugins.loaded["hello"]
     assert hello.source == "installed (labkit-hello 0.1.0)"
-    assert "labkit_routes" in hello.hooks and "labkit_models" in hello.hooks
+    assert "labkit_nav" in hello.hooks and "labkit_permissions" in hello.hooks
+    # its models and routes need no hook: the core takes them from the package's layout
+    assert by_convention(hello) == ["labkit_hello.models", "labkit_hello.routes"]
 
 
 def test_a_hook_without_the_decorator_is_refused(tmp_path: Path) -> None:
