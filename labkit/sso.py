@@ -20,11 +20,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
-from joserfc.errors import JoseError
 from starlette.requests import Request
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -32,6 +30,9 @@ from tortoise.transactions import in_transaction
 from labkit.config import Settings, SsoProvider
 from labkit.i18n import gettext
 from labkit.models import Person, SsoIdentity
+
+if TYPE_CHECKING:  # Authlib is imported only by labs that declare a provider (it costs start-up time)
+    from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 
 log = logging.getLogger("labkit.sso")
 
@@ -79,8 +80,13 @@ class Providers:
         return f"{self.settings.lab.base_url.rstrip('/')}/account/sso/{provider.name}/callback"
 
 
-def providers(settings: Settings) -> Providers:
-    """An Authlib client for each provider of ``settings`` (discovery happens at first use)."""
+def providers(settings: Settings) -> Providers | None:
+    """An Authlib client for each provider of ``settings`` (discovery happens at first use);
+    ``None`` when the lab declares none."""
+    if not settings.sso.providers:
+        return None
+    from authlib.integrations.starlette_client import OAuth
+
     registry = OAuth()
     for provider in settings.sso.providers:
         registry.register(
@@ -141,6 +147,9 @@ async def verified_claims(providers: Providers, provider: SsoProvider, request: 
         log.warning("SSO provider %s: answer names issuer %r", provider.name, answered_by)
         raise SsoRefused(400, gettext("This answer does not come from %(provider)s; the sign-in was stopped.",
                                       provider=provider.label))
+    from authlib.integrations.starlette_client import OAuthError
+    from joserfc.errors import JoseError
+
     try:
         token = await client.authorize_access_token(request, leeway=LEEWAY_SECONDS)
     except OAuthError as error:

@@ -16,7 +16,8 @@ NEXT_KEY = "sso_next"
 
 
 def _provider(request: Request) -> SsoProvider:
-    provider = request.app.state.sso.get(request.path_params["provider"])
+    providers = request.app.state.sso
+    provider = providers.get(request.path_params["provider"]) if providers is not None else None
     if provider is None:
         raise Problem(404, gettext("This lab has no such sign-in provider."))
     return provider
