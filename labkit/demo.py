@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from labkit import db
+from labkit import db, verification
 from labkit.config import Settings, load_settings
 from labkit.models import Person
 from labkit.people import create_admin
@@ -40,11 +40,14 @@ SAMPLE_PEOPLE = (
 async def sample_people(count: int = 8) -> list[Person]:
     """The first ``count`` sample residents (at most 12), created on first use, for a plugin's
     ``labkit_demo_data``: use them as authors, voters, bookers and team members so that the demo's
-    indicators count one person across modules. They are members who cannot sign in (no password)."""
+    indicators count one person across modules. They are members with a confirmed address who
+    cannot sign in (no password)."""
     people = []
     for name, handle in SAMPLE_PEOPLE[:count]:
-        person, _created = await Person.get_or_create(email=f"{handle}@demo.lab",
-                                                      defaults={"name": name, "role": "member", "password_hash": ""})
+        person, created = await Person.get_or_create(email=f"{handle}@demo.lab",
+                                                     defaults={"name": name, "role": "member", "password_hash": ""})
+        if created:
+            await verification.grant(person, verification.EMAIL)
         people.append(person)
     return people
 

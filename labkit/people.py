@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from labkit import auth, db
+from labkit import auth, db, verification
 from labkit.config import Settings
 from labkit.i18n import N_
 from labkit.models import Person
@@ -22,7 +22,8 @@ class AccountError(Exception):
 async def create_admin(settings: Settings, plugins: Plugins, *, email: str, name: str, password: str) -> bool:
     """Create an administrator, or promote the existing account with this e-mail.
 
-    Returns whether an account was created. Raises :class:`AccountError` for a bad password.
+    Returns whether an account was created. The administrator's address counts as confirmed (whoever
+    runs the command vouches for it). Raises :class:`AccountError` for a bad password.
     """
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {auth.MIN_PASSWORD_LENGTH} characters")
@@ -31,9 +32,11 @@ async def create_admin(settings: Settings, plugins: Plugins, *, email: str, name
         if person is not None:
             person.role, person.is_active = "admin", True
             await set_password(person, password)
+            await verification.grant(person, verification.EMAIL, detail="labkit createadmin")
             return False
-        await Person.create(email=email.strip().lower(), name=name, role="admin",
-                            password_hash=await auth.password_hash(password))
+        person = await Person.create(email=email.strip().lower(), name=name, role="admin",
+                                     password_hash=await auth.password_hash(password))
+        await verification.grant(person, verification.EMAIL, detail="labkit createadmin")
         return True
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from labkit import notifications, references
-from labkit.views import accounts, admin, api, home, tokens
+from labkit.views import accounts, admin, api, home, tokens, verification, verification_admin
 
 
 def core_routes() -> list[BaseRoute]:
     """The core's pages: home, language, accounts, tokens, administration."""
-    return [*home.routes, *accounts.routes, *tokens.routes, *notifications.routes, *admin.routes]
+    return [*home.routes, *accounts.routes, *verification.routes, *tokens.routes, *notifications.routes,
+            *admin.routes, *verification_admin.routes]
 
 
 def core_api_routes() -> list[BaseRoute]:

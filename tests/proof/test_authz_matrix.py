@@ -40,7 +40,7 @@ import httpx
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
-from labkit import auth
+from labkit import auth, verification
 from labkit.api import ApiRoute
 from labkit.models import ApiToken, Person
 from labkit.plugins import await_me_maybe
@@ -446,6 +446,7 @@ async def seed_lab(lab: RunningLab) -> Seed:
         seed.people[role] = await lab.person(role, email=f"matrix-{role}@example.org", name=f"Matrix {role.title()}")
         seed.people[f"{role}-token"] = await Person.create(
             email=f"matrix-{role}-token@example.org", name=f"Matrix {role.title()} Bot", role=role, password_hash="")
+        await verification.grant(seed.people[f"{role}-token"], verification.EMAIL)
     return seed
 
 
