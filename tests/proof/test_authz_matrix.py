@@ -58,6 +58,8 @@ ANONYMOUS_WRITES: dict[str, str] = {
     "POST /account/register": "signing up creates the account (when the lab allows it)",
     "POST /account/reset": "asking for a reset link; the answer is the same for every address",
     "POST /account/reset/{token}": "the signed, single-use link is the credential",
+    "POST /account/confirm": "asking for a new confirmation link; the answer is the same for every address",
+    "POST /account/confirm/{token}": "the signed, single-use link mailed to the address is the credential",
     "POST /account/logout": "signing out of no session changes nothing",
     "POST /language": "the language choice is kept in the visitor's own session",
     "POST /mapping/propose": "anyone may propose an organisation; it waits for moderation",
