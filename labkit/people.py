@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from labkit import auth, db, verification
 from labkit.config import Settings
 from labkit.i18n import N_
-from labkit.models import Person
+from labkit.models import CensusEntry, Person
 from labkit.plugins import Plugins
 
 
@@ -48,8 +48,9 @@ async def set_password(person: Person, password: str) -> None:
 
 
 async def anonymise(person: Person) -> None:
-    """Remove a person's identity from their account row, revoke their tokens and delete their
-    notifications (which may quote them)."""
+    """Remove a person's identity from their account row, revoke their tokens, delete their
+    notifications (which may quote them) and verifications, and free the census identifier they
+    matched (a new account of theirs may match it again)."""
     person.name = FORMER_PARTICIPANT
     person.email = f"deleted-{person.id}@invalid"
     person.password_hash = ""
@@ -60,3 +61,5 @@ async def anonymise(person: Person) -> None:
     await person.save()
     await person.tokens.all().update(revoked_at=datetime.now(UTC))
     await person.notifications.all().delete()
+    await person.verifications.all().delete()
+    await CensusEntry.filter(claimed_by_id=person.id).update(claimed_by_id=None)

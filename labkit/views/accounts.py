@@ -200,6 +200,8 @@ async def export_data(request: Request) -> Response:
                         "revoked": t.revoked_at is not None} for t in await person.tokens.all()],
         "notifications": [{"message": n.message, "url": n.url, "created_at": n.created_at.isoformat(),
                            "read": n.read_at is not None} for n in await person.notifications.all()],
+        "verifications": [{"kind": v.kind, "granted_at": v.granted_at.isoformat()}
+                          for v in await person.verifications.all().order_by("granted_at")],
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
         if result:

@@ -135,6 +135,19 @@ async def test_the_census_keeps_only_keyed_hashes_and_one_identifier_verifies_on
     assert (await bruno.submit("/account/verification/census", {"identifier": "987.654.321-00"})).status_code == 429
 
 
+async def test_the_export_lists_verifications_and_deletion_removes_them_and_frees_the_identifier(core_lab: RunningLab) -> None:
+    staff = await core_lab.login_as("staff")
+    await staff.post("/admin/census", data={"csrf_token": await staff.csrf_token()},
+                     files={"file": ("census.csv", b"identifier\n529.982.247-25\n", "text/csv")})
+    member = await core_lab.login_as()
+    await member.submit("/account/verification/census", {"identifier": "52998224725"})
+    export = (await member.get("/account/export")).json()
+    assert [v["kind"] for v in export["verifications"]] == ["email", "census"]
+    assert (await member.submit("/account/delete", {"password": PASSWORD})).status_code == 303
+    assert not await Verification.filter(person_id=member.person.id).exists()
+    assert await CensusEntry.filter(claimed_by_id=None).count() == 1
+
+
 async def test_a_census_file_without_the_column_is_refused(core_lab: RunningLab) -> None:
     staff = await core_lab.login_as("staff")
     answer = await staff.post("/admin/census", data={"csrf_token": await staff.csrf_token()},
