@@ -10,7 +10,6 @@ from labkit.i18n import N_
 from labkit.models import CensusEntry, Person
 from labkit.plugins import Plugins
 
-
 FORMER_PARTICIPANT = N_("Former participant")
 """The name a deleted account keeps; pages show it in the visitor's language."""
 

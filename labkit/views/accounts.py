@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -56,7 +57,12 @@ async def register(request: Request) -> Response:
         await verification_views.mail_existing_account(request, data.email)
     else:
         await verification_views.mail_confirmation(request, person)
-    return render(request, "account/check_email.html", {"email": data.email})
+    return redirect("/account/check-email")
+
+
+async def check_email(request: Request) -> Response:
+    """Where registration leads, whether the address was new or not: "check your e-mail"."""
+    return render(request, "account/check_email.html", {})
 
 
 async def login(request: Request) -> Response:
@@ -232,6 +238,7 @@ async def delete_account(request: Request) -> Response:
 
 routes = [
     Route("/account/register", register, methods=["GET", "POST"], name="register"),
+    Route("/account/check-email", check_email, name="check_email"),
     Route("/account/login", login, methods=["GET", "POST"], name="login"),
     Route("/account/logout", logout, methods=["POST"], name="logout"),
     Route("/account/reset", reset_request, methods=["GET", "POST"], name="reset"),

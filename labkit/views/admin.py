@@ -9,8 +9,8 @@ from tortoise.expressions import Q
 
 from labkit import auth, verification
 from labkit.i18n import gettext
-from labkit.models import Person, Verification
 from labkit.mail import send_mail
+from labkit.models import Person, Verification
 from labkit.views.forms import InviteForm, PersonAdminForm
 from labkit.web import Problem, flash, page_params, paginate, read_form, redirect, render
 

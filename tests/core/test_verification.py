@@ -115,7 +115,7 @@ async def test_staff_see_and_override_the_state_and_members_cannot(core_lab: Run
 
 async def test_the_census_keeps_only_keyed_hashes_and_one_identifier_verifies_one_account(core_lab: RunningLab) -> None:
     staff = await core_lab.login_as("staff")
-    csv = "identifier\n123.456.789-09\n987.654.321-00\n".encode()
+    csv = b"identifier\n123.456.789-09\n987.654.321-00\n"
     uploaded = await staff.post("/admin/census", data={"csrf_token": await staff.csrf_token()},
                                 files={"file": ("census.csv", csv, "text/csv")})
     assert uploaded.status_code == 303
