@@ -56,7 +56,8 @@ PageContext = Callable[[Request], Awaitable[dict[str, Any]]]
 
 def context_of(request: Request) -> Context:
     """The :class:`Context` of the person making ``request``."""
-    return Context(app=request.app, person=request.state.person)
+    return Context(app=request.app, person=request.state.person,
+                   verifications=getattr(request.state, "verifications", frozenset()))
 
 
 def enforce(action: Action[Any, Any], request: Request) -> Context:

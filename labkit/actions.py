@@ -83,6 +83,14 @@ class Context:
 
     app: Starlette
     person: Person | None = None
+    verifications: frozenset[str] | None = None
+    """The kinds of verification the person holds (``None`` until :meth:`load` looks them up)."""
+
+    async def load(self) -> None:
+        """Look up what the core checks besides permissions: the person's verifications."""
+        from labkit.verification import kinds_of
+
+        self.verifications = await kinds_of(self.person)
 
     @property
     def settings(self) -> Settings:
@@ -104,6 +112,19 @@ class Context:
         if not self.allows(permission):
             raise Refused(N_("You do not have permission to do this."), 403, kind="forbidden")
         return self.person
+
+    def require_verification(self, kind: str) -> Person:
+        """The acting person if they hold a verification of ``kind`` (``"email"``, ``"staff"``,
+        ``"census"``, ``"sso:<provider>"``); otherwise refuse (401 signed out, 403 ``unverified``
+        with what is missing and how to get it)."""
+        from labkit.verification import missing
+
+        person = self.actor
+        if self.verifications is None:
+            raise RuntimeError("Context.load() must run before verifications are checked")
+        if kind not in self.verifications:
+            raise missing(kind)
+        return person
 
     @property
     def actor(self) -> Person:
@@ -136,7 +157,9 @@ class Action(Generic[In, Out]):
     acting person needs, and the ``handler``.
 
     With ``permission=None`` any signed-in person may act (``signed_in=True``, the default) or
-    anyone at all (``signed_in=False``, e.g. a public registration). Object-level rules (only the
+    anyone at all (``signed_in=False``, e.g. a public registration). An action that needs someone
+    signed in also needs their ``verification`` of that kind (``"email"`` by default: a confirmed
+    address; ``None`` for none; see :mod:`labkit.verification`). Object-level rules (only the
     author edits a proposal) belong in the handler, as a :class:`Refused` with status 403.
     Fields of ``input`` named like a route's path parameters (``proposal_id``) are filled from the
     path; the others from the form or the JSON body.
@@ -147,17 +170,25 @@ class Action(Generic[In, Out]):
     input: type[In] | None = None
     permission: str | None = None
     signed_in: bool = True
+    verification: str | None = "email"
     summary: str = field(default="", compare=False)
 
     def check(self, context: Context) -> None:
-        """Refuse (401 or 403) unless the acting person may run this action at all."""
+        """Refuse (401 or 403) unless the acting person may run this action at all: their
+        permission, then their verification (403 ``unverified``)."""
         if self.permission is not None:
             context.require(self.permission)
         elif self.signed_in:
             context.actor  # noqa: B018 - raises Refused(401) when nobody is signed in
+        else:
+            return
+        if self.verification is not None:
+            context.require_verification(self.verification)
 
     async def run(self, context: Context, data: In) -> Out:
-        """Check the permission, then run the handler."""
+        """Check the permission and the verification, then run the handler."""
+        if context.verifications is None:
+            await context.load()
         self.check(context)
         return await self.handler(context, data)
 
@@ -167,18 +198,21 @@ class Empty(BaseModel):
 
 
 def action(name: str, *, input: type[In] | None = None, permission: str | None = None,
-           signed_in: bool = True) -> Callable[[Callable[[Context, In], Awaitable[Out]]], Action[In, Out]]:
+           signed_in: bool = True, verification: str | None = "email") -> Callable[[Callable[[Context, In], Awaitable[Out]]], Action[In, Out]]:
     """Declare an action with a decorator on its handler::
 
         @action("participation.support", input=SupportIn, permission="participation.support")
         async def support(ctx: Context, data: SupportIn) -> Support: ...
 
-    The handler's docstring's first line becomes the API route's summary.
+    ``verification`` is the kind the acting person must hold (``"email"``, the default, for a
+    confirmed address; ``"staff"``, ``"census"``, ``"sso:<provider>"``; ``None`` for none); it only
+    applies when the action needs someone signed in. The handler's docstring's first line becomes
+    the API route's summary.
     """
 
     def declare(handler: Callable[[Context, In], Awaitable[Out]]) -> Action[In, Out]:
         lines = (handler.__doc__ or "").strip().splitlines()
         return Action(name=name, handler=handler, input=input, permission=permission, signed_in=signed_in,
-                      summary=lines[0] if lines else "")
+                      verification=verification, summary=lines[0] if lines else "")
 
     return declare

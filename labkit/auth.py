@@ -24,6 +24,7 @@ from labkit.hooktypes import Permission
 from labkit.i18n import gettext
 from labkit.models import ROLES, ApiToken, Person
 from labkit.plugins import PluginError
+from labkit.verification import kinds_of
 from labkit.web import Problem, problem_response
 
 _hasher = PasswordHasher()
@@ -169,7 +170,8 @@ async def person_from_session(session: dict) -> Person | None:
 
 
 class AuthMiddleware:
-    """Puts the visitor's :class:`Person` (or ``None``) in ``request.state.person``.
+    """Puts the visitor's :class:`Person` (or ``None``) in ``request.state.person`` and the kinds of
+    verification they hold in ``request.state.verifications``.
 
     API tokens count only on the JSON API (``/api/``): a stolen token cannot use the pages (make
     more tokens, change the password, delete the account).
@@ -195,15 +197,16 @@ class AuthMiddleware:
                     return await response(scope, receive, send)
             elif "session" in scope:
                 person = await person_from_session(scope["session"])
+            verifications = await kinds_of(person)
         except (DBConnectionError, *CONNECTION_ERRORS) as error:  # type: ignore[misc]  # a tuple built at import
             # Raised here, outside the app's exception handlers: answer the same clear 503 they
             # give (a page or a problem document with Retry-After), not a 500 and a cut connection.
             from labkit.errors import database_unavailable
 
-            scope.setdefault("state", {})["person"] = None
+            scope.setdefault("state", {}).update(person=None, verifications=frozenset())
             unavailable = await database_unavailable(Request(scope), error)
             return await unavailable(scope, receive, send)
-        scope.setdefault("state", {})["person"] = person
+        scope.setdefault("state", {}).update(person=person, verifications=verifications)
         await self.app(scope, receive, send)
 
 

@@ -110,6 +110,8 @@ class SecuritySection(_Section):
     login_window_seconds: int = Field(default=900, gt=0)
     reset_link_max_age: int = Field(default=3600, gt=0)
     invite_link_max_age: int = Field(default=7 * 24 * 3600, gt=0)
+    confirm_link_max_age: int = Field(default=3 * 24 * 3600, gt=0)
+    """How long the link that confirms a new account's e-mail address works, in seconds."""
     open_registration: bool = True
     image_sources: list[str] = Field(default_factory=list)
     """Extra origins pages may load images from (a map's tile server, for example)."""

@@ -22,4 +22,5 @@ def labkit_permissions() -> list[Permission]:
         Permission("labkit.manage_people", "Change people's roles and block accounts", ("admin",)),
         Permission("labkit.view_admin", "See the lab's administration pages", ("staff",)),
         Permission("labkit.manage_mail", "Send failed e-mail again from the outbox", ("staff",)),
+        Permission("labkit.verify_people", "Mark people verified by hand and upload the census list", ("staff",)),
     ]

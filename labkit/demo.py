@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from labkit import db
+from labkit import db, verification
 from labkit.config import Settings, load_settings
 from labkit.models import Person
 from labkit.people import create_admin
@@ -37,16 +37,21 @@ SAMPLE_PEOPLE = (
 """The demo's residents: every plugin's sample data shares them, so one person appears in several modules."""
 
 
+async def demo_resident(name: str, email: str, locale: str | None = None) -> Person:
+    """The demo's member with this e-mail, created on first use with a confirmed address and no
+    password (nobody can sign in as them)."""
+    person, created = await Person.get_or_create(email=email, defaults={"name": name, "role": "member",
+                                                                        "password_hash": "", "locale": locale})
+    if created:
+        await verification.grant(person, verification.EMAIL)
+    return person
+
+
 async def sample_people(count: int = 8) -> list[Person]:
     """The first ``count`` sample residents (at most 12), created on first use, for a plugin's
     ``labkit_demo_data``: use them as authors, voters, bookers and team members so that the demo's
-    indicators count one person across modules. They are members who cannot sign in (no password)."""
-    people = []
-    for name, handle in SAMPLE_PEOPLE[:count]:
-        person, _created = await Person.get_or_create(email=f"{handle}@demo.lab",
-                                                      defaults={"name": name, "role": "member", "password_hash": ""})
-        people.append(person)
-    return people
+    indicators count one person across modules (see :func:`demo_resident`)."""
+    return [await demo_resident(name, f"{handle}@demo.lab") for name, handle in SAMPLE_PEOPLE[:count]]
 
 
 async def make_demo_lab(folder: Path) -> tuple[Settings, Plugins, str]:

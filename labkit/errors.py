@@ -32,15 +32,17 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-async def error_response(request: Request, status: int, detail: str | None = None) -> Response:
-    """The lab's answer for an error ``status``: a problem document or an error page."""
+async def error_response(request: Request, status: int, detail: str | None = None, kind: str | None = None) -> Response:
+    """The lab's answer for an error ``status``: a problem document or an error page (which, for a
+    refusal of ``kind`` ``unverified``, links to the page where the person gets verified)."""
     title = HTTPStatus(status).phrase
     headers = {"Retry-After": "30"} if status == 503 else None
     if is_api(request):
         return problem_response(request, status, detail or title, headers=headers)
     message = detail or gettext(_PAGE_MESSAGES.get(status, title))
     try:
-        return render(request, "error.html", {"status": status, "message": message}, status=status, headers=headers)
+        return render(request, "error.html", {"status": status, "message": message, "kind": kind},
+                      status=status, headers=headers)
     except Exception:  # the page itself failed (no session, a broken template): plain text, still no traceback
         log.exception("error page failed")
         return Response(f"{status} {title}: {message}", status_code=status, media_type="text/plain", headers=headers)
@@ -54,7 +56,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Problem) and is_api(request):
         return problem_response(request, exc.status_code, exc.detail, title=exc.title, errors=exc.errors, kind=exc.kind)
     detail = exc.detail if isinstance(exc, Problem) or exc.detail != HTTPStatus(exc.status_code).phrase else None
-    return await error_response(request, exc.status_code, detail)
+    return await error_response(request, exc.status_code, detail, exc.kind if isinstance(exc, Problem) else None)
 
 
 def _local_file_error(exc: BaseException) -> bool:

@@ -1,5 +1,5 @@
-"""The core's own tables: people, their API tokens, single sign-on identities, rate-limit events,
-notifications, the mail outbox and the leases of background jobs."""
+"""The core's own tables: people, their API tokens, verifications, single sign-on identities,
+rate-limit events, notifications, the mail outbox and the leases of background jobs."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class Person(Model):
     notifications: fields.ReverseRelation[Notification]
     sso_identities: fields.ReverseRelation[SsoIdentity]
     outbox: fields.ReverseRelation[OutboxMessage]
+    verifications: fields.ReverseRelation[Verification]
 
     class Meta:
         table = "labkit_person"
@@ -147,3 +148,37 @@ class Lease(Model):
 
     class Meta:
         table = "labkit_lease"
+
+
+class Verification(Model):
+    """Something the lab knows about a person beyond their password: ``kind`` ``"email"`` (they
+    confirmed their address), ``"staff"`` (checked by the lab's team), ``"census"`` (their
+    identifier matched the census list), ``"sso:<provider>"`` (signed in through that provider).
+    Actions name the kind they need (see :mod:`labkit.verification`)."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="verifications", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=64)
+    detail = fields.CharField(max_length=200, default="")
+    granted_at = fields.DatetimeField(auto_now_add=True)
+    granted_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="verifications_granted", null=True, on_delete=fields.SET_NULL)
+
+    class Meta:
+        table = "labkit_verification"
+        unique_together = (("person", "kind"),)
+
+
+class CensusEntry(Model):
+    """One line of the census list staff uploaded: only a keyed hash of a normalised identifier."""
+
+    id = fields.IntField(primary_key=True)
+    digest = fields.CharField(max_length=64, unique=True)
+    uploaded_at = fields.DatetimeField(auto_now_add=True)
+    claimed_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="census_entries", null=True, on_delete=fields.SET_NULL)
+    claimed_by_id: int | None
+
+    class Meta:
+        table = "labkit_census_entry"

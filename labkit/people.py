@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from labkit import auth, db
+from labkit import auth, db, verification
 from labkit.config import Settings
 from labkit.i18n import N_
-from labkit.models import Person
+from labkit.models import CensusEntry, Person
 from labkit.plugins import Plugins
 
 FORMER_PARTICIPANT = N_("Former participant")
@@ -21,7 +21,8 @@ class AccountError(Exception):
 async def create_admin(settings: Settings, plugins: Plugins, *, email: str, name: str, password: str) -> bool:
     """Create an administrator, or promote the existing account with this e-mail.
 
-    Returns whether an account was created. Raises :class:`AccountError` for a bad password.
+    Returns whether an account was created. The administrator's address counts as confirmed (whoever
+    runs the command vouches for it). Raises :class:`AccountError` for a bad password.
     """
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {auth.MIN_PASSWORD_LENGTH} characters")
@@ -30,9 +31,11 @@ async def create_admin(settings: Settings, plugins: Plugins, *, email: str, name
         if person is not None:
             person.role, person.is_active = "admin", True
             await set_password(person, password)
+            await verification.grant(person, verification.EMAIL, detail="labkit createadmin")
             return False
-        await Person.create(email=email.strip().lower(), name=name, role="admin",
-                            password_hash=await auth.password_hash(password))
+        person = await Person.create(email=email.strip().lower(), name=name, role="admin",
+                                     password_hash=await auth.password_hash(password))
+        await verification.grant(person, verification.EMAIL, detail="labkit createadmin")
         return True
 
 
@@ -44,8 +47,9 @@ async def set_password(person: Person, password: str) -> None:
 
 
 async def anonymise(person: Person) -> None:
-    """Remove a person's identity from their account row, revoke their tokens and delete their
-    single sign-on links, notifications and the mail to them (which may quote them)."""
+    """Remove a person's identity from their account row, revoke their tokens, delete their single
+    sign-on links, notifications and the mail to them (which may quote them) and verifications, and
+    free the census identifier they matched (a new account of theirs may match it again)."""
     person.name = FORMER_PARTICIPANT
     person.email = f"deleted-{person.id}@invalid"
     person.password_hash = ""
@@ -58,3 +62,5 @@ async def anonymise(person: Person) -> None:
     await person.sso_identities.all().delete()
     await person.notifications.all().delete()
     await person.outbox.all().delete()
+    await person.verifications.all().delete()
+    await CensusEntry.filter(claimed_by_id=person.id).update(claimed_by_id=None)

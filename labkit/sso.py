@@ -27,6 +27,7 @@ from starlette.requests import Request
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from labkit import verification
 from labkit.config import Settings, SsoProvider
 from labkit.i18n import gettext
 from labkit.models import Person, SsoIdentity
@@ -216,10 +217,20 @@ async def person_for(provider: SsoProvider, claims: dict[str, Any], locale: str 
 
 
 async def _account_for(email: str, claims: dict[str, Any], locale: str | None) -> Person:
-    """The account with ``email`` (verified by the provider), or a new one without a password."""
+    """The account with ``email`` (verified by the provider), or a new one without a password.
+
+    An existing account whose address was never confirmed may have been registered by somebody
+    else with this address: its password is cleared and its sessions end before it is linked, so
+    the provider's verified owner gets it alone (they can choose a password with a reset link).
+    """
     person = await Person.get_or_none(email=email)
     if person is not None:
-        return _active(person)
+        _active(person)
+        if "email" not in await verification.kinds_of(person):
+            person.password_hash = ""
+            person.session_version += 1
+            await person.save(update_fields=["password_hash", "session_version"])
+        return person
     name = str(claims.get("name") or email.split("@")[0]).strip()[:120] or email.split("@")[0]
     try:
         return await Person.create(email=email, name=name, password_hash="", locale=locale)
@@ -234,9 +245,8 @@ def _active(person: Person) -> Person:
 
 
 async def email_verified_by(person: Person, provider: SsoProvider) -> None:
-    """Record that ``provider`` vouched for ``person``'s current e-mail address.
-
-    This is where a verification record belongs once the core keeps them; for now the fact goes to
-    the ``labkit.sso`` log, which the lab's team can audit.
-    """
+    """Record that ``provider`` vouched for ``person``'s current e-mail address: the person holds
+    the verifications ``email`` and ``sso:<provider>`` (see :mod:`labkit.verification`)."""
+    await verification.grant(person, "email", detail=f"sso:{provider.name}")
+    await verification.grant(person, f"sso:{provider.name}")
     log.info("person %s: e-mail address verified by SSO provider %s", person.id, provider.name)

@@ -98,6 +98,13 @@ def _translate_placeholders(value: Any) -> Any:
     return i18n.gettext(FORMER_PARTICIPANT) if value == FORMER_PARTICIPANT else value
 
 
+def verification_label(kind: str) -> str:
+    """The name of a verification kind in the visitor's language (``{{ "census"|verification }}``)."""
+    from labkit.verification import label
+
+    return label(kind)
+
+
 def build_templates(settings: Settings, plugins: Plugins) -> Jinja2Templates:
     """The Jinja environment of a lab: layered lookup, autoescape, i18n and format filters."""
     env = jinja2.Environment(
@@ -118,5 +125,6 @@ def build_templates(settings: Settings, plugins: Plugins) -> Jinja2Templates:
         datetime=i18n.format_datetime,
         number=i18n.format_number,
         markdown=markdown_to_html,
+        verification=verification_label,
     )
     return Jinja2Templates(env=env, context_processors=[_shared_context])

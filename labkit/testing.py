@@ -39,7 +39,7 @@ import uvicorn
 from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from labkit import auth, db, outbox
+from labkit import auth, db, outbox, verification
 from labkit.app import create_app
 from labkit.config import Settings, load_settings
 from labkit.models import Person
@@ -106,11 +106,16 @@ class RunningLab:
         self._clients.append(client)
         return client
 
-    async def person(self, role: str = "member", email: str | None = None, name: str | None = None) -> Person:
-        """Create an account with ``role`` (password :data:`PASSWORD`)."""
+    async def person(self, role: str = "member", email: str | None = None, name: str | None = None, *,
+                     verified: bool = True) -> Person:
+        """Create an account with ``role`` (password :data:`PASSWORD`) whose e-mail address is
+        confirmed (unless ``verified=False``)."""
         email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.org"
-        return await Person.create(email=email, name=name or f"Test {role.title()}", role=role,
-                                   password_hash=_password_hash())
+        person = await Person.create(email=email, name=name or f"Test {role.title()}", role=role,
+                                     password_hash=_password_hash())
+        if verified:
+            await verification.grant(person, verification.EMAIL)
+        return person
 
     async def login_as(self, role: str = "member", person: Person | None = None) -> LabClient:
         """A client signed in through the real sign-in form as a new person with ``role``."""

@@ -52,6 +52,20 @@ async def allow(key: str, limit: int, window_seconds: int) -> bool:
         return True
 
 
+async def too_many(what: str, key: str, limit: int, window_seconds: int) -> bool:
+    """Count one ``what`` (a password check, a reset request) for ``key`` (kept hashed); whether it
+    is over ``limit`` in ``window_seconds``."""
+    return not await allow(private_key(f"account:{what}", key), limit, window_seconds)
+
+
+async def mail_flooding(what: str, address: str, client: str) -> bool:
+    """Count one request for a ``what`` mail (a reset link, a confirmation link) to ``address`` from
+    visitor ``client``; whether it is too many: at most 3 an hour to one address and 20 an hour
+    from one visitor, so that a form cannot flood somebody's mailbox."""
+    hour = 3600
+    return await too_many(f"{what}-ip", client, 20, hour) or await too_many(f"{what}-email", address, 3, hour)
+
+
 async def forget(key: str) -> None:
     """Drop the recorded actions of ``key`` (a successful sign-in clears its failures)."""
     await ThrottleEvent.filter(key=key).delete()

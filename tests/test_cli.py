@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -136,7 +137,7 @@ def test_makemigrations_writes_a_migration_for_a_model_change(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     written = sorted((lab / "plugins" / "labkit_notes" / "migrations").glob("0001_*.py"))
     assert len(written) == 1
-    assert "('labkit', '00" in written[0].read_text()  # it depends on the core's latest migration
+    assert re.search(r"\('labkit', '\d{4}_\w+'\)", written[0].read_text())  # the core's latest migration
     assert labkit(lab, "migrate").returncode == 0
     assert labkit(lab, "check").returncode == 0
     assert "no changes" in labkit(lab, "makemigrations", "notes").stdout

@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('labkit', '0001_initial')]
+    dependencies = [('labkit', '0002_verifications')]
 
     initial = False
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from labkit import notifications, references
-from labkit.views import accounts, admin, api, home, outbox, sso, tokens
+from labkit.views import accounts, admin, api, home, outbox, sso, tokens, verification, verification_admin
 
 
 def core_routes() -> list[BaseRoute]:
-    """The core's pages: home, language, accounts, single sign-on, tokens, administration, the outbox."""
-    return [*home.routes, *accounts.routes, *sso.routes, *tokens.routes, *notifications.routes, *admin.routes,
-            *outbox.routes]
+    """The core's pages: home, language, accounts, verifications, single sign-on, tokens,
+    administration, the outbox."""
+    return [*home.routes, *accounts.routes, *verification.routes, *sso.routes, *tokens.routes,
+            *notifications.routes, *admin.routes, *verification_admin.routes, *outbox.routes]
 
 
 def core_api_routes() -> list[BaseRoute]:

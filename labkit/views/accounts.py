@@ -10,12 +10,13 @@ from starlette.routing import Route
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit import auth, people, throttle
+from labkit import auth, people, throttle, verification
 from labkit.i18n import N_, current_locale, gettext
 from labkit.mail import send_mail
 from labkit.models import Person
 from labkit.notifications import shown
 from labkit.plugins import await_me_maybe
+from labkit.views import verification as verification_views
 from labkit.views.forms import (
     ConfirmPasswordForm,
     LoginForm,
@@ -24,7 +25,7 @@ from labkit.views.forms import (
     RegisterForm,
     ResetRequestForm,
 )
-from labkit.web import FormResult, Problem, flash, read_form, redirect, render, safe_next
+from labkit.web import FormResult, Problem, client_address, flash, read_form, redirect, render, safe_next
 
 
 def _form_page(request: Request, template: str, form: FormResult | None = None, **context: object) -> Response:
@@ -35,7 +36,12 @@ def _form_page(request: Request, template: str, form: FormResult | None = None, 
 
 
 async def register(request: Request) -> Response:
-    """Create an account (when the lab allows open registration) and sign in."""
+    """Create an account (when the lab allows open registration) and mail the link that confirms
+    its address; the person is not signed in yet.
+
+    An address that already has an account gets the same answer, and its owner a note instead of a
+    link: the form must not tell a stranger who has an account here.
+    """
     if not request.app.state.settings.security.open_registration:
         raise Problem(403, gettext("This lab does not accept new accounts here. Ask the lab's team."))
     if request.method == "GET":
@@ -44,17 +50,20 @@ async def register(request: Request) -> Response:
     if not form.ok:
         return _form_page(request, "account/register.html", form)
     data = form.data
+    password_hash = await auth.password_hash(data.password)
     try:
-        person = await Person.create(
-            email=data.email, name=data.name, password_hash=await auth.password_hash(data.password),
-            locale=request.session.get("locale"),
-        )
+        person = await Person.create(email=data.email, name=data.name, password_hash=password_hash,
+                                     locale=request.session.get("locale"))
     except IntegrityError:
-        form.errors = {"email": gettext("An account with this e-mail already exists. Sign in or reset your password.")}
-        return _form_page(request, "account/register.html", form)
-    auth.sign_in(request, person)
-    flash(request, gettext("Welcome, %(name)s! Your account is ready.", name=person.name))
-    return redirect(safe_next(request.query_params.get("next")))
+        await verification_views.mail_existing_account(request, data.email)
+    else:
+        await verification_views.mail_confirmation(request, person)
+    return redirect("/account/check-email")
+
+
+async def check_email(request: Request) -> Response:
+    """Where registration leads, whether the address was new or not: "check your e-mail"."""
+    return render(request, "account/check_email.html", {})
 
 
 async def login(request: Request) -> Response:
@@ -87,16 +96,6 @@ async def login(request: Request) -> Response:
     return redirect(next_url)
 
 
-def client_address(request: Request) -> str:
-    """The visitor's address as the server sees it (behind a proxy, run uvicorn with --proxy-headers)."""
-    return request.client.host if request.client else "-"
-
-
-async def _too_many(request: Request, what: str, key: str, limit: int, window: int) -> bool:
-    """Count one ``what`` (a password check, a reset request) for ``key``; whether it is over the limit."""
-    return not await throttle.allow(throttle.private_key(f"account:{what}", key), limit, window)
-
-
 async def logout(request: Request) -> Response:
     """Sign out (POST only, with the CSRF token).
 
@@ -122,11 +121,7 @@ async def reset_request(request: Request) -> Response:
         return _form_page(request, "account/reset_request.html", form)
     settings = request.app.state.settings
     address = form.data.email.lower()
-    hour = 3600
-    # At most 3 links an hour to one address and 20 requests an hour from one visitor: a reset
-    # form must not become a way to flood somebody's mailbox. The answer stays the same.
-    flooding = await _too_many(request, "reset-ip", client_address(request), 20, hour) or \
-        await _too_many(request, "reset-email", address, 3, hour)
+    flooding = await throttle.mail_flooding("reset", address, client_address(request))  # the answer stays the same
     person = await Person.get_or_none(email=address, is_active=True)
     if person is not None and not flooding:
         token = auth.make_link_token(settings.secret_key, person)
@@ -156,6 +151,7 @@ async def reset_confirm(request: Request) -> Response:
     if not form.ok:
         return _form_page(request, "account/reset_confirm.html", form)
     await people.set_password(person, form.data.password)
+    await verification.grant(person, verification.EMAIL, detail=person.email)  # the link came to this address
     auth.sign_in(request, person)
     flash(request, gettext("Your password has been changed."))
     return redirect("/")
@@ -196,7 +192,7 @@ async def _check_current_password(request: Request, person: Person, password: st
     """``None`` when ``password`` is the person's, else the field's message. Checks are throttled
     like sign-ins (a stolen session must not become a way to guess the password)."""
     security = request.app.state.settings.security
-    if await _too_many(request, "password-check", str(person.id), security.login_attempts, security.login_window_seconds):
+    if await throttle.too_many("password-check", str(person.id), security.login_attempts, security.login_window_seconds):
         return {field: gettext("Too many attempts. Wait a few minutes and try again.")}
     if not await auth.password_matches(person.password_hash, password):
         return {field: gettext("This is not your current password.")}
@@ -215,6 +211,8 @@ async def export_data(request: Request) -> Response:
                             "linked_at": i.created_at.isoformat()} for i in await person.sso_identities.all()],
         "notifications": [{"message": shown(n), "url": n.url, "created_at": n.created_at.isoformat(),
                            "read": n.read_at is not None} for n in await person.notifications.all()],
+        "verifications": [{"kind": v.kind, "granted_at": v.granted_at.isoformat()}
+                          for v in await person.verifications.all().order_by("granted_at")],
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
         if result:
@@ -245,6 +243,7 @@ async def delete_account(request: Request) -> Response:
 
 routes = [
     Route("/account/register", register, methods=["GET", "POST"], name="register"),
+    Route("/account/check-email", check_email, name="check_email"),
     Route("/account/login", login, methods=["GET", "POST"], name="login"),
     Route("/account/logout", logout, methods=["POST"], name="logout"),
     Route("/account/reset", reset_request, methods=["GET", "POST"], name="reset"),

@@ -1,4 +1,4 @@
-"""Administration of people: staff see the list, admins change roles and block accounts."""
+"""Administration of people: staff see the list and verifications, admins change roles and block accounts."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.expressions import Q
 
-from labkit import auth
+from labkit import auth, verification
 from labkit.i18n import N_, gettext
 from labkit.mail import send_mail
-from labkit.models import Person
+from labkit.models import Person, Verification
 from labkit.views.forms import InviteForm, PersonAdminForm
 from labkit.web import Problem, flash, page_params, paginate, read_form, redirect, render
 
@@ -24,7 +24,11 @@ async def people(request: Request) -> Response:
     if search:
         query = query.filter(Q(name__icontains=search) | Q(email__icontains=search))
     page = await paginate(query, number, size)
-    return render(request, "admin/people.html", {"page": page, "q": search})
+    held: dict[int, set[str]] = {}
+    for person_id, kind in await Verification.filter(person_id__in=[p.id for p in page.items]).values_list("person_id", "kind"):
+        held.setdefault(person_id, set()).add(kind)
+    kinds = [(kind, verification.label(kind)) for kind in verification.GRANTABLE_BY_STAFF]
+    return render(request, "admin/people.html", {"page": page, "q": search, "held": held, "kinds": kinds})
 
 
 async def update_person(request: Request) -> Response:

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from labkit.demo import demo_resident
 from labkit.models import Person
 
 from labkit_challenges import services
@@ -41,13 +42,7 @@ PEOPLE = [
 
 
 async def _people() -> list[Person]:
-    people = []
-    for name, email in PEOPLE:
-        person = await Person.get_or_none(email=email)
-        if person is None:  # demo accounts cannot sign in: they have no password
-            person = await Person.create(email=email, name=name, role="member", password_hash="", locale="pt-BR")
-        people.append(person)
-    return people
+    return [await demo_resident(name, email, "pt-BR") for name, email in PEOPLE]
 
 
 async def create(settings: Any) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from labkit import auth
+from labkit.demo import demo_resident
 from labkit.models import Person
 from labkit.timezones import local_to_utc, now
 
@@ -37,11 +36,7 @@ def _hours(weekdays: str, saturday: str = "") -> dict[str, list[list[int]]]:
 
 
 async def _person(name: str, email: str) -> Person:
-    existing = await Person.get_or_none(email=email)
-    if existing:
-        return existing
-    return await Person.create(name=name, email=email, role="member", locale="pt-BR",
-                               password_hash=auth.hash_password(secrets.token_urlsafe(16)))
+    return await demo_resident(name, email, "pt-BR")
 
 
 def _next_weekday(start: date, weekday: int) -> date:

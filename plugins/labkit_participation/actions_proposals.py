@@ -79,8 +79,11 @@ class ProposalPath(BaseModel):
 
 @action("participation.support", input=ProposalPath, permission="participation.support")
 async def support(ctx: Context, data: ProposalPath) -> OnProposal:
-    """Support a proposal (once per person; within the consultation's limit)."""
+    """Support a proposal (once per person; within the consultation's limit; with the verification
+    the consultation requires)."""
     proposal, process = await service.get_proposal(data.proposal_id, drafts=ctx.allows(MANAGE))
+    if process.required_verification:
+        ctx.require_verification(process.required_verification)
     await rules.support(process, proposal, ctx.actor, now())
     await rules.follow(process, ctx.actor)
     await ctx.emit("participation.proposal_supported", proposal_id=proposal.id, process_id=process.id)

@@ -4,11 +4,10 @@ hearing ahead)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
-from labkit import auth
+from labkit.demo import demo_resident
 from labkit.models import Person
 from labkit.timezones import now
 
@@ -66,15 +65,7 @@ SQUARE_PROPOSALS = [
 
 
 async def _people() -> list[Person]:
-    people = []
-    for name, email in PEOPLE:
-        person = await Person.get_or_none(email=email)
-        if person is None:
-            # Demo people never sign in: a random password nobody knows.
-            person = await Person.create(name=name, email=email, locale="pt-BR",
-                                         password_hash=auth.hash_password(secrets.token_urlsafe(16)))
-        people.append(person)
-    return people
+    return [await demo_resident(name, email, "pt-BR") for name, email in PEOPLE]
 
 
 async def create(settings: Any) -> None:

@@ -35,6 +35,7 @@ class ProcessIn(BaseModel):
     support_starts_at: datetime
     results_starts_at: datetime
     support_limit: int | None = Field(default=None, ge=1, le=1000)
+    required_verification: Literal["", "staff", "census"] = ""
     published: bool = False
 
     _strip_title = field_validator("title", "summary", "topic", mode="before")(_strip)

@@ -25,6 +25,8 @@ class Process(Model):
     support_starts_at = fields.DatetimeField()
     results_starts_at = fields.DatetimeField()
     support_limit = fields.IntField(null=True)
+    required_verification = fields.CharField(max_length=64, default="")
+    """The kind of verification supporting needs besides a confirmed address ("" for none)."""
     results_text = fields.TextField(default="")
     results_published_at = fields.DatetimeField(null=True)
     published = fields.BooleanField(default=True)

@@ -52,6 +52,7 @@ async def process_values(request: Request) -> dict[str, Any]:
         "title": process.title, "summary": process.summary, "description": process.description,
         "topic": process.topic, "categories": ", ".join(process.categories or []),
         "support_limit": process.support_limit or "",
+        "required_verification": process.required_verification,
         "published": "on" if process.published else "",
         **{name: service.local_input(getattr(process, name), zone) for name in processes.PHASE_FIELDS},
     }

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 
+from labkit import verification
 from labkit.auth import create_token, hash_password
 from labkit.models import Person
 from labkit.testing import PASSWORD, RunningLab
@@ -113,11 +114,13 @@ _hash: dict[str, str] = {}
 
 
 async def person(role: str = "member", name: str | None = None) -> Person:
-    """An account whose password is :data:`labkit.testing.PASSWORD`, hashed once per test run."""
+    """An account with a confirmed address whose password is :data:`labkit.testing.PASSWORD`, hashed once per test run."""
     if "hash" not in _hash:
         _hash["hash"] = hash_password(PASSWORD)
-    return await Person.create(email=f"{role}-{uuid.uuid4().hex[:8]}@example.org", name=name or f"Test {role}",
+    made = await Person.create(email=f"{role}-{uuid.uuid4().hex[:8]}@example.org", name=name or f"Test {role}",
                                role=role, password_hash=_hash["hash"])
+    await verification.grant(made, verification.EMAIL)
+    return made
 
 
 async def login(lab: RunningLab, role: str = "member", who: Person | None = None) -> Any:

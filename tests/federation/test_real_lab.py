@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from tortoise.context import TortoiseContext
 
-from labkit import auth, db
+from labkit import auth, db, verification
 from labkit.config import load_settings
 from labkit.indicator_format import observations, validate
 from labkit.models import Person
@@ -38,8 +38,9 @@ async def demo_lab(folder: Path) -> None:
     await db.migrate(settings, plugins)
     async with TortoiseContext() as context:
         await context.init(config=db.tortoise_config(settings, plugins))
-        await Person.create(email="admin@mobilab.example", name="Admin", role="admin",
-                            password_hash=auth.hash_password("correct horse battery staple"))
+        admin = await Person.create(email="admin@mobilab.example", name="Admin", role="admin",
+                                    password_hash=auth.hash_password("correct horse battery staple"))
+        await verification.grant(admin, verification.EMAIL)
         for _slug, result in plugins.results("labkit_demo_data", settings=settings):
             await await_me_maybe(result)
 

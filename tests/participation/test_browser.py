@@ -1,13 +1,20 @@
-"""In headless Chromium: a newcomer registers, proposes, supports, sees the count and later the lab's answer."""
+"""In headless Chromium: a newcomer registers, confirms their address, proposes, supports, sees the
+count and later the lab's answer."""
 
 from __future__ import annotations
+
+import logging
+import re
+
+import pytest
 
 from labkit.testing import RunningLab
 
 from .conftest import set_phase
 
 
-async def test_register_propose_support_and_read_the_answer(plab: RunningLab, make_process, browser_page) -> None:
+async def test_register_propose_support_and_read_the_answer(plab: RunningLab, make_process, browser_page,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
     from labkit_participation.models import Proposal
 
     process = await make_process("proposals", title="Merenda escolar", categories=["Cardápio", "Acesso"])
@@ -20,7 +27,11 @@ async def test_register_propose_support_and_read_the_answer(plab: RunningLab, ma
     await page.get_by_label("E-mail").fill("joana@example.org")
     await page.locator("#field-password").fill("a long enough password")
     await page.locator("#field-password_again").fill("a long enough password")
-    await page.get_by_role("button", name="Create the account").click()
+    with caplog.at_level(logging.INFO, logger="labkit.mail"):
+        await page.get_by_role("button", name="Create the account").click()
+        await page.wait_for_selector("text=Check your e-mail")
+    await page.goto(plab.url + re.search(r"/account/confirm/\S+", caplog.text).group(0))
+    await page.get_by_role("button", name="Confirm my address and sign in").click()
     await page.wait_for_url(plab.url + "/")
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Participation").click()

@@ -25,7 +25,7 @@ from tortoise import Tortoise
 
 from labkit import auth, db
 from labkit.config import Settings, load_settings
-from labkit.models import Person
+from labkit.models import Person, Verification
 from labkit.plugins import Plugins
 from labkit.testing import PASSWORD, LabClient, write_lab
 from labkit.testing_server import LabServer, PostgresServer, create_database, drop_database, migrate
@@ -73,11 +73,13 @@ class ServedLab:
         return client
 
     async def people(self, count: int, role: str = "member") -> list[Person]:
-        """``count`` accounts with password :data:`PASSWORD`, made directly in the database."""
+        """``count`` accounts with password :data:`PASSWORD` and a confirmed address, made directly in the database."""
         tag = uuid.uuid4().hex[:6]
         await Person.bulk_create([Person(email=f"{role}-{tag}-{n}@example.org", name=f"Person {tag} {n}", role=role,
                                          password_hash=password_hash()) for n in range(count)])
-        return await Person.filter(email__startswith=f"{role}-{tag}-").order_by("id")
+        made = await Person.filter(email__startswith=f"{role}-{tag}-").order_by("id")
+        await Verification.bulk_create([Verification(person=person, kind="email") for person in made])
+        return made
 
     async def login(self, person: Person) -> LabClient:
         """A client signed in through the real sign-in form."""

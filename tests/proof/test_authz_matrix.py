@@ -40,7 +40,7 @@ import httpx
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
-from labkit import auth
+from labkit import auth, verification
 from labkit.api import ApiRoute
 from labkit.models import ApiToken, OutboxMessage, Person
 from labkit.plugins import await_me_maybe
@@ -58,6 +58,8 @@ ANONYMOUS_WRITES: dict[str, str] = {
     "POST /account/register": "signing up creates the account (when the lab allows it)",
     "POST /account/reset": "asking for a reset link; the answer is the same for every address",
     "POST /account/reset/{token}": "the signed, single-use link is the credential",
+    "POST /account/confirm": "asking for a new confirmation link; the answer is the same for every address",
+    "POST /account/confirm/{token}": "the signed, single-use link mailed to the address is the credential",
     "POST /account/logout": "signing out of no session changes nothing",
     "POST /language": "the language choice is kept in the visitor's own session",
     "POST /mapping/propose": "anyone may propose an organisation; it waits for moderation",
@@ -458,6 +460,7 @@ async def seed_lab(lab: RunningLab) -> Seed:
         seed.people[role] = await lab.person(role, email=f"matrix-{role}@example.org", name=f"Matrix {role.title()}")
         seed.people[f"{role}-token"] = await Person.create(
             email=f"matrix-{role}-token@example.org", name=f"Matrix {role.title()} Bot", role=role, password_hash="")
+        await verification.grant(seed.people[f"{role}-token"], verification.EMAIL)
     return seed
 
 

@@ -25,6 +25,7 @@ import itsdangerous
 import pytest
 from tortoise import Tortoise
 
+from labkit import verification
 from labkit.models import Person
 from labkit.templating import markdown_to_html
 from labkit.testing import RunningLab
@@ -280,6 +281,7 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
                 if "member" not in members:
                     person = await Person.create(email=f"xss-{round_number}-{secrets.token_hex(3)}@example.org",
                                                  name="Member", password_hash="")
+                    await verification.grant(person, verification.EMAIL)
                     members["member"] = Visitor(lab, person)
                 visitor = members["member"]
             else:
@@ -408,8 +410,10 @@ async def cheap_person(lab: RunningLab) -> Person:
 
     from labkit.testing import PASSWORD
 
-    return await Person.create(email=f"cheap-{secrets.token_hex(4)}@example.org", name="Member",
-                               password_hash=PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash(PASSWORD))
+    person = await Person.create(email=f"cheap-{secrets.token_hex(4)}@example.org", name="Member",
+                                 password_hash=PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash(PASSWORD))
+    await verification.grant(person, verification.EMAIL)
+    return person
 
 
 def lands_on(lab_url: str, location: str) -> str:

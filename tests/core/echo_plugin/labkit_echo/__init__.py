@@ -32,13 +32,23 @@ async def shout(ctx: Context, data: ShoutIn) -> dict[str, object]:
             "by": ctx.actor.name}
 
 
+@action("echo.whisper", input=ShoutIn)
+async def whisper(ctx: Context, data: ShoutIn) -> dict[str, object]:
+    """Whisper a text back (any signed-in person with a confirmed address; "staff" needs more)."""
+    if data.text == "staff":
+        ctx.require_verification("staff")
+    return {"item": data.item_id, "text": data.text.lower(), "by": ctx.actor.name}
+
+
 pages = [
     ActionPage("/{item_id:int}/shout", shout, name="shout", template="echo/form.html",
                success=lambda ctx, result: ctx.url_for("echo:shout", item_id=result["item"]), message="Shouted."),
     ActionButton("/{item_id:int}/button", shout, name="button",
                  back=lambda ctx, params: ctx.url_for("echo:shout", item_id=params["item_id"])),
+    ActionButton("/{item_id:int}/whisper", whisper, name="whisper",
+                 back=lambda ctx, params: ctx.url_for("echo:shout", item_id=params["item_id"])),
 ]
-api = [ActionRoute("/{item_id:int}/shout", shout, status=201)]
+api = [ActionRoute("/{item_id:int}/shout", shout, status=201), ActionRoute("/{item_id:int}/whisper", whisper)]
 
 
 @hookimpl
