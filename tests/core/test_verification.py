@@ -41,6 +41,7 @@ async def test_an_unconfirmed_person_reads_but_cannot_act_until_the_link_is_open
 
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         sent = await client.submit("/account/confirm", {"email": person.email})
+        await echo_lab.deliver_mail()
     assert sent.status_code == 303
     link = LINK.search(caplog.text).group(0)
     assert (await client.get(link)).status_code == 200  # opening the link changes nothing by itself
@@ -56,6 +57,7 @@ async def test_a_confirmation_link_works_once_and_a_forged_one_never(echo_lab: R
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         await echo_lab.client().submit("/account/confirm", {"email": person.email})
         await echo_lab.client().submit("/account/confirm", {"email": person.email})
+        await echo_lab.deliver_mail()
     first, second = LINK.findall(caplog.text)[:2]
     assert (await echo_lab.client().submit(first)).headers["location"] == "/"
     for used in (first, second, first[:-3] + "abc"):  # used, made before the use, forged
@@ -68,6 +70,7 @@ async def test_a_confirmation_link_expires(make_lab, caplog: pytest.LogCaptureFi
     person = await lab.person(verified=False)
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         await lab.client().submit("/account/confirm", {"email": person.email})
+        await lab.deliver_mail()
     await asyncio.sleep(2.1)
     answer = await lab.client().submit(LINK.search(caplog.text).group(0))
     assert answer.headers["location"] == "/account/confirm"
@@ -80,6 +83,7 @@ async def test_asking_again_says_the_same_for_anybody_and_is_limited(core_lab: R
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         answers = [await core_lab.client().submit("/account/confirm", {"email": email})
                    for email in [waiting.email] * 5 + [confirmed.email, "nobody@example.org"]]
+        await core_lab.deliver_mail()
     assert {(a.status_code, a.headers["location"]) for a in answers} == {(303, "/account/login")}
     assert caplog.text.count("/account/confirm/") == 3  # three links an hour to one address, nothing to the others
 
@@ -160,6 +164,7 @@ async def test_an_invitation_or_a_reset_link_proves_the_address(core_lab: Runnin
     admin = await core_lab.login_as("admin")
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         await admin.submit("/admin/people/new", {"name": "Invited", "email": "invited@example.org", "role": "member"})
+        await core_lab.deliver_mail()
     link = re.search(r"/account/reset/\S+", caplog.text).group(0)
     chosen = await core_lab.client().submit(link, {"password": PASSWORD, "password_again": PASSWORD})
     assert chosen.status_code == 303

@@ -30,6 +30,7 @@ async def test_register_propose_support_and_read_the_answer(plab: RunningLab, ma
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         await page.get_by_role("button", name="Create the account").click()
         await page.wait_for_selector("text=Check your e-mail")
+        await plab.deliver_mail()
     await page.goto(plab.url + re.search(r"/account/confirm/\S+", caplog.text).group(0))
     await page.get_by_role("button", name="Confirm my address and sign in").click()
     await page.wait_for_url(plab.url + "/")
