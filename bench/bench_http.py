@@ -68,6 +68,7 @@ def bare_app() -> Any:
     from labkit import db
     from labkit.config import load_settings
     from labkit.plugins import Plugins
+
     from labkit_mapping import exports, rules
 
     settings = load_settings()

@@ -76,6 +76,7 @@ async def test_two_labs_in_one_process_keep_their_own_translations(make_lab, tmp
     from labkit.app import create_app
     from labkit.config import load_settings
     from labkit.testing import write_lab
+
     from tests.conftest import HELLO
 
     with_hello = await make_lab(plugins=["hello"], local_plugins=[HELLO], name="with-hello")

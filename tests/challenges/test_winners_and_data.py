@@ -44,6 +44,7 @@ async def _portfolio(lab: RunningLab) -> list:
 
 async def test_winners_become_projects_and_prototypes_products(lab_with_listener: RunningLab) -> None:
     import listener
+
     from labkit_challenges.models import Criterion
 
     lab = lab_with_listener
@@ -86,6 +87,7 @@ async def test_winners_become_projects_and_prototypes_products(lab_with_listener
 
 async def test_participants_are_distinct_team_members_who_submitted_and_voters(clab: RunningLab) -> None:
     from labkit.auth import participant_id
+
     from labkit_challenges.models import Vote
 
     challenge = await make_challenge("closed", community_vote=True)
@@ -122,6 +124,7 @@ async def test_one_community_vote_per_person_kept_apart_from_the_ranking(clab: R
 @pytest.mark.skipif(not os.environ.get("LABKIT_TEST_DATABASE_URL"), reason="needs PostgreSQL for real concurrency")
 async def test_concurrent_votes_by_one_person_count_once(clab: RunningLab) -> None:
     from labkit.auth import create_token
+
     from labkit_challenges.models import Vote
 
     challenge = await make_challenge("closed", community_vote=True)

@@ -13,7 +13,8 @@ import pytest
 from frictionless import validate as frictionless_validate
 from pysdmx.io import read_sdmx
 
-from labkit import Period, indicator_format as fmt
+from labkit import Period
+from labkit import indicator_format as fmt
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats"
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import uuid
 
 import pytest
 
@@ -16,6 +15,7 @@ from labkit import verification
 from labkit.auth import create_token, hash_password
 from labkit.models import Person
 from labkit.testing import PASSWORD, RunningLab
+
 from labkit_coworking.models import Resource, Space
 
 ORGANISATIONS = '''

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from labkit.models import Notification
 from labkit.notifications import shown
 from labkit.testing import RunningLab
 from labkit.timezones import local_to_utc
-from labkit_coworking.models import Booking, Closure
 
-from .conftest import api_client, booking_json, login, heard, make_resource, make_space, next_dst_change, next_weekday
+from .conftest import api_client, booking_json, heard, login, make_resource, make_space, next_dst_change, next_weekday
+from labkit_coworking.models import Booking, Closure
 
 SP = "America/Sao_Paulo"
 

@@ -7,9 +7,8 @@ import os
 
 import pytest
 
-from labkit_coworking.models import Booking
-
 from .conftest import api_client, booking_json, login, make_resource, make_space, next_weekday
+from labkit_coworking.models import Booking
 
 pytestmark = pytest.mark.skipif(not os.environ.get("LABKIT_TEST_DATABASE_URL"),
                                 reason="concurrent transactions need PostgreSQL (LABKIT_TEST_DATABASE_URL)")

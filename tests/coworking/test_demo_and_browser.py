@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from labkit.testing import PASSWORD, RunningLab
-from labkit_coworking import demo
-from labkit_coworking.models import Application, Booking, Programme, Resource, Space
 
 from .conftest import make_resource, make_space, next_weekday, person
+from labkit_coworking import demo
+from labkit_coworking.models import Application, Booking, Programme, Resource, Space
 
 
 async def test_demo_data_two_spaces_in_sao_paulo_and_the_residencia_maker(cw: RunningLab) -> None:

@@ -10,9 +10,9 @@ import icalendar
 
 from labkit.testing import RunningLab
 from labkit.timezones import local_to_utc
-from labkit_coworking.models import Booking, Closure
 
 from .conftest import api_client, booking_json, login, make_resource, make_space, next_weekday
+from labkit_coworking.models import Booking, Closure
 
 SP = "America/Sao_Paulo"
 

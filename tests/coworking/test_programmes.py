@@ -10,9 +10,9 @@ from labkit.notifications import shown
 from labkit.periods import Period
 from labkit.plugins import await_me_maybe
 from labkit.testing import RunningLab
-from labkit_coworking.models import Application, Booking, Member
 
 from .conftest import booking_json, login, make_resource, make_space, next_weekday, person
+from labkit_coworking.models import Application, Booking, Member
 
 
 def _today() -> date:

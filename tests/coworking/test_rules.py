@@ -8,6 +8,7 @@ import pytest
 
 from labkit.actions import Refused
 from labkit.timezones import local_to_utc
+
 from labkit_coworking import rules
 from labkit_coworking.rules import Policy, Usage
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from labkit.testing import RunningLab
 
 from labkit_federation import demo
-
 from tests.mapping.conftest import BLANK_TILE
 
 

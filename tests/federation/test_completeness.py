@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from labkit import Period
-from labkit.testing import RunningLab
 
 from labkit_federation import completeness as comp
 from labkit_federation.models import HarvestResult, HarvestRun, Member, Report
 
 SP = ZoneInfo("America/Sao_Paulo")
 Q2 = Period.parse("2025-Q2")
-AFTER = datetime(2025, 12, 1, tzinfo=timezone.utc)
+AFTER = datetime(2025, 12, 1, tzinfo=UTC)
 
 
 async def _member(code: str, region: str = "BR/BR-SP", **extra) -> Member:
@@ -41,10 +40,10 @@ async def test_expected_reported_on_time_late_failed_and_missing(make_lab) -> No
     unexpected = await _member("BR-7", joined_on=date(2025, 8, 1))  # not expected, reported anyway
 
     # The deadline of 2025-Q2 with 30 days is the end of 30 July in the hub's zone (São Paulo, UTC-3).
-    await _report(on_time, datetime(2025, 7, 31, 2, 59, tzinfo=timezone.utc))  # 30 July 23:59 local
-    await _report(late, datetime(2025, 7, 31, 3, 0, tzinfo=timezone.utc))  # 31 July 00:00 local
-    await _report(unexpected, datetime(2025, 7, 5, tzinfo=timezone.utc))
-    old = datetime(2025, 8, 1, tzinfo=timezone.utc)
+    await _report(on_time, datetime(2025, 7, 31, 2, 59, tzinfo=UTC))  # 30 July 23:59 local
+    await _report(late, datetime(2025, 7, 31, 3, 0, tzinfo=UTC))  # 31 July 00:00 local
+    await _report(unexpected, datetime(2025, 7, 5, tzinfo=UTC))
+    old = datetime(2025, 8, 1, tzinfo=UTC)
     await _harvest(failed, "ok", old - timedelta(days=10))
     await _harvest(failed, "invalid", old, detail="schema", errors=[{"path": "periods[0]", "message": "bad"}])
     await _harvest(missing, "unchanged", old)
@@ -79,7 +78,7 @@ async def test_expected_reported_on_time_late_failed_and_missing(make_lab) -> No
 
     # Before the deadline, a member that has not reported yet is pending, not missing.
     early = await comp.completeness(Q2, deadline_days=30, expected_frequencies=("Q",), zone="America/Sao_Paulo",
-                                    now=datetime(2025, 7, 10, tzinfo=timezone.utc))
+                                    now=datetime(2025, 7, 10, tzinfo=UTC))
     assert not early.due
     assert {line.code: line.status for line in early.lines}["BR-4"] == "pending"
     assert {line.code: line.status for line in early.lines}["BR-3"] == "failed"
@@ -88,22 +87,22 @@ async def test_expected_reported_on_time_late_failed_and_missing(make_lab) -> No
 async def test_frequency_not_expected_and_the_deadline_follows_the_hubs_zone(make_lab) -> None:
     await make_lab(plugins=["federation"])
     member = await _member("PT-1106", region="PT/PT-11")
-    await _report(member, datetime(2025, 5, 3, tzinfo=timezone.utc), period="2025-04")
+    await _report(member, datetime(2025, 5, 3, tzinfo=UTC), period="2025-04")
     monthly = await comp.completeness(Period.parse("2025-04"), deadline_days=0, expected_frequencies=("A", "Q"),
                                       zone="Europe/Lisbon", now=AFTER)
     assert not monthly.frequency_expected
     assert monthly.total.expected == 0 and monthly.total.completeness is None
     assert [(line.code, line.expected, line.status) for line in monthly.lines] == [("PT-1106", False, "late")]
     # Lisbon is UTC+1 in summer: the first late instant of April (0 days) is 1 May 00:00 local.
-    assert comp.deadline(Period.parse("2025-04"), 0, "Europe/Lisbon") == datetime(2025, 4, 30, 23, 0, tzinfo=timezone.utc)
-    assert comp.deadline(Period.parse("2025"), 30, "UTC") == datetime(2026, 1, 31, tzinfo=timezone.utc)
+    assert comp.deadline(Period.parse("2025-04"), 0, "Europe/Lisbon") == datetime(2025, 4, 30, 23, 0, tzinfo=UTC)
+    assert comp.deadline(Period.parse("2025"), 30, "UTC") == datetime(2026, 1, 31, tzinfo=UTC)
 
 
 async def test_a_member_hub_reports_through_the_labs_it_relays(make_lab) -> None:
     await make_lab(plugins=["federation"])
     hub = await _member("BR-SP", region="BR", kind="hub")
     relayed = await _member("BR-3509502", active=False, hub=hub)
-    await _report(relayed, datetime(2025, 7, 20, tzinfo=timezone.utc), via=hub)
+    await _report(relayed, datetime(2025, 7, 20, tzinfo=UTC), via=hub)
     report = await comp.completeness(Q2, deadline_days=30, expected_frequencies=("Q",), zone="UTC", now=AFTER)
     lines = {line.code: line for line in report.lines}
     assert lines["BR-SP"].status == "on_time" and lines["BR-SP"].expected

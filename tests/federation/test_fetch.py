@@ -21,7 +21,6 @@ import uvicorn
 
 from labkit_federation.fetch import MAX_REDIRECTS, Address, Fetcher, FetchResult, fetch, refusal
 from labkit_federation.options import FederationOptions
-
 from tests.federation.simulated import SimLab, SimulatedNetwork
 
 OPEN = FederationOptions(allow_private_addresses=True, timeout_seconds=0.5, max_document_bytes=50_000)

@@ -11,8 +11,8 @@ import asyncio
 import os
 import pty
 import sys
-from datetime import UTC, datetime, timedelta
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +21,14 @@ from tortoise.context import TortoiseContext
 
 from labkit import db
 from labkit.config import load_settings
-from labkit.plugins import Plugins
 from labkit.indicator_format import observations
+from labkit.models import Lease
+from labkit.plugins import Plugins
 from labkit.testing import RunningLab, write_lab
 
 from labkit_federation.harvest import OUTCOMES, content_hash, harvest
-from labkit_federation.options import of
-from labkit.models import Lease
 from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
-
+from labkit_federation.options import of
 from tests.federation.simulated import SimLab, SimulatedNetwork, lab_document
 
 HUB_OPTIONS = {"allow_private_addresses": True, "timeout_seconds": 0.5, "retries": 1, "backoff_seconds": 0.05,

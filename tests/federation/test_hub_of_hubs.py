@@ -18,13 +18,12 @@ from labkit.plugins import Plugins
 from labkit.testing import write_lab
 from labkit.testing_server import LabServer
 
+from .documents import document
 from labkit_federation import aggregate, registry
-from labkit_federation.options import of
 from labkit_federation.harvest import harvest
 from labkit_federation.models import HarvestResult, Member, Observation, Report
+from labkit_federation.options import of
 from labkit_federation.storage import ingest
-
-from .documents import document
 
 STATE_LABS = {  # what the state hub gathered for 2025-Q1
     "BR-3550308": {"projects": 3, "participants": 40},   # São Paulo: also reports directly to the nation

@@ -9,12 +9,12 @@ import hashlib
 import io
 import re
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from labkit.models import Lease
 from labkit.testing import RunningLab
 
 from labkit_federation import demo
-from labkit.models import Lease
 from labkit_federation.models import HarvestResult, HarvestRun, Member
 
 PLUGINS = ["federation"]
@@ -246,7 +246,7 @@ async def test_harvest_now_runs_in_the_background_and_reports_per_lab(make_lab) 
     assert (await staff.get("/federation/harvests/999999")).status_code == 404
 
     # While another worker (or the schedule) holds the harvest lease, the button starts nothing.
-    await Lease.create(name="harvest", holder="another-worker", expires_at=datetime.now(timezone.utc) + timedelta(minutes=5))
+    await Lease.create(name="harvest", holder="another-worker", expires_at=datetime.now(UTC) + timedelta(minutes=5))
     refused = await staff.submit("/federation/harvests/run")
     assert refused.status_code == 303
     assert "already running" in (await staff.get("/federation/harvests")).text
@@ -271,7 +271,7 @@ async def test_overview_totals_drill_down_and_series(make_lab) -> None:
     # The national total is the sum of the states' totals, each the sum of its labs' own figures.
     states = {row["region"]: row for row in api["regions"]}
     assert sum(row["values"]["projects"] for row in states.values()) == projects["value"]
-    assert f'region=BR/BR-SP">BR-SP</a>' in html.replace("%2F", "/")
+    assert 'region=BR/BR-SP">BR-SP</a>' in html.replace("%2F", "/")
     sp = await client.get(f"/federation/?period={quarter}&region=BR/BR-SP")
     assert f"Totals of BR/BR-SP, {quarter}" in sp.text and "MobiLab SP" in sp.text and "Lab Campinas" in sp.text
     participants = next(row for row in (await client.get(f"/api/v1/federation/totals?period={quarter}&region=BR/BR-SP"))

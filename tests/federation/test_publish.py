@@ -15,11 +15,10 @@ from pysdmx.io import read_sdmx
 from labkit import indicator_format
 from labkit.testing import RunningLab
 
+from .documents import document
 from labkit_federation import aggregate
 from labkit_federation.models import Member
 from labkit_federation.storage import ingest
-
-from .documents import document
 
 T0 = datetime(2025, 7, 3, 9, 0, tzinfo=UTC)
 TODAY = date(2025, 8, 1)

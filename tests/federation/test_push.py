@@ -15,10 +15,9 @@ import pytest
 
 from labkit.testing import RunningLab, write_lab
 
+from .documents import document
 from labkit_federation import registry
 from labkit_federation.models import Member, Observation, PushReceipt, Report
-
-from .documents import document
 
 URL = "/api/v1/federation/reports"
 

@@ -22,9 +22,9 @@ from labkit.plugins import Plugins, await_me_maybe
 from labkit.testing import RunningLab, write_lab
 from labkit.testing_server import LabServer
 
-from labkit_federation.options import of
 from labkit_federation.harvest import harvest
 from labkit_federation.models import HarvestResult, Member, Observation, Report
+from labkit_federation.options import of
 
 LAB = {"name": "MobiLab", "municipality": "São Paulo", "municipal_code": "3550308", "country": "BR",
        "region": "BR-SP", "timezone": "America/Sao_Paulo"}

@@ -15,20 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from tortoise.context import TortoiseContext
 
 from labkit import db, leases
 from labkit.config import load_settings
+from labkit.models import Lease
 from labkit.plugins import Plugins
 from labkit.testing import RunningLab, write_lab
 from labkit.testing_server import LabServer, create_database, drop_database
 
 from labkit_federation import schedule
-from labkit_federation.options import of
-from labkit.models import Lease
 from labkit_federation.models import HarvestRun, Member
-
+from labkit_federation.options import of
 from tests.federation.simulated import SimLab, SimulatedNetwork
 
 OPTIONS = {"allow_private_addresses": True, "timeout_seconds": 2, "retries": 0, "harvest_interval_minutes": 60}

@@ -11,10 +11,9 @@ import pytest
 
 from labkit.testing import RunningLab
 
+from .documents import document
 from labkit_federation.models import Member, Observation, Report
 from labkit_federation.storage import ingest
-
-from .documents import document
 
 T0 = datetime(2025, 7, 3, 9, 0, tzinfo=UTC)
 TODAY = date(2025, 8, 1)

@@ -13,10 +13,9 @@ from html.parser import HTMLParser
 from labkit import INDICATORS, Period, PortfolioItem
 from labkit.testing import RunningLab
 
+from .conftest import module
 from labkit_indicators import rules
 from labkit_indicators.engine import Engine
-
-from .conftest import module
 
 YEAR = 2025
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from labkit import Contribution, Period, PortfolioItem
 from labkit.auth import create_token
 from labkit.testing import RunningLab
 
+from .conftest import module
 from labkit_indicators.engine import Engine, PublishError
 from labkit_indicators.models import ManualEntry, PeriodState, Snapshot
-
-from .conftest import module
-
-import pytest
 
 
 def at(text: str) -> datetime:

@@ -8,9 +8,8 @@ from labkit import PortfolioItem
 from labkit.auth import create_token
 from labkit.testing import RunningLab
 
-from labkit_indicators.models import EntryAudit, ManualEntry, Milestone, Partnership, Product, Project, Target
-
 from .conftest import module
+from labkit_indicators.models import EntryAudit, ManualEntry, Milestone, Partnership, Product, Project, Target
 
 
 async def test_manual_entries_refuse_bad_input_and_keep_an_audit_trail(fed_lab: RunningLab) -> None:

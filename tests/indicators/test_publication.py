@@ -20,9 +20,8 @@ from labkit import Contribution, PortfolioItem, indicator_format
 from labkit.auth import create_token
 from labkit.testing import RunningLab
 
+from .conftest import SETTINGS, module, write_plugins
 from labkit_indicators import rules
-
-from .conftest import module, write_plugins, SETTINGS
 
 SCHEMA = json.loads((Path(indicator_format.__file__).parent / "schemas" / "lab-indicators-1.0.schema.json").read_text())
 DOCS_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "formats" / "lab-indicators-1.0.schema.json"

@@ -222,9 +222,8 @@ async def test_other_plugins_point_at_published_organisations_through_references
 
 
 async def test_proposers_count_as_participants_and_get_their_data(map_lab: RunningLab) -> None:
-    from labkit_mapping.models import Proposal
-
     from .conftest import org
+    from labkit_mapping.models import Proposal
 
     member = await map_lab.login_as("member")
     await member.submit("/mapping/propose", org(proposer_email="eu@example.org"))

@@ -66,7 +66,7 @@ async def test_invalid_rows_are_named_and_nothing_is_imported(map_lab: RunningLa
 
 async def test_wrong_columns_and_bad_encodings_get_precise_messages(map_lab: RunningLab) -> None:
     staff = await map_lab.login_as("staff")
-    wrong = await _send(staff, "nome,tipo\nColetivo,collective\n".encode())
+    wrong = await _send(staff, b"nome,tipo\nColetivo,collective\n")
     assert wrong.status_code == 422
     assert "Unknown columns: nome, tipo." in wrong.text and "Missing required columns: name, kind." in wrong.text
     latin1 = await _send(staff, GOOD.encode("latin-1"))

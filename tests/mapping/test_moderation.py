@@ -52,6 +52,7 @@ async def test_a_visitor_proposes_and_the_team_approves_it_into_the_directory(ma
 async def test_a_member_is_told_of_the_rejection_and_its_reason(map_lab: RunningLab) -> None:
     from labkit.models import Notification
     from labkit.notifications import shown
+
     from labkit_mapping.models import Change, Organisation
 
     member = await map_lab.login_as("member")

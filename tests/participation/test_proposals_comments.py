@@ -80,7 +80,7 @@ async def test_comments_and_replies_form_a_thread(plab: RunningLab, make_process
     parent = await Comment.get(body="The fruit arrives unripe at our school.")
     reply = await member.submit(url + "/comments", {"body": "Deliveries twice a week would help.",
                                                     "parent_id": str(parent.id)})
-    assert reply.status_code == 303 and reply.headers["location"].endswith("#comment-%d" % (parent.id + 1))
+    assert reply.status_code == 303 and reply.headers["location"].endswith(f"#comment-{parent.id + 1}")
     page = await plab.client().get(url, headers=EN)
     assert page.text.index("The fruit arrives unripe") < page.text.index("Deliveries twice a week")
     assert (await Comment.get(body="Deliveries twice a week would help.")).parent_id == parent.id

@@ -18,6 +18,7 @@ import time
 import httpx
 
 from labkit.testing import PASSWORD
+
 from tests.proof.conftest import needs_postgres
 
 pytestmark = needs_postgres

@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount
 
 from labkit import auth, verification
 from labkit.api import ApiRoute

@@ -8,11 +8,10 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ import psutil
 from tortoise import Tortoise
 
 from labkit.testing import LabClient, write_lab
-from labkit.testing_server import LabServer, create_database, labkit_command, migrate
+from labkit.testing_server import LabServer, create_database, labkit_command
 from labkit.timezones import now
 
 from .conftest import ServedLab, needs_postgres

@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from labkit.models import Person
 from labkit.plugins import await_me_maybe
 from labkit.testing import PASSWORD, LabClient, RunningLab
+
 from tests.proof.fuzz_support import fuzz_settings, on_loop
 
 DEFAULT_EXAMPLES = 15

@@ -19,16 +19,17 @@ import io
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from labkit import Period
 from labkit.indicator_format import ALL, INDICATOR_FORMATS, Row, observations, period_entry, validate
 from labkit.indicator_format.versions import BASE_URL, CURRENT
 from labkit.testing import RunningLab
+
 from tests.proof.fuzz_support import fuzz_settings, on_loop
 
 DEFAULT_EXAMPLES = 25

@@ -22,14 +22,14 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import itsdangerous
-import pytest
 from tortoise import Tortoise
 
 from labkit import verification
 from labkit.models import Person
 from labkit.templating import markdown_to_html
 from labkit.testing import RunningLab
-from tests.proof.test_authz_matrix import UNSAFE, Endpoint, Seed, endpoints, seed_lab
+
+from tests.proof.test_authz_matrix import UNSAFE, Seed, endpoints, seed_lab
 
 PAYLOADS = [line for line in Path(__file__).with_name("xss_payloads.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
@@ -210,7 +210,6 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
     from labkit_federation.models import Member
     from labkit_mapping.models import Organisation
     from labkit_participation.models import Process, Proposal
-
     from tests.proof.test_authz_matrix import _proposals_open
 
     now = datetime.now(UTC)
@@ -606,7 +605,6 @@ async def check_traversal(lab: RunningLab, seed: Seed) -> None:
     """Every static folder and the attachment downloads: encoded, doubled, backslashed and absolute
     paths never serve a file outside (404/400), and a stored name that tries is refused too."""
     from labkit_challenges.models import Attachment, Submission
-
     from tests.proof.test_authz_matrix import _attachment
 
     prefixes = ["/static/"] + [f"/static/{slug}/" for slug, _ in lab.plugins.results("labkit_plugin_info")]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from labkit.testing import RunningLab
+
 from labkit_onboarding.rules import parse_plan
 
 PLAN = """# Mentoring plan of Test Lab
