@@ -97,8 +97,14 @@ async def test_healthz_stays_fast_during_a_burst_of_sign_ins(served_lab) -> None
             await asyncio.sleep(0.02)
 
     poller = asyncio.create_task(poll())
+    started = time.perf_counter()
     await asyncio.gather(*(_sign_in(lab.client(), p.email, "wrong password!") for p in people))
+    burst = time.perf_counter() - started
     stop.set()
     await poller
-    assert len(delays) >= 5
-    assert max(delays) < 1.0 and statistics.median(delays) < 0.25, f"healthz took {max(delays):.2f} s at worst"
+    # Hashing on the event loop makes a health check wait for the hashes queued before it: its
+    # delay grows with the whole burst (14.7 s of a 15 s burst on the old code). Off the loop it
+    # stays a small part of the burst, however loaded the machine is.
+    assert len(delays) >= 5, f"only {len(delays)} health checks answered during a {burst:.1f} s burst"
+    assert statistics.median(delays) < burst / 8 and max(delays) < burst / 2, \
+        f"healthz median {statistics.median(delays):.2f} s, worst {max(delays):.2f} s, during a {burst:.1f} s burst"
