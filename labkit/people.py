@@ -12,6 +12,10 @@ from labkit.plugins import Plugins
 
 FORMER_PARTICIPANT = N_("Former participant")
 """The name a deleted account keeps; pages show it in the visitor's language."""
+ACCOUNT_DELETED = N_("The account was deleted.")
+"""The reason plugins record when deleting an account ends something of it (a pending booking)."""
+PLACEHOLDERS = frozenset({FORMER_PARTICIPANT, ACCOUNT_DELETED})
+"""Texts stored in place of a deleted person's data; pages show each in the visitor's language."""
 
 
 class AccountError(Exception):

@@ -92,10 +92,11 @@ def _shared_context(request: Request) -> dict[str, Any]:
 
 
 def _translate_placeholders(value: Any) -> Any:
-    """Show stored placeholder texts (a deleted account's "Former participant") in the visitor's language."""
-    from labkit.people import FORMER_PARTICIPANT
+    """Show stored placeholder texts (a deleted account's "Former participant", see
+    :data:`labkit.people.PLACEHOLDERS`) in the visitor's language."""
+    from labkit.people import PLACEHOLDERS
 
-    return i18n.gettext(FORMER_PARTICIPANT) if value == FORMER_PARTICIPANT else value
+    return i18n.gettext(value) if isinstance(value, str) and value in PLACEHOLDERS else value
 
 
 def verification_label(kind: str) -> str:

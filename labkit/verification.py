@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from tortoise.exceptions import IntegrityError
@@ -28,6 +29,12 @@ EMAIL, STAFF, CENSUS = "email", "staff", "census"
 
 GRANTABLE_BY_STAFF = (EMAIL, STAFF)
 """The kinds staff may mark or remove by hand on the people page."""
+
+Requirement = Literal["", "staff", "census"]
+"""What staff may require of the people taking part in a plugin's space (a consultation, a
+challenge's vote, a coworking space) besides a confirmed address, ``""`` for nothing more. The
+forms offer it with the ``required_verification`` macro of ``_verification.html``; the action
+checks it with :meth:`labkit.actions.Context.require_verification`."""
 
 _LABELS = {EMAIL: N_("confirmed e-mail address"), STAFF: N_("checked by the lab's staff"),
            CENSUS: N_("found in the census list")}

@@ -124,8 +124,11 @@ async def delete_attachment(ctx: Context, data: AttachmentRef) -> None:
 
 @action("challenges.vote", input=InSubmission, permission=VOTE)
 async def vote(ctx: Context, data: InSubmission) -> Vote:
-    """Cast one's one community vote in a challenge (not for one's own team)."""
+    """Cast one's one community vote in a challenge (not for one's own team; with the verification
+    the challenge requires)."""
     challenge = await challenge_of(ctx, data.cid)
+    if challenge.required_verification:
+        ctx.require_verification(challenge.required_verification)
     return await services.vote(challenge, await submission_of(challenge, data.sid), ctx.actor)
 
 

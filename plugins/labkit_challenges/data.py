@@ -9,12 +9,12 @@ from labkit.auth import participant_id
 from labkit.hooktypes import PortfolioItem
 from labkit.periods import Period
 
+from labkit_challenges import services
 from labkit_challenges.models import (
     Conflict,
     Juror,
     Score,
     Submission,
-    Team,
     TeamMember,
     Vote,
 )
@@ -86,13 +86,10 @@ async def personal_data(person_id: int) -> dict[str, Any]:
 
 async def erase_person(person_id: int) -> None:
     """Submissions, scores and votes stay for the record (the account is anonymised by the core);
-    memberships of teams that never submitted are removed, and a conflict's free-text reason is
-    cleared."""
+    each team the person was in is handed to its next member or closed (see
+    :func:`services.erase_member`), and a conflict's free-text reason is cleared."""
     for member in await TeamMember.filter(person_id=person_id):
-        if not await Submission.exists(team_id=member.team_id):
-            await member.delete()
-            if not await TeamMember.exists(team_id=member.team_id):
-                await Team.filter(id=member.team_id).delete()
+        await services.erase_member(member)
     juries = await Juror.filter(person_id=person_id).values_list("id", flat=True)
     if juries:
         await Conflict.filter(juror_id__in=list(juries)).update(reason="")

@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from labkit.i18n import N_, current_zone
 from labkit.timezones import local_to_utc
+from labkit.verification import Requirement
 
 from labkit_challenges.models import LICENCES
 
@@ -50,6 +51,7 @@ class ChallengeIn(BaseModel):
     scale_max: int = Field(default=10, ge=1, le=100)
     blind_review: bool = False
     community_vote: bool = False
+    required_verification: Requirement = ""
 
     @field_validator("topics", mode="before")
     @classmethod

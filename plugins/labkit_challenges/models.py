@@ -55,6 +55,8 @@ class Challenge(Model):
     scale_max = fields.IntField(default=10)
     blind_review = fields.BooleanField(default=False)
     community_vote = fields.BooleanField(default=False)
+    required_verification = fields.CharField(max_length=64, default="")
+    """The kind of verification the community vote needs besides a confirmed address ("" for none)."""
     jury_statement = fields.TextField(default="")
     results_published_at = fields.DatetimeField(null=True)
     created_by = fields.ForeignKeyField("labkit.Person", related_name="challenges_created", null=True,

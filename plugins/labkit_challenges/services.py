@@ -160,13 +160,40 @@ async def leave_team(member: TeamMember) -> None:
     async with in_transaction():
         await Team.select_for_update().get(id=team.id)
         await member.delete()
-        rest = await TeamMember.filter(team_id=team.id).order_by("joined_at", "id")
-        if not rest:
-            if not await Submission.exists(team_id=team.id):
-                await Team.filter(id=team.id).delete()
-        elif not any(m.role == "lead" for m in rest):
-            rest[0].role = "lead"
-            await rest[0].save(update_fields=["role"])
+        if not await _lead_from_the_rest(team.id, member.person_id) and not await Submission.exists(team_id=team.id):
+            await Team.filter(id=team.id).delete()
+
+
+async def erase_member(member: TeamMember) -> None:
+    """A deleted account's place in a team: the earliest other member becomes lead if it led.
+
+    A team that never submitted simply loses the membership (and goes with its last member). A
+    team that submitted keeps it for the record, as a mere member; left with nobody else, it is
+    closed: its invitation link stops working, so no stranger can take over the submission.
+    """
+    async with in_transaction():
+        await Team.select_for_update().get(id=member.team_id)
+        submitted = await Submission.exists(team_id=member.team_id)
+        if submitted:
+            await TeamMember.filter(id=member.id).update(role="member")
+        else:
+            await member.delete()
+        if await _lead_from_the_rest(member.team_id, member.person_id):
+            return
+        if submitted:
+            await Team.filter(id=member.team_id).update(invite_nonce=secrets.token_hex(8))
+        else:
+            await Team.filter(id=member.team_id).delete()
+
+
+async def _lead_from_the_rest(team_id: int, leaving_person_id: int) -> bool:
+    """Make the earliest member but the one leaving lead when no other lead is left; whether
+    anyone is left (the caller holds the team's lock)."""
+    rest = await TeamMember.filter(team_id=team_id).exclude(person_id=leaving_person_id).order_by("joined_at", "id")
+    if rest and not any(m.role == "lead" for m in rest):
+        rest[0].role = "lead"
+        await rest[0].save(update_fields=["role"])
+    return bool(rest)
 
 
 async def set_role(lead: TeamMember, member: TeamMember, role: str) -> None:

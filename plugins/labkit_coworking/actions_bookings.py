@@ -34,11 +34,14 @@ class Booked:
 
 
 def refused(occurrences: list[services.Occurrence]) -> Refused:
-    """Nothing was booked: 409 when only taken slots stood in the way, 422 when a rule was broken.
+    """Nothing was booked: 409 when only taken slots (or the person's own identical bookings) stood
+    in the way, 422 when a rule was broken.
 
     The refusal's ``occurrences`` value holds every date and its reasons.
     """
     failed = [o for o in occurrences if not o.ok]
+    if failed and all(r.kind == "already-booked" for o in failed for r in o.refusals):
+        return Refused(N_("You have already booked this."), 409, kind="already-booked", occurrences=occurrences)
     if failed and all(o.conflict for o in failed):
         return Refused(N_("The slot is taken."), 409, kind="slot-taken", occurrences=occurrences)
     return Refused(N_("The booking breaks the space's rules."), 422, kind="booking-refused", occurrences=occurrences)
@@ -55,7 +58,8 @@ async def preview(ctx: Context, data: BookingIn) -> list[services.Occurrence]:
 
 @action("coworking.book", input=BookingIn, permission="coworking.book")
 async def book(ctx: Context, data: BookingIn) -> Booked:
-    """Book a resource (every week for ``repeat_weeks`` weeks). 409 when the slot is taken.
+    """Book a resource (every week for ``repeat_weeks`` weeks), with the verification its space
+    requires. 409 when the slot is taken or the person already holds this very booking.
 
     All or nothing (``on_conflict="fail"``), or every free date (``"skip"``).
     """
@@ -68,6 +72,8 @@ async def book(ctx: Context, data: BookingIn) -> Booked:
         resource = await services.load_resource(data.resource_id, lock=True)
         if resource is None:
             raise not_found(N_("No such resource."))
+        if resource.space.required_verification:
+            ctx.require_verification(resource.space.required_verification)
         occurrences = await services.evaluate(ctx.app, person, data, resource)
         if data.organisation_ref and organisation is None and "organisation" in ctx.app.state.references:
             for occurrence in occurrences:

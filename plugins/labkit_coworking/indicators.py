@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q
+
 from labkit import auth
 from labkit.hooktypes import Contribution, PortfolioItem
 from labkit.i18n import current_zone
+from labkit.people import ACCOUNT_DELETED
 from labkit.periods import Period
+from labkit.timezones import now as utc_now
 
 from labkit_coworking.models import Application, Booking, Member, Programme
 
@@ -75,7 +79,13 @@ async def personal_data(person_id: int) -> dict[str, Any]:
 
 async def erase(person_id: int) -> None:
     """Bookings and applications stay for the record (utilisation, projects); what could identify
-    the person in them goes: free-text purposes and their name and e-mail in team lists."""
+    the person in them goes: free-text purposes and their name and e-mail in team lists. Bookings
+    still waiting for approval, and approved ones yet to start, are cancelled: nobody will come, and
+    their places are free again."""
+    now = utc_now()
+    waiting = Q(status="pending") | Q(status="approved", start__gt=now)
+    await Booking.filter(waiting, person_id=person_id).update(
+        status="cancelled", decision_reason=ACCOUNT_DELETED, decided_at=now)
     await Booking.filter(person_id=person_id).update(purpose="")
     await Member.filter(person_id=person_id).update(name="—", email="", person_id=None)
 

@@ -44,6 +44,8 @@ class Space(Model):
     amenities = fields.TextField(default="")
     opening_hours = fields.JSONField(default=dict)
     quota_hours_per_week = fields.IntField(default=0)
+    required_verification = fields.CharField(max_length=64, default="")
+    """The kind of verification booking here needs besides a confirmed address ("" for none)."""
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -134,7 +134,7 @@ def space_values(space: Space | None) -> dict[str, Any]:
     hours = rules.hours_from_json(space.opening_hours)
     values: dict[str, Any] = {k: getattr(space, k) for k in (
         "name", "address", "description", "accessibility", "guidelines", "amenities", "quota_hours_per_week",
-        "is_active")}
+        "required_verification", "is_active")}
     values["latitude"] = "" if space.latitude is None else space.latitude
     values["longitude"] = "" if space.longitude is None else space.longitude
     values.update({f"hours_{d}": rules.format_intervals(hours.get(d, [])) for d in range(7)})

@@ -33,6 +33,13 @@ def slot_taken(message: str, **values: Any) -> Refused:
     return Refused(message, 409, kind="slot-taken", errors={"start": message}, **values)
 
 
+def already_booked() -> Refused:
+    """The person already holds an active booking of this resource over this very time (409): a
+    second click, or the same request sent twice."""
+    message = N_("You have already booked this resource at that time.")
+    return Refused(message, 409, kind="already-booked", errors={"start": message})
+
+
 def field_of(refusal: Refused) -> str:
     """The form field a rule's refusal concerns."""
     return next(iter(refusal.errors), "start")

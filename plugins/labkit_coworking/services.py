@@ -59,6 +59,12 @@ async def usages(resource_id: int, start: datetime, end: datetime) -> list[rules
     return [rules.Usage(b.start, b.end, b.attendees) for b in await query]
 
 
+async def holds(person_id: int, resource_id: int, start: datetime, end: datetime) -> bool:
+    """Whether ``person_id`` already holds an active booking of the resource over ``[start, end)`` exactly."""
+    return await Booking.exists(person_id=person_id, resource_id=resource_id, status__in=ACTIVE_STATUSES,
+                                start=start, end=end)
+
+
 async def hours_held(person_id: int, space_id: int, start: datetime, timezone: str) -> float:
     """Hours of active bookings ``person_id`` holds in the space during the local week of ``start``."""
     week_start, week_end = rules.week_of(start, timezone)
@@ -126,6 +132,8 @@ async def evaluate(app: Starlette, person: Person, wish: BookingIn, resource: Re
         start, end = item
         held = await hours_held(person.id, resource.space_id, start, timezone)
         refusals = rules.check_booking(policy, start, end, wish.attendees, wish.accept_guidelines, now, held)
+        if not refusals and await holds(person.id, resource.id, start, end):
+            refusals = [rules.already_booked()]
         if not refusals:
             conflict = rules.check_capacity(await usages(resource.id, start, end), start, end, wish.attendees,
                                             resource.capacity, resource.exclusive)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labkit.i18n import N_
+from labkit.verification import Requirement
 
 
 def _strip(value: object) -> object:
@@ -35,7 +36,7 @@ class ProcessIn(BaseModel):
     support_starts_at: datetime
     results_starts_at: datetime
     support_limit: int | None = Field(default=None, ge=1, le=1000)
-    required_verification: Literal["", "staff", "census"] = ""
+    required_verification: Requirement = ""
     published: bool = False
 
     _strip_title = field_validator("title", "summary", "topic", mode="before")(_strip)

@@ -1,4 +1,5 @@
-"""Twenty people ask at once for the last free place: exactly the capacity is booked (PostgreSQL)."""
+"""Concurrent requests decided one after the other (PostgreSQL): twenty people asking for the last free
+place book exactly the capacity; one person sending the same request a hundred times books it once."""
 
 from __future__ import annotations
 
@@ -47,3 +48,16 @@ async def test_concurrent_form_submissions_for_an_exclusive_room(make_lab) -> No
         if response.status_code == 409:
             assert "The slot is taken: the resource is already booked at that time." in response.text
     assert await Booking.filter(resource_id=room.id).count() == 1
+
+
+async def test_a_hundred_identical_requests_of_one_person_book_once(make_lab) -> None:
+    lab = await make_lab(plugins=["coworking"])
+    desks = await make_resource(await make_space(), name="Estações", capacity=12)
+    day = next_weekday(4)
+    member = await api_client(lab)
+    responses = await asyncio.gather(*(member.post("/api/v1/coworking/bookings", json=booking_json(desks, day, 9, 12))
+                                       for _ in range(100)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 99, statuses
+    assert {r.json()["type"] for r in responses if r.status_code == 409} == {"urn:labkit:problem:already-booked"}
+    assert await Booking.filter(resource_id=desks.id, person_id=member.person.id).count() == 1

@@ -122,4 +122,4 @@ async def test_participants_personal_data_and_erasure(cw: RunningLab) -> None:
     assert data["bookings"][0]["purpose"] == "Projeto da Ana" and data["bookings"][0]["resource"] == "Mesas"
     await hook(cw, "labkit_erase_person", person_id=ana.person.id)
     booking = await Booking.get(person_id=ana.person.id)
-    assert booking.purpose == "" and booking.status == "approved"  # kept for the record, without the text
+    assert booking.purpose == "" and booking.status == "cancelled"  # kept for the record, without the text; freed

@@ -1,0 +1,16 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('challenges', '0001_initial')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Challenge',
+            name='required_verification',
+            field=fields.CharField(default='', max_length=64),
+        ),
+    ]
