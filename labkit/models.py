@@ -186,7 +186,7 @@ class CensusEntry(Model):
         table = "labkit_census_entry"
 
 
-LEGAL_KINDS = (N_("terms"), N_("privacy"))
+LEGAL_KINDS = ("terms", "privacy")
 """The texts a lab publishes: its terms of use and its privacy notice."""
 
 
