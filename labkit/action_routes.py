@@ -40,9 +40,10 @@ from labkit.web import (
 )
 
 T = TypeVar("T")
-PAGE_ERROR_KINDS = frozenset({"unauthenticated", "forbidden", "not-found"})
+PAGE_ERROR_KINDS = frozenset({"unauthenticated", "forbidden", "not-found", "consent-required"})
 """Refusals about the visitor or the record (``ctx.require``, :func:`~labkit.actions.not_found`):
-a page answers them with its error page (or the sign-in page). Any other refusal is a rule's, said
+a page answers them with its error page (or the sign-in page, or the page where the person
+accepts the lab's current terms). Any other refusal is a rule's, said
 on the page itself — the form shown again, or a flash message — whatever its status."""
 Present = Callable[[Context, Any], Any]
 """Turns an action's result into the JSON body of the API's answer (may be awaitable)."""
@@ -57,7 +58,8 @@ PageContext = Callable[[Request], Awaitable[dict[str, Any]]]
 def context_of(request: Request) -> Context:
     """The :class:`Context` of the person making ``request``."""
     return Context(app=request.app, person=request.state.person,
-                   verifications=getattr(request.state, "verifications", frozenset()))
+                   verifications=getattr(request.state, "verifications", frozenset()),
+                   consent_pending=getattr(request.state, "consent_pending", frozenset()))
 
 
 def enforce(action: Action[Any, Any], request: Request) -> Context:

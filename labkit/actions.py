@@ -85,12 +85,18 @@ class Context:
     person: Person | None = None
     verifications: frozenset[str] | None = None
     """The kinds of verification the person holds (``None`` until :meth:`load` looks them up)."""
+    consent_pending: frozenset[str] | None = None
+    """The texts (``"terms"``, ``"privacy"``) whose current version the person has not accepted
+    (``None`` until :meth:`load` looks them up)."""
 
     async def load(self) -> None:
-        """Look up what the core checks besides permissions: the person's verifications."""
+        """Look up what the core checks besides permissions: the person's verifications and the
+        texts they still have to accept."""
+        from labkit.consent import pending
         from labkit.verification import kinds_of
 
         self.verifications = await kinds_of(self.person)
+        self.consent_pending = await pending(self.person)
 
     @property
     def settings(self) -> Settings:
@@ -126,6 +132,18 @@ class Context:
             raise missing(kind)
         return person
 
+    def require_consent(self) -> Person:
+        """The acting person if they accepted the current terms and privacy notice; otherwise
+        refuse (401 signed out, 403 ``consent-required``)."""
+        from labkit.consent import required
+
+        person = self.actor
+        if self.consent_pending is None:
+            raise RuntimeError("Context.load() must run before consent is checked")
+        if self.consent_pending:
+            raise required()
+        return person
+
     @property
     def actor(self) -> Person:
         """The acting person (an action that needs no one signed in must not use this)."""
@@ -159,7 +177,8 @@ class Action(Generic[In, Out]):
     With ``permission=None`` any signed-in person may act (``signed_in=True``, the default) or
     anyone at all (``signed_in=False``, e.g. a public registration). An action that needs someone
     signed in also needs their ``verification`` of that kind (``"email"`` by default: a confirmed
-    address; ``None`` for none; see :mod:`labkit.verification`). Object-level rules (only the
+    address; ``None`` for none; see :mod:`labkit.verification`) and their acceptance of the lab's
+    current terms and privacy notice (see :mod:`labkit.consent`). Object-level rules (only the
     author edits a proposal) belong in the handler, as a :class:`Refused` with status 403.
     Fields of ``input`` named like a route's path parameters (``proposal_id``) are filled from the
     path; the others from the form or the JSON body.
@@ -175,7 +194,8 @@ class Action(Generic[In, Out]):
 
     def check(self, context: Context) -> None:
         """Refuse (401 or 403) unless the acting person may run this action at all: their
-        permission, then their verification (403 ``unverified``)."""
+        permission, then their verification (403 ``unverified``), then their acceptance of the
+        current texts (403 ``consent-required``)."""
         if self.permission is not None:
             context.require(self.permission)
         elif self.signed_in:
@@ -184,10 +204,11 @@ class Action(Generic[In, Out]):
             return
         if self.verification is not None:
             context.require_verification(self.verification)
+        context.require_consent()
 
     async def run(self, context: Context, data: In) -> Out:
-        """Check the permission and the verification, then run the handler."""
-        if context.verifications is None:
+        """Check the permission, the verification and the consent, then run the handler."""
+        if context.verifications is None or context.consent_pending is None:
             await context.load()
         self.check(context)
         return await self.handler(context, data)

@@ -19,6 +19,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.exceptions import DBConnectionError
 
+from labkit.consent import pending
 from labkit.db import CONNECTION_ERRORS
 from labkit.hooktypes import Permission
 from labkit.i18n import gettext
@@ -170,8 +171,9 @@ async def person_from_session(session: dict) -> Person | None:
 
 
 class AuthMiddleware:
-    """Puts the visitor's :class:`Person` (or ``None``) in ``request.state.person`` and the kinds of
-    verification they hold in ``request.state.verifications``.
+    """Puts the visitor's :class:`Person` (or ``None``) in ``request.state.person``, the kinds of
+    verification they hold in ``request.state.verifications`` and the texts whose current version
+    they have not accepted in ``request.state.consent_pending``.
 
     API tokens count only on the JSON API (``/api/``): a stolen token cannot use the pages (make
     more tokens, change the password, delete the account).
@@ -198,15 +200,16 @@ class AuthMiddleware:
             elif "session" in scope:
                 person = await person_from_session(scope["session"])
             verifications = await kinds_of(person)
+            consent_pending = await pending(person)
         except (DBConnectionError, *CONNECTION_ERRORS) as error:  # type: ignore[misc]  # a tuple built at import
             # Raised here, outside the app's exception handlers: answer the same clear 503 they
             # give (a page or a problem document with Retry-After), not a 500 and a cut connection.
             from labkit.errors import database_unavailable
 
-            scope.setdefault("state", {}).update(person=None, verifications=frozenset())
+            scope.setdefault("state", {}).update(person=None, verifications=frozenset(), consent_pending=frozenset())
             unavailable = await database_unavailable(Request(scope), error)
             return await unavailable(scope, receive, send)
-        scope.setdefault("state", {}).update(person=person, verifications=verifications)
+        scope.setdefault("state", {}).update(person=person, verifications=verifications, consent_pending=consent_pending)
         await self.app(scope, receive, send)
 
 

@@ -23,4 +23,5 @@ def labkit_permissions() -> list[Permission]:
         Permission("labkit.view_admin", "See the lab's administration pages", ("staff",)),
         Permission("labkit.manage_mail", "Send failed e-mail again from the outbox", ("staff",)),
         Permission("labkit.verify_people", "Mark people verified by hand and upload the census list", ("staff",)),
+        Permission("labkit.manage_legal", "Publish the lab's terms of use and privacy notice", ("admin",)),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from labkit import db, verification
+from labkit import consent, db, verification
 from labkit.config import Settings, load_settings
 from labkit.models import Person
 from labkit.people import create_admin
@@ -38,12 +38,13 @@ SAMPLE_PEOPLE = (
 
 
 async def demo_resident(name: str, email: str, locale: str | None = None) -> Person:
-    """The demo's member with this e-mail, created on first use with a confirmed address and no
-    password (nobody can sign in as them)."""
+    """The demo's member with this e-mail, created on first use with a confirmed address, the lab's
+    current terms accepted and no password (nobody can sign in as them)."""
     person, created = await Person.get_or_create(email=email, defaults={"name": name, "role": "member",
                                                                         "password_hash": "", "locale": locale})
     if created:
         await verification.grant(person, verification.EMAIL)
+        await consent.accept_current(person)
     return person
 
 

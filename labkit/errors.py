@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from labkit.consent import consent_url
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, problem_response, render
 
@@ -53,10 +55,21 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 401 and not is_api(request):
         return RedirectResponse(f"/account/login?next={request.url.path}", status_code=303)
+    if isinstance(exc, Problem) and exc.kind == "consent-required" and not is_api(request):
+        return RedirectResponse(consent_url(_return_path(request)), status_code=303)
     if isinstance(exc, Problem) and is_api(request):
         return problem_response(request, exc.status_code, exc.detail, title=exc.title, errors=exc.errors, kind=exc.kind)
     detail = exc.detail if isinstance(exc, Problem) or exc.detail != HTTPStatus(exc.status_code).phrase else None
     return await error_response(request, exc.status_code, detail, exc.kind if isinstance(exc, Problem) else None)
+
+
+def _return_path(request: Request) -> str:
+    """Where a person goes back to after a detour (accepting the lab's new terms): the page itself
+    for a ``GET``; for a form posted from a page of this lab, that page; else the home page."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    return referer.path or "/" if referer.netloc == request.url.netloc else "/"
 
 
 def _local_file_error(exc: BaseException) -> bool:

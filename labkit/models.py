@@ -1,5 +1,6 @@
 """The core's own tables: people, their API tokens, verifications, single sign-on identities,
-rate-limit events, notifications, the mail outbox and the leases of background jobs."""
+rate-limit events, notifications, the mail outbox, the leases of background jobs, and the lab's
+terms and privacy notice with the consents people gave to them."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class Person(Model):
     sso_identities: fields.ReverseRelation[SsoIdentity]
     outbox: fields.ReverseRelation[OutboxMessage]
     verifications: fields.ReverseRelation[Verification]
+    consents: fields.ReverseRelation[Consent]
 
     class Meta:
         table = "labkit_person"
@@ -182,3 +184,42 @@ class CensusEntry(Model):
 
     class Meta:
         table = "labkit_census_entry"
+
+
+LEGAL_KINDS = ("terms", "privacy")
+"""The texts a lab publishes: its terms of use and its privacy notice."""
+
+
+class LegalText(Model):
+    """One language of one version of the terms of use (``kind`` ``"terms"``) or the privacy notice
+    (``"privacy"``), in Markdown. Publishing writes a new version; older ones stay, as the record
+    of what people accepted (see :mod:`labkit.consent`)."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=16)
+    version = fields.IntField()
+    language = fields.CharField(max_length=8)
+    body = fields.TextField()
+    published_at = fields.DatetimeField(auto_now_add=True)
+    published_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="legal_texts", null=True, on_delete=fields.SET_NULL)
+
+    class Meta:
+        table = "labkit_legal_text"
+        unique_together = (("kind", "version", "language"),)
+
+
+class Consent(Model):
+    """A person accepted version ``version`` of the texts of ``kind`` at ``accepted_at``. Kept when
+    the account is deleted: the row then belongs to the anonymised account."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="consents", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=16)
+    version = fields.IntField()
+    accepted_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "labkit_consent"
+        unique_together = (("person", "kind", "version"),)

@@ -53,7 +53,10 @@ async def set_password(person: Person, password: str) -> None:
 async def anonymise(person: Person) -> None:
     """Remove a person's identity from their account row, revoke their tokens, delete their single
     sign-on links, notifications and the mail to them (which may quote them) and verifications, and
-    free the census identifier they matched (a new account of theirs may match it again)."""
+    free the census identifier they matched (a new account of theirs may match it again).
+
+    Their consents stay, tied to the anonymised row: the contributions that stay public were made
+    under those terms, and the rows name nobody any more."""
     person.name = FORMER_PARTICIPANT
     person.email = f"deleted-{person.id}@invalid"
     person.password_hash = ""

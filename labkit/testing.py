@@ -39,7 +39,7 @@ import uvicorn
 from starlette.applications import Starlette
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from labkit import auth, db, outbox, verification
+from labkit import auth, consent, db, outbox, verification
 from labkit.app import create_app
 from labkit.config import Settings, load_settings
 from labkit.models import Person
@@ -109,12 +109,14 @@ class RunningLab:
     async def person(self, role: str = "member", email: str | None = None, name: str | None = None, *,
                      verified: bool = True) -> Person:
         """Create an account with ``role`` (password :data:`PASSWORD`) whose e-mail address is
-        confirmed (unless ``verified=False``)."""
+        confirmed (unless ``verified=False``) and who accepted the lab's current terms and privacy
+        notice, if it published any."""
         email = email or f"{role}-{uuid.uuid4().hex[:8]}@example.org"
         person = await Person.create(email=email, name=name or f"Test {role.title()}", role=role,
                                      password_hash=_password_hash())
         if verified:
             await verification.grant(person, verification.EMAIL)
+        await consent.accept_current(person)
         return person
 
     async def login_as(self, role: str = "member", person: Person | None = None) -> LabClient:

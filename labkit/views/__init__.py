@@ -5,14 +5,14 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from labkit import notifications, references
-from labkit.views import accounts, admin, api, home, outbox, sso, tokens, verification, verification_admin
+from labkit.views import accounts, admin, api, home, legal, outbox, sso, tokens, verification, verification_admin
 
 
 def core_routes() -> list[BaseRoute]:
     """The core's pages: home, language, accounts, verifications, single sign-on, tokens,
-    administration, the outbox."""
+    administration, the outbox, the terms and privacy notice."""
     return [*home.routes, *accounts.routes, *verification.routes, *sso.routes, *tokens.routes,
-            *notifications.routes, *admin.routes, *verification_admin.routes, *outbox.routes]
+            *notifications.routes, *admin.routes, *verification_admin.routes, *outbox.routes, *legal.routes]
 
 
 def core_api_routes() -> list[BaseRoute]:

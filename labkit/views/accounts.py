@@ -10,7 +10,7 @@ from starlette.routing import Route
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit import auth, people, throttle, verification
+from labkit import auth, consent, people, throttle, verification
 from labkit.i18n import N_, current_locale, gettext
 from labkit.mail import send_mail
 from labkit.models import Person
@@ -37,18 +37,22 @@ def _form_page(request: Request, template: str, form: FormResult | None = None, 
 
 async def register(request: Request) -> Response:
     """Create an account (when the lab allows open registration) and mail the link that confirms
-    its address; the person is not signed in yet.
+    its address; the person is not signed in yet. Once the lab published its terms or privacy
+    notice, the person must tick their acceptance, recorded with the versions.
 
     An address that already has an account gets the same answer, and its owner a note instead of a
     link: the form must not tell a stranger who has an account here.
     """
     if not request.app.state.settings.security.open_registration:
         raise Problem(403, gettext("This lab does not accept new accounts here. Ask the lab's team."))
+    current = await consent.current_versions()  # the texts to accept, once the lab published them
     if request.method == "GET":
-        return _form_page(request, "account/register.html")
+        return _form_page(request, "account/register.html", legal=current)
     form = await read_form(request, RegisterForm)
+    if form.ok and current and not form.data.accept:
+        form.errors = {"accept": gettext("Accept the terms of use and the privacy notice to create an account.")}
     if not form.ok:
-        return _form_page(request, "account/register.html", form)
+        return _form_page(request, "account/register.html", form, legal=current)
     data = form.data
     password_hash = await auth.password_hash(data.password)
     try:
@@ -57,6 +61,7 @@ async def register(request: Request) -> Response:
     except IntegrityError:
         await verification_views.mail_existing_account(request, data.email)
     else:
+        await consent.accept(person, current)
         await verification_views.mail_confirmation(request, person)
     return redirect("/account/check-email")
 
@@ -213,6 +218,8 @@ async def export_data(request: Request) -> Response:
                            "read": n.read_at is not None} for n in await person.notifications.all()],
         "verifications": [{"kind": v.kind, "granted_at": v.granted_at.isoformat()}
                           for v in await person.verifications.all().order_by("granted_at")],
+        "consents": [{"kind": c.kind, "version": c.version, "accepted_at": c.accepted_at.isoformat()}
+                     for c in await person.consents.all().order_by("accepted_at", "id")],
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
         if result:

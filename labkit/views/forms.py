@@ -38,6 +38,7 @@ class NewPasswordForm(BaseModel):
 class RegisterForm(NewPasswordForm):
     name: str = Field(min_length=1, max_length=120)
     email: EmailStr
+    accept: bool = False
 
     @field_validator("name")
     @classmethod

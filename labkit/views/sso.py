@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from labkit import auth, sso
+from labkit import auth, consent, sso
 from labkit.config import SsoProvider
 from labkit.i18n import gettext
 from labkit.web import Problem, flash, redirect, render, safe_next
@@ -40,7 +40,8 @@ async def start(request: Request) -> Response:
 
 
 async def callback(request: Request) -> Response:
-    """The provider's answer: check it, find or create the person, sign them in."""
+    """The provider's answer: check it, find or create the person, sign them in; a person who has
+    not accepted the lab's current terms and privacy notice goes to the page that asks first."""
     provider = _provider(request)
     try:
         claims = await sso.verified_claims(request.app.state.sso, provider, request)
@@ -51,6 +52,8 @@ async def callback(request: Request) -> Response:
     auth.sign_in(request, person)
     flash(request, gettext("Welcome, %(name)s! You are signed in with %(provider)s.",
                            name=person.name, provider=provider.label))
+    if await consent.pending(person):  # a new account, or texts published since: accept them first
+        return redirect(consent.consent_url(next_url))
     return redirect(next_url)
 
 

@@ -23,7 +23,7 @@ import itsdangerous
 import pytest
 from tortoise import Tortoise
 
-from labkit import auth, db
+from labkit import auth, consent, db
 from labkit.config import Settings, load_settings
 from labkit.models import Person, Verification
 from labkit.plugins import Plugins
@@ -73,12 +73,14 @@ class ServedLab:
         return client
 
     async def people(self, count: int, role: str = "member") -> list[Person]:
-        """``count`` accounts with password :data:`PASSWORD` and a confirmed address, made directly in the database."""
+        """``count`` accounts with password :data:`PASSWORD`, a confirmed address and the current
+        terms accepted, made directly in the database."""
         tag = uuid.uuid4().hex[:6]
         await Person.bulk_create([Person(email=f"{role}-{tag}-{n}@example.org", name=f"Person {tag} {n}", role=role,
                                          password_hash=password_hash()) for n in range(count)])
         made = await Person.filter(email__startswith=f"{role}-{tag}-").order_by("id")
         await Verification.bulk_create([Verification(person=person, kind="email") for person in made])
+        await consent.accept_current(*made)
         return made
 
     async def login(self, person: Person) -> LabClient:

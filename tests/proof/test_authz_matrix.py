@@ -294,6 +294,7 @@ RESOLVERS: dict[str, Resolver] = {
     "account:provider": _const("none-declared"),
     "admin:person_id": _throwaway_person,
     "admin:message_id": _failed_mail,
+    "admin:kind": _const("terms"),
     "references:kind": lambda seed: _const(sorted(seed.lab.app.state.references)[0])(seed),
     "static:path": _const("labkit.css"),
     # challenges: the finished challenge (results published), its records

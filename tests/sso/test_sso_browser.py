@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import pytest
 from playwright.async_api import Page
 
-from labkit.models import Person, SsoIdentity
+from labkit import consent
+from labkit.models import Consent, Person, SsoIdentity
 from labkit.testing import RunningLab
 
 from .conftest import PROVIDERS
@@ -150,3 +151,16 @@ async def test_an_expired_id_token_is_refused(sso_lab: RunningLab, browser_page:
     assert response is not None and response.status == 400
     assert "could not be trusted" in await browser_page.get_by_role("alert").inner_text()
     assert await Person.all().count() == 0 and await SsoIdentity.all().count() == 0
+
+
+async def test_a_new_sso_account_accepts_the_lab_terms_before_going_on(sso_lab: RunningLab, browser_page: Page) -> None:
+    await consent.publish("privacy", {"en": "We keep **little** about you."}, None)
+    await sign_in_at_provider(browser_page, sso_lab, "dora@example.org")
+    await browser_page.get_by_role("button", name="Continue").click()
+    await browser_page.wait_for_url(sso_lab.url + "/account/consent?next=/")
+    assert await browser_page.locator("strong", has_text="little").is_visible()
+    dora = await Person.get(email="dora@example.org")
+    assert await consent.pending(dora) == frozenset({"privacy"})
+    await browser_page.get_by_role("button", name="I accept").click()
+    await browser_page.wait_for_url(sso_lab.url + "/")
+    assert await Consent.filter(person=dora, kind="privacy", version=1).exists()
