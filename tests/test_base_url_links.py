@@ -20,6 +20,7 @@ async def test_an_invitation_e_mail_links_to_base_url(make_lab, caplog: pytest.L
     admin = await lab.login_as("admin")
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         done = await admin.submit("/admin/people/new", {"name": "Rui", "email": "rui@example.org", "role": "member"})
+        await lab.deliver_mail()
     assert done.status_code == 303
     links = re.findall(r"\S+/account/reset/\S+", caplog.text)
     assert len(links) == 1 and links[0].startswith(BASE_URL + "/account/reset/"), caplog.text
