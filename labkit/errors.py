@@ -32,12 +32,13 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-async def error_response(request: Request, status: int, detail: str | None = None) -> Response:
-    """The lab's answer for an error ``status``: a problem document or an error page."""
+async def error_response(request: Request, status: int, detail: str | None = None, kind: str | None = None) -> Response:
+    """The lab's answer for an error ``status``: a problem document (of type ``kind``, when
+    given) or an error page."""
     title = HTTPStatus(status).phrase
     headers = {"Retry-After": "30"} if status == 503 else None
     if is_api(request):
-        return problem_response(request, status, detail or title, headers=headers)
+        return problem_response(request, status, detail or title, headers=headers, kind=kind)
     message = detail or gettext(_PAGE_MESSAGES.get(status, title))
     try:
         return render(request, "error.html", {"status": status, "message": message}, status=status, headers=headers)
