@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -21,7 +20,8 @@ An API request carrying one needs no CSRF token: a browser cannot add a custom h
 cross-site request without a CORS preflight, which labkit never grants. The endpoint itself
 checks the credential."""
 ErrorResponder = Callable[[Request, int, str, str], Awaitable[Response]]
-"""Answers a refused request: ``(request, status, detail, kind)``, ``kind`` naming the problem type."""
+"""Answers a refused request: ``(request, status, detail, kind)``, ``kind`` naming the problem type
+(``""``: ``about:blank``)."""
 BodyLimit = Callable[[Any], int]
 """A route's own body limit (``max_body_bytes`` of a route), computed from the app when a request comes."""
 
@@ -173,7 +173,7 @@ class RequestGuardMiddleware:
                                  limit=limit),
             "csrf": gettext("The form has expired or did not come from this site. Reload the page and try again."),
         }[reason]
-        response = await self.respond(request, status, detail, reason)
+        response = await self.respond(request, status, detail, "too-large" if reason == "too-large" else "")
         await response(scope, receive, send)
 
 

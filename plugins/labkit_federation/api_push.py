@@ -31,6 +31,7 @@ from tortoise.transactions import in_transaction
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
 from labkit.web import problem_response
+
 from labkit_federation import registry, storage
 from labkit_federation.models import Member, PushReceipt
 from labkit_federation.options import of

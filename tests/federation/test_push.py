@@ -15,12 +15,11 @@ import pytest
 
 from labkit.testing import RunningLab, write_lab
 
+from .documents import document
+from .simulated import lab_document
 from labkit_federation import registry
 from labkit_federation.models import Member, Observation, PushReceipt, Report
 from labkit_federation.options import FederationOptions
-
-from .documents import document
-from .simulated import lab_document
 
 URL = "/api/v1/federation/reports"
 
