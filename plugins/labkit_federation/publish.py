@@ -18,7 +18,6 @@ Under ``/api/v1/federation/indicators``:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -31,9 +30,11 @@ from labkit.api import ApiRoute
 from labkit.config import Settings
 from labkit.i18n import gettext
 from labkit.indicator_format import INDICATOR_FORMATS, Row, period_entry
+from labkit.indicator_format.http import document_response
 from labkit.indicator_format.openapi import HubDocumentOut
 from labkit.indicator_format.versions import VERSIONS
 from labkit.web import Problem
+
 from labkit_federation import aggregate
 from labkit_federation.models import Member, Observation, Report
 from labkit_federation.options import FederationOptions, of
@@ -161,9 +162,9 @@ CACHE = {"Cache-Control": "public, max-age=300"}
 
 
 async def api_document(request: Request) -> Response:
-    """The hub's indicators document (format 1.1, lab.kind hub): its totals and its labs' rows."""
-    body = json.dumps(await _document(request), ensure_ascii=False)
-    return Response(body, media_type="application/json", headers=CACHE)
+    """The hub's indicators document (format 1.1, lab.kind hub): its totals and its labs' rows, with an
+    ``ETag`` of its figures (``If-None-Match`` with the same tag is answered ``304``)."""
+    return document_response(request, await _document(request), CACHE)
 
 
 async def api_sdmx(request: Request) -> Response:

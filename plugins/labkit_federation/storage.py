@@ -33,6 +33,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
@@ -154,6 +155,13 @@ async def _lock_members(sender: Member, relayed: dict[str, dict[str, Any]], summ
                 note=f"Registered when first relayed by the hub {sender.code}; not expected to report until activated.")
             summary.registered.append(code)
     return found
+
+
+async def received_again(member: Member, received_at: datetime) -> int:
+    """Record that ``member``'s document arrived again unchanged (a ``304`` or the same content):
+    ``last_received_at`` of its own reports and of the reports it relays moves. Returns how many."""
+    return await Report.filter(Q(member_id=member.id, via_id=None) | Q(via_id=member.id)).update(
+        last_received_at=received_at)
 
 
 def _region_path(lab: dict[str, Any], hub: Member) -> str:
