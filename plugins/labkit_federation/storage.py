@@ -36,6 +36,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from labkit.db import insert_many
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
 from labkit_federation.models import Member, Observation, Report
 
@@ -211,9 +212,10 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             reports[(report.member_id, report.period)] = report
         for obs in await Observation.filter(member_id__in=chunk, period__in=periods):
             stored[(obs.member_id, obs.period)][(obs.indicator, obs.module, obs.kind)] = obs
-    created: list[Observation] = []
+    created: list[dict[str, Any]] = []
     changed: list[Observation] = []
     removed: list[int] = []
+    new_reports: list[dict[str, Any]] = []
     for (code, period), rows in sorted(slices.items()):
         target = members[code]
         via = None if code == sender.code else sender
@@ -244,10 +246,10 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             value = None if row.suppressed else row.value
             old = existing.get(key)
             if old is None:
-                created.append(Observation(member_id=target.id, indicator=row.indicator, period=period,
-                                           frequency=row.frequency, module=row.module, kind=row.kind, value=value,
-                                           suppressed=row.suppressed, status=row.status,
-                                           via_id=via.id if via else None, received_at=received_at))
+                created.append({"member_id": target.id, "indicator": row.indicator, "period": period,
+                                "frequency": row.frequency, "module": row.module, "kind": row.kind, "value": value,
+                                "suppressed": row.suppressed, "status": row.status,
+                                "via_id": via.id if via else None, "received_at": received_at})
                 summary.imported += 1
             elif (old.value, old.suppressed, old.status, old.via_id, old.frequency) == (
                     value, row.suppressed, row.status, via.id if via else None, row.frequency):
@@ -260,11 +262,17 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
         gone = [obs.id for key, obs in existing.items() if key not in seen]
         removed += gone
         summary.removed += len(gone)
-        await _report(report, target, period, period_info[(code, period)], rows, via, source, received_at)
+        fields = _report_fields(period_info[(code, period)], rows, via, source, received_at)
+        if report is None:
+            new_reports.append({**fields, "member_id": target.id, "period": period, "first_received_at": received_at})
+        else:
+            for name, value in fields.items():
+                setattr(report, name, value)
+            await report.save(update_fields=list(fields))
+    await insert_many(Report, new_reports)
     for chunk in _chunks(removed):
         await Observation.filter(id__in=chunk).delete()
-    if created:
-        await Observation.bulk_create(created, batch_size=_CHUNK)
+    await insert_many(Observation, created)
     if changed:
         await Observation.bulk_update(changed, fields=["value", "suppressed", "status", "frequency", "via_id",
                                                        "received_at"], batch_size=_CHUNK)
@@ -285,14 +293,9 @@ def _differences(existing: dict[tuple[str, str, str], Observation], rows: list[R
     return out
 
 
-async def _report(report: Report | None, member: Member, period: str, info: dict[str, Any], rows: list[Row],
-                  via: Member | None, source: str, received_at: datetime) -> None:
-    fields = {"frequency": info["frequency"], "status": info["status"], "source": source,
-              "via_id": via.id if via else None, "published_at": _parse_time(info.get("published_at")),
-              "last_received_at": received_at, "content_hash": _slice_hash(rows)}
-    if report is None:
-        await Report.create(member_id=member.id, period=period, first_received_at=received_at, **fields)
-        return
-    for name, value in fields.items():
-        setattr(report, name, value)
-    await report.save(update_fields=list(fields))
+def _report_fields(info: dict[str, Any], rows: list[Row], via: Member | None, source: str,
+                   received_at: datetime) -> dict[str, Any]:
+    """What a (lab, period)'s report says after this document (all but its lab, period and first reception)."""
+    return {"frequency": info["frequency"], "status": info["status"], "source": source,
+            "via_id": via.id if via else None, "published_at": _parse_time(info.get("published_at")),
+            "last_received_at": received_at, "content_hash": _slice_hash(rows)}
