@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from labkit import INDICATORS, Period
+from labkit_federation import summary
 from labkit_federation.models import (
     HarvestResult,
     HarvestRun,
@@ -145,6 +146,7 @@ async def create(settings: Any) -> None:
                 observations.append(Observation(member=member, indicator=name, period=str(year), frequency="A",
                                                 value=value, status="published", received_at=received))
     await Observation.bulk_create(observations)
+    await summary.rebuild()
 
     # The last scheduled harvest: most labs unchanged, two failures that explain the missing quarter.
     started = datetime.now(UTC) - timedelta(days=2, hours=3)

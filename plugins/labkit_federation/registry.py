@@ -20,7 +20,7 @@ from labkit.csv_import import read_csv
 from labkit.exports import csv_text
 from labkit.i18n import gettext
 from labkit.web import error_messages
-from labkit_federation import tree
+from labkit_federation import summary, tree
 from labkit_federation.forms import MemberIn
 from labkit_federation.models import Member
 
@@ -158,6 +158,7 @@ async def import_csv(content: bytes, *, dry_run: bool = False) -> RegistryImport
     report = await check_csv(content)
     if dry_run or not report.ok:
         return report
+    moved = False
     async with in_transaction():
         members = {member.code: member for member in await Member.all()}
         for row in report.rows:
@@ -167,6 +168,7 @@ async def import_csv(content: bytes, *, dry_run: bool = False) -> RegistryImport
                 members[row.code] = await Member.create(code=row.code, **values)
             elif row.action == "update":
                 member = members[row.code]
+                moved = moved or member.region_path != values["region_path"]
                 for name, value in values.items():
                     setattr(member, name, value)
                 await member.save(update_fields=list(values) + ["updated_at"])
@@ -178,6 +180,8 @@ async def import_csv(content: bytes, *, dry_run: bool = False) -> RegistryImport
                 if member.mentor_id != (mentor.id if mentor else None):
                     member.mentor = mentor
                     await member.save(update_fields=["mentor_id", "updated_at"])
+        if moved:  # labs changed region: their figures count elsewhere
+            await summary.rebuild()
     report.saved = True
     return report
 

@@ -17,6 +17,8 @@ The rules (docs/plugins/federation.md, "How figures are stored"):
   relayed slice. Between two relays the latest replaces the slice.
 - A published period received again with other figures is updated (the lab is the authority on
   its figures) and listed as a conflict, so the change is visible.
+- The regions' totals (:mod:`labkit_federation.summary`) change by what the document changed, in
+  the same transaction.
 - Everything happens in one transaction, with the rows of every member involved locked
   (``SELECT … FOR UPDATE`` in code order on PostgreSQL), so concurrent pushes and harvests of
   the same lab are applied one after the other.
@@ -38,6 +40,7 @@ from tortoise.transactions import in_transaction
 
 from labkit.db import insert_many
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
+from labkit_federation import summary as summary_module
 from labkit_federation.models import Member, Observation, Report
 
 SOURCES = ("pull", "push")
@@ -216,6 +219,7 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
     changed: list[Observation] = []
     removed: list[int] = []
     new_reports: list[dict[str, Any]] = []
+    changes = summary_module.Changes()
     for (code, period), rows in sorted(slices.items()):
         target = members[code]
         via = None if code == sender.code else sender
@@ -239,6 +243,8 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             if differences:
                 summary.conflicts.append(f"{code} {period}: published figures changed ({_describe(differences)}); "
                                          "the new figures are stored")
+        changes.replace(period, target.region_path or "", summary_module.totals_of(existing.values()),
+                        summary_module.totals_of(rows))
         seen: set[tuple[str, str, str]] = set()
         for row in rows:
             key = (row.indicator, row.module, row.kind)
@@ -270,6 +276,7 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
                 setattr(report, name, value)
             await report.save(update_fields=list(fields))
     await insert_many(Report, new_reports)
+    await summary_module.apply(changes)
     for chunk in _chunks(removed):
         await Observation.filter(id__in=chunk).delete()
     await insert_many(Observation, created)
