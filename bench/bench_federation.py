@@ -18,7 +18,10 @@ For each concurrency it measures, in this order, on a fresh hub database:
 4. **hub CPU per new document** — parsing, checking and storing documents one by one without
    the network, beside each JSON parser and schema validator measured on the same documents
    (the pure-Python ``jsonschema`` check, the baseline, took 11-15 ms alone);
-5. **memory** — the hub process's peak RSS (``ru_maxrss``) against its RSS before the harvests;
+5. **answers** — ``/federation/``, ``/api/v1/federation/totals`` and the publication with
+   ``--labs`` labs × 6 periods stored (median of in-process requests; the publication's first
+   request builds it, the next ones are served from its cache until a figure changes);
+6. **memory** — the hub process's peak RSS (``ru_maxrss``) against its RSS before the harvests;
    with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
    fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
 
@@ -266,6 +269,70 @@ async def ingest_cost(folder: Path, database_url: str | None, count: int) -> dic
     return figures
 
 
+PERIODS = ("2023", "2024", "2025", "2025-Q2", "2025-Q3", "2025-Q4")
+
+
+async def answer_times(folder: Path, database_url: str | None, labs: int) -> dict[str, Any]:
+    """Median times of the hub's answers with ``labs`` labs × :data:`PERIODS` stored."""
+    from datetime import UTC, datetime
+
+    from labkit.app import create_app
+    from labkit.db import insert_many
+    from labkit_federation import summary
+    from labkit_federation.models import Member, Observation, Report
+    from tests.federation.simulated import lab_rows
+
+    settings = await _hub(folder, database_url, 1)
+    all_codes = codes(labs)
+    received = datetime(2026, 1, 10, tzinfo=UTC)
+    figures: dict[str, Any] = {"labs": labs, "periods": len(PERIODS)}
+    async with db.open_database(settings, Plugins(settings)):
+        await Member.bulk_create([Member(code=code, name=code, region_path=f"BR/BR-{number % 27:02d}")
+                                  for number, code in enumerate(all_codes)], batch_size=1000)
+        ids = dict(await Member.all().values_list("code", "id"))
+        started = time.perf_counter()
+        for code in all_codes:
+            rows = lab_rows(code, PERIODS)
+            await insert_many(Observation, [
+                {"member_id": ids[code], "indicator": r.indicator, "period": r.period, "frequency": r.frequency,
+                 "module": r.module, "kind": r.kind, "value": r.value, "suppressed": r.suppressed,
+                 "status": r.status, "via_id": None, "received_at": received} for r in rows])
+            await insert_many(Report, [
+                {"member_id": ids[code], "period": period, "frequency": "A" if len(period) == 4 else "Q",
+                 "status": "published", "source": "pull", "via_id": None, "published_at": received,
+                 "first_received_at": received, "last_received_at": received, "content_hash": ""}
+                for period in PERIODS])
+        await summary.rebuild()
+        figures["fill_s"] = time.perf_counter() - started
+        figures["rows"] = await Observation.all().count()
+        app = create_app(settings)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
+            for name, path in (("overview", "/federation/?period=2025-Q4"),
+                               ("totals", "/api/v1/federation/totals?period=2025-Q4"),
+                               ("publication", "/api/v1/federation/indicators")):
+                times = []
+                for _ in range(7):
+                    started = time.perf_counter()
+                    response = await client.get(path)
+                    times.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, (path, response.status_code)
+                figures[f"{name}_first_ms"] = times[0]
+                figures[f"{name}_ms"] = sorted(times)[len(times) // 2]
+                figures[f"{name}_bytes"] = len(response.content)
+    return figures
+
+
+def answer_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runner's rows for :func:`answer_times`."""
+    where = (f"{figures['labs']:,} labs × {figures['periods']} periods ({figures['rows']:,} rows), {database}, "
+             "in-process requests, median of 7")
+    return [{"benchmark": f"federation answer {name}", "figure": f"median {figures[f'{key}_ms']:.1f} ms",
+             "baseline": "target 50 ms", "ratio": figures[f"{key}_ms"] / 50,
+             "notes": f"{where}; first request {figures[f'{key}_first_ms']:.0f} ms; {figures[f'{key}_bytes']:,} bytes"}
+            for key, name in (("overview", "/federation/"), ("totals", "/api/v1/federation/totals"),
+                              ("publication", "/api/v1/federation/indicators (every period)"))]
+
+
 def cost_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
     """The runner's rows for :func:`ingest_cost`."""
     validators = figures["validators"]
@@ -318,6 +385,12 @@ async def run(database: str, url: str | None, quick: bool, *, labs: int | None =
             target = await create_database(url, prefix="labkit_bench")
         try:
             out += cost_rows(database, await ingest_cost(Path(folder) / "hub", target, 300 if quick else 1_000))
+        finally:
+            if target:
+                await drop_database(target)
+        target = await create_database(url, prefix="labkit_bench") if database != "sqlite" else None
+        try:
+            out += answer_rows(database, await answer_times(Path(folder) / "answers", target, labs))
         finally:
             if target:
                 await drop_database(target)

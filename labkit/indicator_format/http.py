@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -44,13 +45,32 @@ def matches(if_none_match: str | None, tag: str) -> bool:
     return any(item.strip().removeprefix("W/") == tag for item in if_none_match.split(","))
 
 
-def document_response(request: Request, document: dict[str, Any], headers: dict[str, str]) -> Response:
-    """``document`` as JSON with ``ETag`` and ``Last-Modified`` (plus ``headers``), or an empty
-    ``304`` when the request's ``If-None-Match`` names the current tag."""
-    out = {**headers, "ETag": f'"{content_hash(document)[:40]}"'}
-    modified = last_modified(document)
-    if modified is not None:
-        out["Last-Modified"] = format_datetime(modified, usegmt=True)
-    if matches(request.headers.get("if-none-match"), out["ETag"]):
+@dataclass(frozen=True)
+class Prepared:
+    """A document serialised once, with its validators: what a cache keeps and serves again."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime | None
+
+
+def prepare(document: dict[str, Any]) -> Prepared:
+    """``document`` as JSON bytes with its strong ``ETag`` and ``Last-Modified``."""
+    return Prepared(json.dumps(document, ensure_ascii=False).encode(), f'"{content_hash(document)[:40]}"',
+                    last_modified(document))
+
+
+def prepared_response(request: Request, prepared: Prepared, headers: dict[str, str]) -> Response:
+    """``prepared`` with ``ETag`` and ``Last-Modified`` (plus ``headers``), or an empty ``304``
+    when the request's ``If-None-Match`` names its tag."""
+    out = {**headers, "ETag": prepared.etag}
+    if prepared.last_modified is not None:
+        out["Last-Modified"] = format_datetime(prepared.last_modified, usegmt=True)
+    if matches(request.headers.get("if-none-match"), prepared.etag):
         return Response(status_code=304, headers=out)
-    return Response(json.dumps(document, ensure_ascii=False), media_type="application/json", headers=out)
+    return Response(prepared.body, media_type="application/json", headers=out)
+
+
+def document_response(request: Request, document: dict[str, Any], headers: dict[str, str]) -> Response:
+    """``document`` served by :func:`prepared_response` (serialised for this request only)."""
+    return prepared_response(request, prepare(document), headers)

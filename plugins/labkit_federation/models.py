@@ -101,6 +101,17 @@ class RegionTotal(Model):
         unique_together = (("period", "region_path", "indicator"),)
 
 
+class Revision(Model):
+    """One row counting the changes to the stored figures: the hub's publication is built once per
+    revision and served from memory until a figure changes (:mod:`labkit_federation.publish`)."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "federation_revision"
+
+
 class Report(Model):
     """A lab's report for one period: when it first and last arrived, how, and its status.
 

@@ -277,6 +277,8 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             await report.save(update_fields=list(fields))
     await insert_many(Report, new_reports)
     await summary_module.apply(changes)
+    if created or changed or removed or new_reports:
+        await summary_module.bump()
     for chunk in _chunks(removed):
         await Observation.filter(id__in=chunk).delete()
     await insert_many(Observation, created)

@@ -20,7 +20,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from labkit.indicator_format import ALL
-from labkit_federation.models import Observation, RegionTotal
+from labkit_federation.models import Observation, RegionTotal, Revision
 
 ANY = "*"
 """The pseudo-indicator counting the labs with any total in a period."""
@@ -67,11 +67,29 @@ def totals_of(rows: Iterable[Any]) -> dict[str, tuple[int | None, bool]]:
     return {row.indicator: (row.value, row.suppressed) for row in rows if row.module == ALL and row.kind == ALL}
 
 
+def _marks(count: int) -> str:
+    postgres = RegionTotal._meta.db.capabilities.dialect == "postgres"
+    return ", ".join(f"${n}" if postgres else "?" for n in range(1, count + 1))
+
+
+async def bump() -> None:
+    """Count one more change of the stored figures (:class:`Revision`), in the current transaction."""
+    table = Revision._meta.db_table
+    await Revision._meta.db.execute_query(
+        f'INSERT INTO "{table}" ("id", "number") VALUES ({_marks(2)}) '
+        f'ON CONFLICT ("id") DO UPDATE SET "number" = "{table}"."number" + 1', [1, 1])
+
+
+async def revision() -> int:
+    """How many times the stored figures changed (the key of anything built from them)."""
+    found = await Revision.get_or_none(id=1)
+    return found.number if found else 0
+
+
 async def apply(changes: Changes) -> None:
     """Add ``changes`` to the summary (call it inside the ingest's transaction)."""
     connection = RegionTotal._meta.db
-    postgres = connection.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, 7))
+    marks = _marks(6)
     table = RegionTotal._meta.db_table
     sql = (f'INSERT INTO "{table}" ("period", "region_path", "indicator", "value", "labs", "suppressed") '
            f'VALUES ({marks}) ON CONFLICT ("period", "region_path", "indicator") DO UPDATE SET '
@@ -96,3 +114,4 @@ async def rebuild() -> None:
         for (_member, period, region_path), totals in by_slice.items():
             changes.replace(period, region_path, {}, totals)
         await apply(changes)
+        await bump()

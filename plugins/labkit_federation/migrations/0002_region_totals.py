@@ -1,4 +1,5 @@
-"""The regions' totals kept at each ingest (labkit_federation.summary), filled from the stored figures."""
+"""The regions' totals kept at each ingest (labkit_federation.summary), filled from the stored figures;
+the revision counter the publication's cache is keyed by."""
 
 from typing import Any
 
@@ -31,6 +32,15 @@ class Migration(migrations.Migration):
                 ('suppressed', fields.IntField(default=0)),
             ],
             options={'table': 'federation_region_total', 'app': 'federation', 'unique_together': (('period', 'region_path', 'indicator'),), 'pk_attr': 'id', 'table_description': "The labs' own totals of one indicator and period, summed over the labs of one region path."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Revision',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.BigIntField(default=0)),
+            ],
+            options={'table': 'federation_revision', 'app': 'federation', 'pk_attr': 'id', 'table_description': "One row counting the changes to the stored figures: the hub's publication is built once per"},
             bases=['Model'],
         ),
         ops.RunPython(fill),
