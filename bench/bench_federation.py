@@ -376,6 +376,8 @@ async def run(database: str, url: str | None, quick: bool, *, labs: int | None =
     labs = labs or (1_000 if quick else LABS)
     concurrencies = concurrencies or ((100,) if quick else (100, 200))
     out: list[dict[str, Any]] = []
+    if harvests:  # first, so that the peak RSS measured is the harvests' own
+        out += await _harvests(database, url, labs, concurrencies, servers, traced)
     with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
         target = None
         if database != "sqlite":
@@ -394,8 +396,13 @@ async def run(database: str, url: str | None, quick: bool, *, labs: int | None =
         finally:
             if target:
                 await drop_database(target)
-    if not harvests:
-        return out
+    return out
+
+
+async def _harvests(database: str, url: str | None, labs: int, concurrencies: tuple[int, ...], servers: int,
+                    traced: bool) -> list[dict[str, Any]]:
+    """Fetch only, cold and warm harvests and memory, for each concurrency."""
+    out: list[dict[str, Any]] = []
     simulators = Simulators(servers, LATENCY)
     try:
         for concurrency in concurrencies:

@@ -35,7 +35,6 @@ from datetime import date, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from labkit.db import insert_many
@@ -163,9 +162,11 @@ async def _lock_members(sender: Member, relayed: dict[str, dict[str, Any]], summ
 
 async def received_again(member: Member, received_at: datetime) -> int:
     """Record that ``member``'s document arrived again unchanged (a ``304`` or the same content):
-    ``last_received_at`` of its own reports and of the reports it relays moves. Returns how many."""
-    return await Report.filter(Q(member_id=member.id, via_id=None) | Q(via_id=member.id)).update(
-        last_received_at=received_at)
+    ``last_received_at`` of its own reports (a lab) or of the reports it relays (a hub) moves.
+    Returns how many."""
+    reports = Report.filter(via_id=member.id) if member.kind == "hub" else Report.filter(member_id=member.id,
+                                                                                         via_id=None)
+    return await reports.update(last_received_at=received_at)
 
 
 def _region_path(lab: dict[str, Any], hub: Member) -> str:
