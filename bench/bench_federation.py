@@ -15,7 +15,13 @@ For each concurrency it measures, in this order, on a fresh hub database:
    If it is close to the lower bound, the simulator is not the bottleneck;
 2. **cold harvest** — every document new: fetched, validated, stored (about 90 rows each);
 3. **warm harvest** — nothing changed: every lab answers ``304`` to ``If-None-Match``;
-4. **memory** — the hub process's peak RSS (``ru_maxrss``) against its RSS before the harvests;
+4. **hub CPU per new document** — parsing, checking and storing documents one by one without
+   the network, beside each JSON parser and schema validator measured on the same documents
+   (the pure-Python ``jsonschema`` check, the baseline, took 11-15 ms alone);
+5. **answers** — ``/federation/``, ``/api/v1/federation/totals`` and the publication with
+   ``--labs`` labs × 6 periods stored (median of in-process requests; the publication's first
+   request builds it, the next ones are served from its cache until a figure changes);
+6. **memory** — the hub process's peak RSS (``ru_maxrss``) against its RSS before the harvests;
    with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
    fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
 
@@ -191,6 +197,155 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
     return figures
 
 
+def _per_document(function: Any, items: list[Any]) -> float:
+    """Milliseconds of CPU per call of ``function`` over ``items`` (after one warm-up call)."""
+    function(items[0])
+    cpu = _cpu()
+    for item in items:
+        function(item)
+    return (_cpu() - cpu) / len(items) * 1000
+
+
+def parsers_and_validators(bodies: list[bytes]) -> dict[str, float]:
+    """ms per document of each JSON parser and schema validator installed, on our 1.1 schema."""
+    import json
+
+    import jsonschema
+    import jsonschema_rs
+
+    from labkit.indicator_format import schema, validate
+
+    documents = [json.loads(body) for body in bodies]
+    out = {"json.loads": _per_document(json.loads, bodies)}
+    for module, call in (("orjson", "loads"), ("msgspec", "json.decode")):
+        try:
+            parse = __import__(module)
+            for part in call.split("."):
+                parse = getattr(parse, part)
+            out[f"{module}.{call}"] = _per_document(parse, bodies)
+        except ImportError:
+            pass
+    slow = jsonschema.Draft202012Validator(schema("1.1"), format_checker=jsonschema.FormatChecker())
+    out["jsonschema (pure Python)"] = _per_document(lambda d: list(slow.iter_errors(d)), documents)
+    fast = jsonschema_rs.Draft202012Validator(schema("1.1"), validate_formats=True)
+    out["jsonschema-rs"] = _per_document(fast.is_valid, documents)
+    try:
+        import fastjsonschema
+
+        out["fastjsonschema"] = _per_document(fastjsonschema.compile(schema("1.1")), documents)
+    except ImportError:
+        pass
+    out["labkit validate() (schema + semantic checks)"] = _per_document(validate, documents)
+    return out
+
+
+async def ingest_cost(folder: Path, database_url: str | None, count: int) -> dict[str, Any]:
+    """Hub CPU per new document: parse, hash, validate and store ``count`` documents one by one."""
+    import json
+    from datetime import UTC, datetime
+
+    from labkit.indicator_format.http import content_hash
+
+    from labkit_federation import storage
+    from labkit_federation.models import Member
+    from tests.federation.simulated import lab_document
+
+    settings = await _hub(folder, database_url, 1)
+    all_codes = codes(count)
+    bodies = [json.dumps(lab_document(code)).encode() for code in all_codes]
+    async with db.open_database(settings, Plugins(settings)):
+        await Member.bulk_create([Member(code=code, name=code, region_path="BR/BR-SP") for code in all_codes])
+        members = {member.code: member for member in await Member.all()}
+        cpu, started = _cpu(), time.perf_counter()
+        for code, body in zip(all_codes, bodies):
+            document = json.loads(body)
+            content_hash(document)
+            summary = await storage.ingest(members[code], document, source="pull", received_at=datetime.now(UTC))
+            assert summary.ok, summary.errors
+        figures = {"ingest_cpu_ms": (_cpu() - cpu) / count * 1000,
+                   "ingest_wall_ms": (time.perf_counter() - started) / count * 1000, "documents": count,
+                   "bytes": sum(map(len, bodies)) // count}
+    figures["validators"] = parsers_and_validators(bodies[:200])
+    return figures
+
+
+PERIODS = ("2023", "2024", "2025", "2025-Q2", "2025-Q3", "2025-Q4")
+
+
+async def answer_times(folder: Path, database_url: str | None, labs: int) -> dict[str, Any]:
+    """Median times of the hub's answers with ``labs`` labs × :data:`PERIODS` stored."""
+    from datetime import UTC, datetime
+
+    from labkit.app import create_app
+    from labkit.db import insert_many
+
+    from labkit_federation import summary
+    from labkit_federation.models import Member, Observation, Report
+    from tests.federation.simulated import lab_rows
+
+    settings = await _hub(folder, database_url, 1)
+    all_codes = codes(labs)
+    received = datetime(2026, 1, 10, tzinfo=UTC)
+    figures: dict[str, Any] = {"labs": labs, "periods": len(PERIODS)}
+    async with db.open_database(settings, Plugins(settings)):
+        await Member.bulk_create([Member(code=code, name=code, region_path=f"BR/BR-{number % 27:02d}")
+                                  for number, code in enumerate(all_codes)], batch_size=1000)
+        ids = dict(await Member.all().values_list("code", "id"))
+        started = time.perf_counter()
+        for code in all_codes:
+            rows = lab_rows(code, PERIODS)
+            await insert_many(Observation, [
+                {"member_id": ids[code], "indicator": r.indicator, "period": r.period, "frequency": r.frequency,
+                 "module": r.module, "kind": r.kind, "value": r.value, "suppressed": r.suppressed,
+                 "status": r.status, "via_id": None, "received_at": received} for r in rows])
+            await insert_many(Report, [
+                {"member_id": ids[code], "period": period, "frequency": "A" if len(period) == 4 else "Q",
+                 "status": "published", "source": "pull", "via_id": None, "published_at": received,
+                 "first_received_at": received, "last_received_at": received, "content_hash": ""}
+                for period in PERIODS])
+        await summary.rebuild()
+        figures["fill_s"] = time.perf_counter() - started
+        figures["rows"] = await Observation.all().count()
+        app = create_app(settings)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as client:
+            for name, path in (("overview", "/federation/?period=2025-Q4"),
+                               ("totals", "/api/v1/federation/totals?period=2025-Q4"),
+                               ("publication", "/api/v1/federation/indicators")):
+                times = []
+                for _ in range(7):
+                    started = time.perf_counter()
+                    response = await client.get(path)
+                    times.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, (path, response.status_code)
+                figures[f"{name}_first_ms"] = times[0]
+                figures[f"{name}_ms"] = sorted(times)[len(times) // 2]
+                figures[f"{name}_bytes"] = len(response.content)
+    return figures
+
+
+def answer_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runner's rows for :func:`answer_times`."""
+    where = (f"{figures['labs']:,} labs × {figures['periods']} periods ({figures['rows']:,} rows), {database}, "
+             "in-process requests, median of 7")
+    return [{"benchmark": f"federation answer {name}", "figure": f"median {figures[f'{key}_ms']:.1f} ms",
+             "baseline": "target 50 ms", "ratio": figures[f"{key}_ms"] / 50,
+             "notes": f"{where}; first request {figures[f'{key}_first_ms']:.0f} ms; {figures[f'{key}_bytes']:,} bytes"}
+            for key, name in (("overview", "/federation/"), ("totals", "/api/v1/federation/totals"),
+                              ("publication", "/api/v1/federation/indicators (every period)"))]
+
+
+def cost_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runner's rows for :func:`ingest_cost`."""
+    validators = figures["validators"]
+    baseline = validators["jsonschema (pure Python)"]
+    listed = "; ".join(f"{name} {ms:.3f} ms" for name, ms in validators.items())
+    return [{"benchmark": "federation hub CPU per new document (parse, check, store)",
+             "figure": f"{figures['ingest_cpu_ms']:.2f} ms CPU ({figures['ingest_wall_ms']:.2f} ms wall)",
+             "baseline": f"target 1 ms; the pure-Python schema check alone {baseline:.2f} ms", "ratio": None,
+             "notes": f"{figures['documents']:,} documents of {figures['bytes']:,} bytes, one transaction each, "
+                      f"{database}; per document: {listed}"}]
+
+
 def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
     labs, concurrency, bound = figures["labs"], figures["concurrency"], figures["bound"]
     where = f"{labs:,} labs, {LATENCY * 1000:.0f} ms each, concurrency {concurrency}, {database}"
@@ -217,12 +372,39 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def run(database: str, url: str | None, quick: bool, *, labs: int | None = None,
               concurrencies: tuple[int, ...] | None = None, servers: int = 2,
-              traced: bool = False) -> list[dict[str, Any]]:
+              traced: bool = False, harvests: bool = True) -> list[dict[str, Any]]:
     """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server)."""
     labs = labs or (1_000 if quick else LABS)
     concurrencies = concurrencies or ((100,) if quick else (100, 200))
-    simulators = Simulators(servers, LATENCY)
     out: list[dict[str, Any]] = []
+    if harvests:  # first, so that the peak RSS measured is the harvests' own
+        out += await _harvests(database, url, labs, concurrencies, servers, traced)
+    with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
+        target = None
+        if database != "sqlite":
+            from labkit.testing_server import create_database, drop_database
+
+            assert url, "a PostgreSQL server URL is needed"
+            target = await create_database(url, prefix="labkit_bench")
+        try:
+            out += cost_rows(database, await ingest_cost(Path(folder) / "hub", target, 300 if quick else 1_000))
+        finally:
+            if target:
+                await drop_database(target)
+        target = await create_database(url, prefix="labkit_bench") if database != "sqlite" else None
+        try:
+            out += answer_rows(database, await answer_times(Path(folder) / "answers", target, labs))
+        finally:
+            if target:
+                await drop_database(target)
+    return out
+
+
+async def _harvests(database: str, url: str | None, labs: int, concurrencies: tuple[int, ...], servers: int,
+                    traced: bool) -> list[dict[str, Any]]:
+    """Fetch only, cold and warm harvests and memory, for each concurrency."""
+    out: list[dict[str, Any]] = []
+    simulators = Simulators(servers, LATENCY)
     try:
         for concurrency in concurrencies:
             with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
@@ -254,13 +436,15 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also harvest every document again under tracemalloc (Python allocations' peak)")
     parser.add_argument("--postgres", action="store_true", help="the hub on $LABKIT_TEST_DATABASE_URL's server")
+    parser.add_argument("--costs-only", action="store_true", help="only the hub CPU per document (no harvest)")
     arguments = parser.parse_args()
     url = os.environ.get("LABKIT_TEST_DATABASE_URL") if arguments.postgres else None
     if arguments.postgres and not url:
         parser.error("--postgres needs LABKIT_TEST_DATABASE_URL")
     result = asyncio.run(run("postgresql" if url else "sqlite", url, arguments.quick, labs=arguments.labs,
                              concurrencies=tuple(arguments.concurrency) if arguments.concurrency else None,
-                             servers=arguments.servers, traced=arguments.tracemalloc))
+                             servers=arguments.servers, traced=arguments.tracemalloc,
+                             harvests=not arguments.costs_only))
     for row in result:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
         print(f"{row['benchmark']}: {row['figure']} | {row['baseline']} | ratio {ratio}\n    {row['notes']}")

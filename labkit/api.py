@@ -40,7 +40,10 @@ class ApiRoute(Route):
     ``body`` and ``response`` are pydantic models; ``permission`` names the permission a caller
     needs — **the core checks it** before the handler runs (401 signed out, 403 without it;
     ``None`` for public reads); ``query`` maps query parameters to a short description;
-    ``media_type`` is the content type of a successful answer (a CSV, a ZIP, GeoJSON...).
+    ``media_type`` is the content type of a successful answer (a CSV, a ZIP, GeoJSON...);
+    ``max_body_bytes`` (a function of the app) replaces ``[security] max_body_bytes`` for this
+    route's bodies — the core refuses a larger body with a 413 ``too-large`` problem before the
+    handler runs.
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class ApiRoute(Route):
         query: dict[str, str] | None = None,
         status: int = 200,
         media_type: str = "application/json",
+        max_body_bytes: Callable[[Any], int] | None = None,
     ) -> None:
         super().__init__(path, guarded(endpoint, permission) if permission else endpoint,
                          methods=methods or ["GET"], name=name)
@@ -68,6 +72,7 @@ class ApiRoute(Route):
         self.query = query or {}
         self.status = status
         self.media_type = media_type
+        self.max_body_bytes = max_body_bytes
 
 
 SIGNED_IN = "signed-in"

@@ -35,12 +35,13 @@ def is_api(request: Request) -> bool:
 
 
 async def error_response(request: Request, status: int, detail: str | None = None, kind: str | None = None) -> Response:
-    """The lab's answer for an error ``status``: a problem document or an error page (which, for a
-    refusal of ``kind`` ``unverified``, links to the page where the person gets verified)."""
+    """The lab's answer for an error ``status``: a problem document (of type ``kind``, when given)
+    or an error page (which, for a refusal of ``kind`` ``unverified``, links to the page where the
+    person gets verified)."""
     title = HTTPStatus(status).phrase
     headers = {"Retry-After": "30"} if status == 503 else None
     if is_api(request):
-        return problem_response(request, status, detail or title, headers=headers)
+        return problem_response(request, status, detail or title, headers=headers, kind=kind)
     message = detail or gettext(_PAGE_MESSAGES.get(status, title))
     try:
         return render(request, "error.html", {"status": status, "message": message, "kind": kind},

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -17,7 +19,11 @@ CREDENTIAL_HEADERS = ("x-labkit-member-token",)
 An API request carrying one needs no CSRF token: a browser cannot add a custom header to a
 cross-site request without a CORS preflight, which labkit never grants. The endpoint itself
 checks the credential."""
-ErrorResponder = Callable[[Request, int, str], Awaitable[Response]]
+ErrorResponder = Callable[[Request, int, str, str], Awaitable[Response]]
+"""Answers a refused request: ``(request, status, detail, kind)``, ``kind`` naming the problem type
+(``""``: ``about:blank``)."""
+BodyLimit = Callable[[Any], int]
+"""A route's own body limit (``max_body_bytes`` of a route), computed from the app when a request comes."""
 
 
 def csrf_token(request: HTTPConnection) -> str:
@@ -75,9 +81,26 @@ class _TooLarge(Exception):
     pass
 
 
+def route_body_limit(routes: list[BaseRoute], scope: Scope) -> int | None:
+    """The body limit the route answering ``scope`` declares (its ``max_body_bytes``, a
+    :data:`BodyLimit`), or ``None`` when it declares none (mounts are searched)."""
+    for route in routes:
+        match, child = route.matches(scope)
+        if match is not Match.FULL:
+            continue
+        if isinstance(route, Mount):
+            return route_body_limit(route.routes, {**scope, **child})
+        limit: BodyLimit | None = getattr(route, "max_body_bytes", None)
+        return limit(scope["app"]) if limit is not None else None
+    return None
+
+
 class RequestGuardMiddleware:
     """Refuses bodies over ``max_body_bytes`` (413) and unsafe requests without a valid CSRF token
     (403). Requests authenticated by an API token need no CSRF token.
+
+    A route may declare its own limit (``ApiRoute(max_body_bytes=...)``, a federation push of a
+    whole hub's document): that limit replaces ``max_body_bytes`` for the route's requests.
 
     Must run inside the session and auth middleware. Errors are answered by ``respond`` so that
     they look like every other error page or problem document of the lab.
@@ -92,13 +115,16 @@ class RequestGuardMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope)
+        limit = self.max_body_bytes
+        if request.method in UNSAFE_METHODS and "app" in scope:
+            limit = route_body_limit(scope["app"].router.routes, scope) or limit
         declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > self.max_body_bytes:
-            return await self._refuse(request, 413, "too-large", scope, receive, send)
+        if not declared.isdigit() or int(declared) > limit:
+            return await self._refuse(request, 413, "too-large", scope, receive, send, limit=limit)
         try:
-            body = await self._read_body(receive)
+            body = await self._read_body(receive, limit)
         except _TooLarge:
-            return await self._refuse(request, 413, "too-large", scope, receive, send)
+            return await self._refuse(request, 413, "too-large", scope, receive, send, limit=limit)
         replay = _replayer(body, receive)
         api = scope["path"].startswith("/api/")
         machine = api and any(name in request.headers for name in CREDENTIAL_HEADERS)
@@ -110,7 +136,8 @@ class RequestGuardMiddleware:
                 return await self._refuse(request, 403, "csrf", scope, receive, send)
         await self.app(scope, replay, send)
 
-    async def _read_body(self, receive: Receive) -> bytes:
+    @staticmethod
+    async def _read_body(receive: Receive, limit: int) -> bytes:
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -118,7 +145,7 @@ class RequestGuardMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 raise _TooLarge
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -141,14 +168,15 @@ class RequestGuardMiddleware:
         return sent is not None and secrets.compare_digest(sent, expected)
 
     async def _refuse(self, request: Request, status: int, reason: str,
-                      scope: Scope, receive: Receive, send: Send) -> None:
+                      scope: Scope, receive: Receive, send: Send, limit: int = 0) -> None:
         from labkit.i18n import gettext
 
         detail = {
-            "too-large": gettext("The request is too large."),
+            "too-large": gettext("The request is too large: this address accepts at most %(limit)s bytes.",
+                                 limit=limit),
             "csrf": gettext("The form has expired or did not come from this site. Reload the page and try again."),
         }[reason]
-        response = await self.respond(request, status, detail)
+        response = await self.respond(request, status, detail, "too-large" if reason == "too-large" else "")
         await response(scope, receive, send)
 
 

@@ -19,7 +19,7 @@ from labkit import leases
 from labkit.actions import Context, Refused, action, invalid, not_found
 from labkit.i18n import N_
 
-from labkit_federation import registry, schedule, tree
+from labkit_federation import registry, schedule, summary, tree
 from labkit_federation.forms import MemberIn
 from labkit_federation.harvest import harvest
 from labkit_federation.models import Member
@@ -87,7 +87,10 @@ async def _save(ctx: Context, data: MemberIn, member: Member | None) -> Member:
     if member is None:
         member = await Member.create(**fields, mentor=mentor)
     else:
+        moved = member.region_path != data.region_path
         await member.update_from_dict({**fields, "mentor": mentor}).save()
+        if moved:  # its figures now count in another region
+            await summary.rebuild()
     log.info("registry: %s saved by %s", member.code, ctx.actor.id)
     return member
 

@@ -10,6 +10,9 @@ Never from a total someone sent, never along the trainer-of-trainers tree. For e
 
 Every lab counts, active or not (a lab first seen through a hub is inactive but its figures are
 real). A region is a prefix of ``Member.region_path`` (``BR`` holds ``BR/BR-SP``).
+
+The sums are read from the summary kept at each ingest (:mod:`labkit_federation.summary`): a few
+rows per region path, whatever the number of labs.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import Any
 from tortoise.expressions import Q
 
 from labkit import INDICATORS
-from labkit.indicator_format import ALL, INDICATOR_FORMATS
+from labkit.indicator_format import INDICATOR_FORMATS
 
-from labkit_federation.models import Observation
+from labkit_federation.models import RegionTotal
+from labkit_federation.summary import ANY
 
 METHODS = {"sum": "sum", "last": "sum", "distinct": "sum-of-distinct"}
 """How labs' figures of an indicator add up, by its temporal aggregation."""
@@ -41,34 +45,31 @@ def region_filter(region: str, prefix: str = "member__") -> Q:
     return Q(**{f"{prefix}region_path": region}) | Q(**{f"{prefix}region_path__startswith": region + "/"})
 
 
-async def lab_totals(period: str, region: str = "") -> list[dict[str, Any]]:
-    """Each lab's own total rows of ``period`` in ``region``: code, region path, indicator, value, suppressed."""
-    return await Observation.filter(region_filter(region), period=period, module=ALL, kind=ALL).values(
-        "member_id", "member__code", "member__region_path", "indicator", "value", "suppressed")
+async def _summary(period: str, region: str) -> list[RegionTotal]:
+    """The summary rows of ``period`` whose region path is ``region`` or lies under it."""
+    return await RegionTotal.filter(region_filter(region, prefix=""), period=period)
 
 
-def _sum(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _sum(rows: list[RegionTotal]) -> dict[str, dict[str, Any]]:
     out = {name: {"indicator": name, "value": None, "aggregation": method(name), "labs": 0, "suppressed": 0}
            for name in INDICATORS}
     for row in rows:
-        total = out.get(row["indicator"])
+        total = out.get(row.indicator)
         if total is None:
             continue
-        if row["suppressed"] or row["value"] is None:
-            total["suppressed"] += 1
-        else:
-            total["labs"] += 1
-            total["value"] = (total["value"] or 0) + row["value"]
+        total["labs"] += row.labs
+        total["suppressed"] += row.suppressed
+        total["value"] = (total["value"] or 0) + row.value
     for total in out.values():
-        if total["value"] is None and total["suppressed"]:
-            total["value"] = 0  # every lab's figure is suppressed: 0 known, N labs suppressed
+        if not total["labs"] and not total["suppressed"]:
+            total["value"] = None  # no lab reported it (every lab suppressed: 0 known, N labs suppressed)
     return out
 
 
 async def totals(period: str, region: str = "") -> list[dict[str, Any]]:
     """The four indicators of ``period`` in ``region``: ``indicator``, ``value`` (``None`` when no
     lab reported it), ``aggregation``, ``labs`` (in the total) and ``suppressed`` (left out)."""
-    return list(_sum(await lab_totals(period, region)).values())
+    return list(_sum(await _summary(period, region)).values())
 
 
 def _prefix(path: str, depth: int) -> str:
@@ -86,13 +87,16 @@ async def by_region(period: str, region: str = "", depth: int | None = None) -> 
     region = region.strip("/")
     if depth is None:
         depth = len([part for part in region.split("/") if part]) + 1
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in await lab_totals(period, region):
-        groups[_prefix(row["member__region_path"] or "", depth)].append(row)
+    groups: dict[str, list[RegionTotal]] = defaultdict(list)
+    for row in await _summary(period, region):
+        groups[_prefix(row.region_path, depth)].append(row)
     out = []
     for path, rows in sorted(groups.items()):
         summed = _sum(rows)
-        out.append({"region": path, "labs": len({row["member_id"] for row in rows}),
+        labs = sum(row.labs for row in rows if row.indicator == ANY)
+        if not labs:
+            continue
+        out.append({"region": path, "labs": labs,
                     "values": {name: item["value"] for name, item in summed.items()},
                     "suppressed": {name: item["suppressed"] for name, item in summed.items()}})
     return out
@@ -100,4 +104,4 @@ async def by_region(period: str, region: str = "", depth: int | None = None) -> 
 
 async def periods() -> list[str]:
     """Every period with at least one stored figure."""
-    return sorted(set(await Observation.all().distinct().values_list("period", flat=True)))
+    return sorted(set(await RegionTotal.filter(indicator=ANY, labs__gt=0).distinct().values_list("period", flat=True)))

@@ -6,6 +6,12 @@
 - ``Idempotency-Key`` (required): the same key with the same body replays the stored answer
   (same status, same JSON, with ``Idempotent-Replayed: true``); the same key with another body
   is refused (422). Answers are stored in the database, so every worker of the hub sees them.
+  The key's receipt row is inserted *before* the document is stored, in the same transaction
+  that holds the member's row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one
+  transaction at a time): a second push of the lab waits, then finds the key taken and reads the
+  first one's answer, so a key stores one body, once.
+- The body may be up to ``max_document_bytes`` (the route's own limit, instead of the core's
+  ``[security] max_body_bytes``); a larger one is a 413 ``too-large`` problem from the core.
 - The answer is the import summary (see :class:`labkit_federation.storage.ImportSummary`).
 """
 
@@ -20,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
@@ -105,6 +112,18 @@ def _replay(receipt: PushReceipt) -> Response:
                         headers={"Idempotent-Replayed": "true"})
 
 
+async def _take(member: Member, key: str, body_hash: str) -> bool:
+    """Insert the key's receipt in the current transaction (its answer is filled in afterwards);
+    ``False`` when the key is already taken. The caller holds the member's row lock, so a push
+    with the same key waits for the first one to commit (or fail) before it tries."""
+    try:
+        async with in_transaction():  # a savepoint: a taken key leaves the outer transaction usable
+            await PushReceipt.create(member=member, key=key, body_hash=body_hash, status_code=0, response={})
+        return True
+    except IntegrityError:
+        return False
+
+
 async def api_push(request: Request) -> Response:
     """Push the lab's indicators document to the hub (member token and Idempotency-Key headers)."""
     member = await registry.member_for_token(request.headers.get(TOKEN_HEADER))
@@ -116,22 +135,17 @@ async def api_push(request: Request) -> Response:
         return _problem(request, 400, gettext("Send an %(header)s header (1 to %(max)s characters), the same for "
                                               "every retry of this push.", header=KEY_HEADER, max=MAX_KEY_LENGTH),
                         "idempotency-key-required")
-    body = await request.body()
-    limit = of(request.app).max_document_bytes
-    if len(body) > limit:
-        return _problem(request, 413, gettext("The document is larger than this hub accepts (%(limit)s bytes).",
-                                              limit=limit), "too-large")
+    body = await request.body()  # at most max_document_bytes: the route's own limit, checked by the core
     body_hash = hashlib.sha256(body).hexdigest()
-    receipt = await PushReceipt.get_or_none(member=member, key=key)
-    if receipt is None:
-        response = await _answer(request, member, body)
-        stored = json.loads(bytes(response.body))
-        try:
-            await PushReceipt.create(member=member, key=key, body_hash=body_hash, status_code=response.status_code,
-                                     response=stored)
+    async with in_transaction():
+        # the member's row first (as ingest locks it), then the receipt: one order, no deadlock
+        await Member.filter(id=member.id).select_for_update()
+        if await _take(member, key, body_hash):
+            response = await _answer(request, member, body)
+            await PushReceipt.filter(member=member, key=key).update(status_code=response.status_code,
+                                                                    response=json.loads(bytes(response.body)))
             return response
-        except IntegrityError:  # the same key pushed twice at once: the first stored answer is the answer
-            receipt = await PushReceipt.get(member=member, key=key)
+    receipt = await PushReceipt.get(member=member, key=key)
     if receipt.body_hash != body_hash:
         return _problem(request, 422, gettext("This %(header)s was already used with another document. Use a new "
                                               "key for a new document.", header=KEY_HEADER), "idempotency-key-reused")
@@ -140,5 +154,5 @@ async def api_push(request: Request) -> Response:
 
 routes = [
     ApiRoute("/reports", api_push, methods=["POST"], name="push", body=PushDocument, response=ImportSummaryOut,
-             summary="Push the lab's indicators document (headers X-Labkit-Member-Token and Idempotency-Key)"),
+             max_body_bytes=lambda app: of(app).max_document_bytes, summary="Push the lab's indicators document (headers X-Labkit-Member-Token and Idempotency-Key)"),
 ]

@@ -26,6 +26,7 @@ from labkit.indicator_format import Row, iso, period_entry
 from labkit.indicator_format.versions import BASE_URL, CURRENT
 from labkit.web import Problem
 
+from labkit_federation import summary
 from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
 from labkit_federation.options import options
 
@@ -153,6 +154,7 @@ async def create(settings: Any) -> None:
                 observations.append(Observation(member=member, indicator=name, period=str(year), frequency="A",
                                                 value=value, status="published", received_at=received))
     await Observation.bulk_create(observations)
+    await summary.rebuild()
 
     # The last scheduled harvest: most labs unchanged, two failures that explain the missing quarter.
     started = datetime.now(UTC) - timedelta(days=2, hours=3)

@@ -15,8 +15,9 @@ A registry entry must not let anyone use the hub to probe its own network (SSRF)
 - follows at most :data:`MAX_REDIRECTS` redirects by hand, each one re-checked (scheme and
   address), and drops the ``Authorization`` header when a redirect leaves the origin;
 - sends ``If-None-Match`` with the stored ETag (``304`` costs nothing);
-- streams the body and stops as soon as it exceeds ``max_document_bytes`` (decoded bytes, so a
-  compressed "zip bomb" is stopped too);
+- streams the body and decodes it itself (``gzip`` or ``deflate``, see :class:`CappedDecoder`),
+  stopping as soon as the *decoded* size exceeds ``max_document_bytes``: a compressed "zip bomb"
+  never inflates past the limit in memory;
 - caps the whole exchange (DNS, connect, redirects, headers and body) with one deadline of
   ``timeout_seconds``, not only each read.
 
@@ -35,6 +36,7 @@ import logging
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
@@ -190,10 +192,12 @@ class FetchResult:
 
     @property
     def retryable(self) -> bool:
-        """A timeout, a connection failure (before or during the body) or a 5xx may pass on a second
-        try; nothing else will."""
-        return self.error in ("timeout", "unreachable", "truncated") or (
-            self.error == "http_error" and self.status is not None and self.status >= 500)
+        """A timeout before the answer began, a connection failure (before or during the body) or a
+        5xx may pass on a second try; nothing else will. A lab that answered ``200`` and then did not
+        finish its body in time (a trickle) is not retried: it would hold a fetch slot for the whole
+        time cap again."""
+        return (self.error in ("unreachable", "truncated") or (self.error == "timeout" and self.status != 200) or (
+            self.error == "http_error" and self.status is not None and self.status >= 500))
 
 
 def shown_url(url: str | httpx.URL) -> str:
@@ -236,6 +240,19 @@ if not any(isinstance(f, _HideSecrets) for f in logging.getLogger("httpx").filte
     logging.getLogger("httpx").addFilter(_HideSecrets())
 
 
+HELD_LOCATION = "x-labkit-held-location"
+
+
+async def _hold_location(response: httpx.Response) -> None:
+    """Move a redirect's ``Location`` aside before httpx reads it.
+
+    httpx parses the ``Location`` of every redirect, followed or not, and raises a transport error
+    for an invalid one (the lab would look unreachable, and be retried). The hub follows redirects
+    itself (:meth:`Fetcher._exchange`), so it reads the header under :data:`HELD_LOCATION`."""
+    if "location" in response.headers:
+        response.headers[HELD_LOCATION] = response.headers.pop("location")
+
+
 def _describe(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     return text[:200]
@@ -261,7 +278,8 @@ class Fetcher:
             transport=PinnedTransport(policy=policy, max_connections=max_connections or options.concurrency,
                                       verify=verify),
             follow_redirects=False, trust_env=False, timeout=httpx.Timeout(options.timeout_seconds),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+            event_hooks={"response": [_hold_location]},
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING})
 
     async def __aenter__(self) -> Self:
         return self
@@ -290,8 +308,6 @@ class Fetcher:
             result.error, result.detail = "refused", f"not an http(s) URL: {_describe(error)}"
         except httpx.TransportError as error:
             result.error, result.detail = "unreachable", _describe(error)
-        except httpx.DecodingError as error:
-            result.error, result.detail = "invalid", f"the body does not match its Content-Encoding: {_describe(error)}"
         except Exception as error:  # whatever else one lab's answer causes is that lab's outcome, never the run's
             log.warning("fetch %s failed unexpectedly", result.url, exc_info=True)
             result.error, result.detail = "invalid", f"the answer could not be read: {type(error).__name__}: {_describe(error)}"
@@ -319,12 +335,12 @@ class Fetcher:
                 result.url = shown_url(target)
                 if response.status_code != 200:
                     await self._drain(response)  # a short answer read to its end keeps the connection
-                if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                if response.status_code in REDIRECT_STATUSES and HELD_LOCATION in response.headers:
                     if hop == MAX_REDIRECTS:
                         result.error, result.detail = "http_error", f"more than {MAX_REDIRECTS} redirects"
                         return
                     try:
-                        target = target.join(response.headers["location"])
+                        target = target.join(response.headers[HELD_LOCATION])
                     except httpx.InvalidURL:
                         result.error, result.detail = "http_error", "a redirect to an invalid URL"
                         return
@@ -355,20 +371,77 @@ class Fetcher:
         if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
             result.error, result.detail = "invalid", f"document larger than {limit} bytes ({declared} announced)"
             return None
-        chunks: list[bytes] = []
-        size = 0
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in DECODERS:
+            result.error, result.detail = "invalid", f"a Content-Encoding the hub does not read: {encoding[:40]}"
+            return None
+        decoder = CappedDecoder(encoding, limit)
         try:
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    result.error, result.detail = "invalid", f"document larger than {limit} bytes"
-                    return None
-                chunks.append(chunk)
+            async for chunk in response.aiter_raw():
+                decoder.feed(chunk)
+            decoder.finish()
+        except DocumentTooLarge:
+            result.error, result.detail = "invalid", f"document larger than {limit} bytes"
+            return None
+        except zlib.error as error:
+            result.error = "invalid"
+            result.detail = f"the body does not match its Content-Encoding ({encoding}): {_describe(error)}"
+            return None
         except (httpx.RemoteProtocolError, httpx.ReadError) as error:  # the headers came, the whole body did not
             result.error = "truncated"
             result.detail = f"the connection closed before the whole document arrived: {_describe(error)}"
             return None
-        return b"".join(chunks)
+        return decoder.body()
+
+
+class DocumentTooLarge(Exception):
+    """The decoded body went past the limit."""
+
+
+DECODERS = {"identity": 0, "gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+"""The content codings the hub reads (what it sends in ``Accept-Encoding``), with their zlib window."""
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+class CappedDecoder:
+    """Decodes a body as it streams and stops at ``limit`` decoded bytes.
+
+    zlib is asked for at most what is left under the limit at each step (``max_length``), so a
+    small compressed body that inflates to gigabytes (a "zip bomb") never holds more than the
+    limit in memory: :class:`DocumentTooLarge` is raised as soon as it goes past.
+    """
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.chunks: list[bytes] = []
+        wbits = DECODERS[encoding]
+        self.inflater = zlib.decompressobj(wbits) if wbits else None
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise DocumentTooLarge
+        self.chunks.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        """Decode ``chunk`` (raw bytes from the network) and keep what it gives."""
+        if self.inflater is None:
+            self._keep(chunk)
+            return
+        data = chunk
+        while data and not self.inflater.eof:
+            self._keep(self.inflater.decompress(data, self.limit - self.size + 1))
+            data = self.inflater.unconsumed_tail
+
+    def finish(self) -> None:
+        """The body ended: a compressed stream must be complete."""
+        if self.inflater is not None and not self.inflater.eof:
+            raise zlib.error("the compressed stream ends before its end")
+
+    def body(self) -> bytes:
+        """The decoded body."""
+        return b"".join(self.chunks)
 
 
 async def fetch(url: str, options: FederationOptions, *, etag: str = "", token: str | None = None) -> FetchResult:

@@ -10,7 +10,7 @@ database work are two stages joined by a bounded queue:
   a fetch slot. A 4xx, a refusal or an invalid document is never retried.
 - writers (one on SQLite, which has one writer anyway; a few on PostgreSQL) check each answer and
   store it in small transactions: a ``304`` or a document whose content hash equals the stored
-  one is ``unchanged`` (not validated, nothing written); otherwise the document is handed to
+  one is ``unchanged`` (not validated; only its reports' ``last_received_at`` moves); otherwise the document is handed to
   :func:`labkit_federation.storage.ingest`, which validates it
   (:func:`labkit.indicator_format.validate`: schema and version, a lab reports only for itself,
   no future period…) and stores it idempotently in one transaction.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import math
@@ -38,6 +37,8 @@ from typing import Any
 
 import httpx
 from tortoise.connection import get_connection
+
+from labkit.indicator_format.http import content_hash
 
 from labkit_federation import storage
 from labkit_federation.fetch import Fetcher, FetchResult
@@ -54,21 +55,7 @@ FETCHERS_PER_CLIENT = 4
 """Fetch workers sharing one HTTP client (and its connection pool)."""
 RESULT_BATCH = 200
 """``HarvestResult`` rows written per insert."""
-VOLATILE_KEYS = ("generated_at",)
-"""Top-level keys left out of the content hash: they change at every request, not the figures."""
-
 Progress = Callable[[Member, str], None]
-
-
-def content_hash(document: dict[str, Any]) -> str:
-    """A hash of what a document says: canonical JSON without :data:`VOLATILE_KEYS`.
-
-    A lab that sends no ETag regenerates its document (and its ``generated_at``) at each
-    request; the hash still recognises the same figures, so they are not imported again.
-    """
-    stable = {key: value for key, value in document.items() if key not in VOLATILE_KEYS}
-    text = json.dumps(stable, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def backoff_delay(options: FederationOptions, attempt: int) -> float:
@@ -201,6 +188,7 @@ class Harvest:
         if result.error is not None:
             return self._row(item, result.error, detail=result.detail)
         if result.not_modified:
+            await storage.received_again(member, datetime.now(UTC))
             return self._row(item, "unchanged", detail="not modified (ETag)")
         assert result.body is not None
         try:
@@ -215,6 +203,7 @@ class Harvest:
         if digest == member.content_hash:
             if result.etag != member.etag:
                 await Member.filter(id=member.id).update(etag=result.etag)
+            await storage.received_again(member, datetime.now(UTC))
             return self._row(item, "unchanged", detail="same content")
         # ingest validates the document (labkit.indicator_format.validate) before it writes anything
         summary = await storage.ingest(member, document, source="pull", received_at=datetime.now(UTC))

@@ -77,6 +77,41 @@ class Observation(Model):
         unique_together = (("member", "indicator", "period", "module", "kind"),)
 
 
+class RegionTotal(Model):
+    """The labs' own totals of one indicator and period, summed over the labs of one region path.
+
+    Kept in the same transaction as the observations (:mod:`labkit_federation.summary`), so the
+    hub's totals of any region — a prefix of these paths — are a sum over a few rows, whatever the
+    number of labs. ``indicator`` ``*`` counts the labs with any total in the period.
+    """
+
+    id = fields.IntField(primary_key=True)
+    period = fields.CharField(max_length=10)
+    region_path = fields.CharField(max_length=255)
+    indicator = fields.CharField(max_length=20)
+    value = fields.BigIntField(default=0)
+    """The sum of the figures that are not suppressed."""
+    labs = fields.IntField(default=0)
+    """Labs whose figure is in ``value``."""
+    suppressed = fields.IntField(default=0)
+    """Labs whose figure is suppressed (left out)."""
+
+    class Meta:
+        table = "federation_region_total"
+        unique_together = (("period", "region_path", "indicator"),)
+
+
+class Revision(Model):
+    """One row counting the changes to the stored figures: the hub's publication is built once per
+    revision and served from memory until a figure changes (:mod:`labkit_federation.publish`)."""
+
+    id = fields.IntField(primary_key=True)
+    number = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "federation_revision"
+
+
 class Report(Model):
     """A lab's report for one period: when it first and last arrived, how, and its status.
 

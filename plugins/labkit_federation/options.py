@@ -36,8 +36,9 @@ class FederationOptions(PluginSettings):
     """Extra attempts after a timeout, a connection error or a 5xx, with exponential backoff."""
     backoff_seconds: float = Field(1.0, ge=0, le=60)
     """The first wait before a retry; it doubles at each attempt."""
-    max_document_bytes: int = Field(5_000_000, ge=1_000, le=200_000_000)
-    """The largest indicators document accepted, pulled or pushed."""
+    max_document_bytes: int = Field(20_000_000, ge=1_000, le=200_000_000)
+    """The largest indicators document accepted, pulled or pushed (the default fits a state hub
+    relaying 1,000 labs with six periods each, about 15 MB)."""
     harvest_interval_minutes: int = Field(0, ge=0, le=60 * 24 * 31)
     """Harvest every member on this schedule inside the server (0: only from the command line)."""
     deadline_days: int = Field(30, ge=0, le=366)

@@ -18,8 +18,7 @@ Under ``/api/v1/federation/indicators``:
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,11 +30,12 @@ from labkit.api import ApiRoute
 from labkit.config import Settings
 from labkit.i18n import gettext
 from labkit.indicator_format import INDICATOR_FORMATS, Row, period_entry
+from labkit.indicator_format.http import Prepared, prepare, prepared_response
 from labkit.indicator_format.openapi import HubDocumentOut
 from labkit.indicator_format.versions import VERSIONS
 from labkit.web import Problem
 
-from labkit_federation import aggregate
+from labkit_federation import aggregate, summary
 from labkit_federation.models import Member, Observation, Report
 from labkit_federation.options import FederationOptions, of
 
@@ -161,10 +161,34 @@ async def _document(request: Request) -> dict[str, Any]:
 CACHE = {"Cache-Control": "public, max-age=300"}
 
 
+CACHED_DOCUMENTS = 4
+"""Serialised publications kept per process, for the current revision only (one per set of periods asked)."""
+
+
+async def _prepared(request: Request) -> Prepared:
+    """The publication asked for, built once per revision of the stored figures and kept in memory:
+    at national scale it is tens of megabytes from millions of rows, so it is never rebuilt while
+    nothing changed (:func:`labkit_federation.summary.bump` counts the changes)."""
+    codes = _codes(request)
+    revision = await summary.revision()
+    cache: tuple[int, OrderedDict[Any, Prepared]] | None = getattr(request.app.state, "federation_publications", None)
+    if cache is None or cache[0] != revision:
+        cache = (revision, OrderedDict())
+        request.app.state.federation_publications = cache
+    entries = cache[1]
+    key = tuple(codes) if codes is not None else None
+    if key not in entries:
+        entries[key] = prepare(await document(request.app.state.settings, of(request.app), codes))
+        while len(entries) > CACHED_DOCUMENTS:
+            entries.popitem(last=False)
+    entries.move_to_end(key)
+    return entries[key]
+
+
 async def api_document(request: Request) -> Response:
-    """The hub's indicators document (format 1.1, lab.kind hub): its totals and its labs' rows."""
-    body = json.dumps(await _document(request), ensure_ascii=False)
-    return Response(body, media_type="application/json", headers=CACHE)
+    """The hub's indicators document (format 1.1, lab.kind hub): its totals and its labs' rows, with an
+    ``ETag`` of its figures (``If-None-Match`` with the same tag is answered ``304``)."""
+    return prepared_response(request, await _prepared(request), CACHE)
 
 
 async def api_sdmx(request: Request) -> Response:

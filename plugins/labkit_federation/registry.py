@@ -21,7 +21,7 @@ from labkit.exports import csv_text
 from labkit.i18n import gettext
 from labkit.web import error_messages
 
-from labkit_federation import tree
+from labkit_federation import summary, tree
 from labkit_federation.forms import MemberIn
 from labkit_federation.models import Member
 
@@ -159,6 +159,7 @@ async def import_csv(content: bytes, *, dry_run: bool = False) -> RegistryImport
     report = await check_csv(content)
     if dry_run or not report.ok:
         return report
+    moved = False
     async with in_transaction():
         members = {member.code: member for member in await Member.all()}
         for row in report.rows:
@@ -168,6 +169,7 @@ async def import_csv(content: bytes, *, dry_run: bool = False) -> RegistryImport
                 members[row.code] = await Member.create(code=row.code, **values)
             elif row.action == "update":
                 member = members[row.code]
+                moved = moved or member.region_path != values["region_path"]
                 for name, value in values.items():
                     setattr(member, name, value)
                 await member.save(update_fields=list(values) + ["updated_at"])
@@ -179,6 +181,8 @@ async def import_csv(content: bytes, *, dry_run: bool = False) -> RegistryImport
                 if member.mentor_id != (mentor.id if mentor else None):
                     member.mentor = mentor
                     await member.save(update_fields=["mentor_id", "updated_at"])
+        if moved:  # labs changed region: their figures count elsewhere
+            await summary.rebuild()
     report.saved = True
     return report
 

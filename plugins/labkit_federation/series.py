@@ -38,7 +38,9 @@ def period_sort(code: str) -> tuple[date, int]:
 
 async def known_periods() -> list[str]:
     """Every period the hub has figures or reports for, newest first."""
-    codes = set(await Observation.all().distinct().values_list("period", flat=True))
+    from labkit_federation import aggregate
+
+    codes = set(await aggregate.periods())  # from the regions' summary, not from every lab's rows
     codes |= set(await Report.all().distinct().values_list("period", flat=True))
     valid = []
     for code in codes:

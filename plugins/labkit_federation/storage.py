@@ -17,6 +17,8 @@ The rules (docs/plugins/federation.md, "How figures are stored"):
   relayed slice. Between two relays the latest replaces the slice.
 - A published period received again with other figures is updated (the lab is the authority on
   its figures) and listed as a conflict, so the change is visible.
+- The regions' totals (:mod:`labkit_federation.summary`) change by what the document changed, in
+  the same transaction.
 - Everything happens in one transaction, with the rows of every member involved locked
   (``SELECT … FOR UPDATE`` in code order on PostgreSQL), so concurrent pushes and harvests of
   the same lab are applied one after the other.
@@ -35,8 +37,10 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from labkit.db import insert_many
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
 
+from labkit_federation import summary as summary_module
 from labkit_federation.models import Member, Observation, Report
 
 SOURCES = ("pull", "push")
@@ -157,6 +161,15 @@ async def _lock_members(sender: Member, relayed: dict[str, dict[str, Any]], summ
     return found
 
 
+async def received_again(member: Member, received_at: datetime) -> int:
+    """Record that ``member``'s document arrived again unchanged (a ``304`` or the same content):
+    ``last_received_at`` of its own reports (a lab) or of the reports it relays (a hub) moves.
+    Returns how many."""
+    reports = Report.filter(via_id=member.id) if member.kind == "hub" else Report.filter(member_id=member.id,
+                                                                                         via_id=None)
+    return await reports.update(last_received_at=received_at)
+
+
 def _region_path(lab: dict[str, Any], hub: Member) -> str:
     if lab.get("region_path"):
         return str(lab["region_path"])[:255]
@@ -204,9 +217,11 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             reports[(report.member_id, report.period)] = report
         for obs in await Observation.filter(member_id__in=chunk, period__in=periods):
             stored[(obs.member_id, obs.period)][(obs.indicator, obs.module, obs.kind)] = obs
-    created: list[Observation] = []
+    created: list[dict[str, Any]] = []
     changed: list[Observation] = []
     removed: list[int] = []
+    new_reports: list[dict[str, Any]] = []
+    changes = summary_module.Changes()
     for (code, period), rows in sorted(slices.items()):
         target = members[code]
         via = None if code == sender.code else sender
@@ -230,6 +245,8 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             if differences:
                 summary.conflicts.append(f"{code} {period}: published figures changed ({_describe(differences)}); "
                                          "the new figures are stored")
+        changes.replace(period, target.region_path or "", summary_module.totals_of(existing.values()),
+                        summary_module.totals_of(rows))
         seen: set[tuple[str, str, str]] = set()
         for row in rows:
             key = (row.indicator, row.module, row.kind)
@@ -237,10 +254,10 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
             value = None if row.suppressed else row.value
             old = existing.get(key)
             if old is None:
-                created.append(Observation(member_id=target.id, indicator=row.indicator, period=period,
-                                           frequency=row.frequency, module=row.module, kind=row.kind, value=value,
-                                           suppressed=row.suppressed, status=row.status,
-                                           via_id=via.id if via else None, received_at=received_at))
+                created.append({"member_id": target.id, "indicator": row.indicator, "period": period,
+                                "frequency": row.frequency, "module": row.module, "kind": row.kind, "value": value,
+                                "suppressed": row.suppressed, "status": row.status,
+                                "via_id": via.id if via else None, "received_at": received_at})
                 summary.imported += 1
             elif (old.value, old.suppressed, old.status, old.via_id, old.frequency) == (
                     value, row.suppressed, row.status, via.id if via else None, row.frequency):
@@ -253,11 +270,20 @@ async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[
         gone = [obs.id for key, obs in existing.items() if key not in seen]
         removed += gone
         summary.removed += len(gone)
-        await _report(report, target, period, period_info[(code, period)], rows, via, source, received_at)
+        fields = _report_fields(period_info[(code, period)], rows, via, source, received_at)
+        if report is None:
+            new_reports.append({**fields, "member_id": target.id, "period": period, "first_received_at": received_at})
+        else:
+            for name, value in fields.items():
+                setattr(report, name, value)
+            await report.save(update_fields=list(fields))
+    await insert_many(Report, new_reports)
+    await summary_module.apply(changes)
+    if created or changed or removed or new_reports:
+        await summary_module.bump()
     for chunk in _chunks(removed):
         await Observation.filter(id__in=chunk).delete()
-    if created:
-        await Observation.bulk_create(created, batch_size=_CHUNK)
+    await insert_many(Observation, created)
     if changed:
         await Observation.bulk_update(changed, fields=["value", "suppressed", "status", "frequency", "via_id",
                                                        "received_at"], batch_size=_CHUNK)
@@ -278,14 +304,9 @@ def _differences(existing: dict[tuple[str, str, str], Observation], rows: list[R
     return out
 
 
-async def _report(report: Report | None, member: Member, period: str, info: dict[str, Any], rows: list[Row],
-                  via: Member | None, source: str, received_at: datetime) -> None:
-    fields = {"frequency": info["frequency"], "status": info["status"], "source": source,
-              "via_id": via.id if via else None, "published_at": _parse_time(info.get("published_at")),
-              "last_received_at": received_at, "content_hash": _slice_hash(rows)}
-    if report is None:
-        await Report.create(member_id=member.id, period=period, first_received_at=received_at, **fields)
-        return
-    for name, value in fields.items():
-        setattr(report, name, value)
-    await report.save(update_fields=list(fields))
+def _report_fields(info: dict[str, Any], rows: list[Row], via: Member | None, source: str,
+                   received_at: datetime) -> dict[str, Any]:
+    """What a (lab, period)'s report says after this document (all but its lab, period and first reception)."""
+    return {"frequency": info["frequency"], "status": info["status"], "source": source,
+            "via_id": via.id if via else None, "published_at": _parse_time(info.get("published_at")),
+            "last_received_at": received_at, "content_hash": _slice_hash(rows)}

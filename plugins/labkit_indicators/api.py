@@ -4,7 +4,6 @@ Its writes (publication, manual entries) are actions (``actions.py``); ``routes.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -13,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from labkit import Period, auth
 from labkit.i18n import gettext
+from labkit.indicator_format.http import document_response
 from labkit.web import Problem
 
 from labkit_indicators import exports, rules
@@ -71,10 +71,10 @@ def _cache_headers(figures: list[PeriodFigures]) -> dict[str, str]:
 
 
 async def api_document(request: Request) -> Response:
-    """The lab's indicators as a versioned JSON document (published periods; staff also provisional)."""
+    """The lab's indicators as a versioned JSON document (published periods; staff also provisional),
+    with an ``ETag`` of its figures: ``If-None-Match`` with the same tag is answered ``304``."""
     figures = await _selected(request)
-    body = json.dumps(exports.document(request.app.state.settings, figures), ensure_ascii=False)
-    return Response(body, media_type="application/json", headers=_cache_headers(figures))
+    return document_response(request, exports.document(request.app.state.settings, figures), _cache_headers(figures))
 
 
 async def api_sdmx(request: Request) -> Response:

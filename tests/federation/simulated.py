@@ -19,6 +19,8 @@ Used by the federation tests and by ``bench/bench_federation.py``. Every lab ans
 ``impostor``       a valid document that reports for ``claims`` (another lab's code)
 ``redirect``       ``302`` to ``target`` (a path on the same server or any URL)
 ``bad_gzip``       ``200`` with ``Content-Encoding: gzip`` and a body that is not gzip
+``gzip_bomb``      ``200`` with ``Content-Encoding: gzip``: about 1 MB that inflates to 1 GiB of zeros
+``bad_redirect``   ``302`` to an address that is not a valid URL (``http://[::1/``)
 ``vanish``         served by a raw TCP server that announces a body and closes the connection
                    mid-body
 ``gone``           nothing listens on its port any more (the server was stopped)
@@ -38,7 +40,9 @@ import contextlib
 import hashlib
 import json
 import socket
+import struct
 import sys
+import zlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -172,6 +176,24 @@ def _cached_document(code: str, version: str, salt: str) -> dict[str, Any]:
     return lab_document(code, version=version, salt=salt, generated_at=datetime(2026, 1, 15, tzinfo=UTC))
 
 
+@lru_cache(maxsize=1)
+def gzip_bomb(mebibytes: int = 1024) -> bytes:
+    """A valid gzip body of about 1 KB per MiB that inflates to ``mebibytes`` MiB of zero bytes.
+
+    Each MiB of zeros compresses (after a full flush) to the same bytes, so the body is built by
+    repetition instead of compressing a gibibyte; the trailer's CRC-32 and length are computed."""
+    zeros = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    first = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    end = compressor.flush(zlib.Z_FINISH)[:-8]  # the final empty block, without the 2-block trailer
+    crc = 0
+    for _ in range(mebibytes):
+        crc = zlib.crc32(zeros, crc)
+    trailer = struct.pack("<II", crc, (mebibytes << 20) & 0xFFFFFFFF)
+    return first + block * (mebibytes - 1) + end + trailer
+
+
 class SimulatedNetwork:
     """Labs served by one uvicorn server (plus a raw server for ``vanish``) in this event loop.
 
@@ -242,6 +264,10 @@ class SimulatedNetwork:
             return JSONResponse({"title": "not found"}, status_code=404)
         if behaviour == "redirect":
             return RedirectResponse(lab.target, status_code=302)
+        if behaviour == "bad_redirect":
+            return Response(status_code=302, headers={"Location": "http://[::1/indicators"})
+        if behaviour == "gzip_bomb":
+            return Response(gzip_bomb(), media_type="application/json", headers={"Content-Encoding": "gzip"})
         if behaviour == "bad_gzip":
             return Response(lab.body(), media_type="application/json", headers={"Content-Encoding": "gzip"})
         if behaviour == "not_json":
@@ -289,6 +315,8 @@ class SimulatedNetwork:
         writer.close()
 
     async def start(self) -> SimulatedNetwork:
+        if any(lab.behaviour == "gzip_bomb" for lab in self.labs.values()):
+            gzip_bomb()  # built once before serving (it takes most of a second)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, lifespan="off", log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=1, backlog=4096)
         self._server = uvicorn.Server(config)

@@ -12,6 +12,8 @@ import logging
 import ssl
 import subprocess
 import time
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,9 +21,18 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
-from labkit_federation.fetch import MAX_REDIRECTS, Address, Fetcher, FetchResult, fetch, refusal
+from labkit_federation.fetch import (
+    MAX_REDIRECTS,
+    Address,
+    CappedDecoder,
+    DocumentTooLarge,
+    Fetcher,
+    FetchResult,
+    fetch,
+    refusal,
+)
 from labkit_federation.options import FederationOptions
-from tests.federation.simulated import SimLab, SimulatedNetwork
+from tests.federation.simulated import SimLab, SimulatedNetwork, lab_document
 
 OPEN = FederationOptions(allow_private_addresses=True, timeout_seconds=0.5, max_document_bytes=50_000)
 """The simulated labs live on loopback: tests that are not about refusals allow it."""
@@ -42,6 +53,8 @@ LABS = [
     SimLab("BR-0000012", behaviour="redirect", target="ftp://example.org/indicators.json"),
     SimLab("BR-0000013", behaviour="redirect", target="/labs/BR-0000013/indicators"),
     SimLab("BR-0000014", behaviour="bad_gzip"),
+    SimLab("BR-0000015", behaviour="gzip_bomb"),
+    SimLab("BR-0000016", behaviour="bad_redirect"),
 ]
 
 
@@ -143,8 +156,9 @@ async def test_the_time_cap_is_for_the_whole_answer_not_each_read(network: Simul
     """Headers at once, then a byte every 0.2 s: no single read waits a second, the whole does."""
     started = time.monotonic()
     result = await fetch(network.url("BR-0000004"), OPEN)
-    assert result.error == "timeout"
+    assert result.error == "timeout" and result.status == 200
     assert time.monotonic() - started < 1.2
+    assert not result.retryable  # it answered, slowly: another try would hold the slot as long again
 
 
 async def test_a_lab_closing_the_connection_mid_body_is_truncated(network: SimulatedNetwork) -> None:
@@ -157,8 +171,34 @@ async def test_a_lab_closing_the_connection_mid_body_is_truncated(network: Simul
 async def test_a_body_that_is_not_what_its_content_encoding_says_is_invalid(network: SimulatedNetwork) -> None:
     result = await fetch(network.url("BR-0000014"), OPEN)
     assert (result.error, result.status, result.body) == ("invalid", 200, None)
-    assert result.detail.startswith("the body does not match its Content-Encoding: ")
+    assert result.detail.startswith("the body does not match its Content-Encoding (gzip): ")
     assert not result.retryable
+
+
+async def test_a_gzip_bomb_is_stopped_at_the_limit_as_it_inflates(network: SimulatedNetwork) -> None:
+    """1 MB of gzip inflating to 1 GiB: decoded in steps of at most the limit, never inflated whole."""
+    tracemalloc.start()
+    try:
+        result = await fetch(network.url("BR-0000015"), OPEN)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (result.error, result.status, result.detail) == ("invalid", 200, "document larger than 50000 bytes")
+    assert peak < 3_000_000, f"{peak:,} bytes allocated at the peak"
+
+
+async def test_a_gzip_or_deflate_body_decodes_to_the_document() -> None:
+    document = json.dumps(lab_document("BR-0000001")).encode()
+    for encoding, wbits in (("gzip", 31), ("deflate", 15)):
+        packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        packed = packer.compress(document) + packer.flush()
+        decoder = CappedDecoder(encoding, len(document))
+        for start in range(0, len(packed), 100):
+            decoder.feed(packed[start:start + 100])
+        decoder.finish()
+        assert decoder.body() == document
+    with pytest.raises(DocumentTooLarge):
+        CappedDecoder("identity", 10).feed(b"x" * 11)
 
 
 async def test_a_stopped_server_is_unreachable(network: SimulatedNetwork) -> None:
@@ -190,6 +230,8 @@ async def test_redirects_are_followed_and_rechecked(network: SimulatedNetwork) -
     assert followed.url == network.url("BR-0000001")
     to_ftp = await fetch(network.url("BR-0000012"), OPEN)
     assert to_ftp.error == "refused" and "ftp://example.org/indicators.json" in to_ftp.detail
+    invalid = await fetch(network.url("BR-0000016"), OPEN)
+    assert (invalid.error, invalid.status, invalid.detail) == ("http_error", 302, "a redirect to an invalid URL")
     loop = await fetch(network.url("BR-0000013"), OPEN)
     assert loop.error == "http_error" and loop.detail == f"more than {MAX_REDIRECTS} redirects"
     assert LABS[12].requests == MAX_REDIRECTS + 1

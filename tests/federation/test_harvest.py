@@ -22,11 +22,12 @@ from tortoise.context import TortoiseContext
 from labkit import db
 from labkit.config import load_settings
 from labkit.indicator_format import observations
+from labkit.indicator_format.http import content_hash
 from labkit.models import Lease
 from labkit.plugins import Plugins
 from labkit.testing import RunningLab, write_lab
 
-from labkit_federation.harvest import OUTCOMES, content_hash, harvest
+from labkit_federation.harvest import OUTCOMES, harvest
 from labkit_federation.models import HarvestResult, HarvestRun, Member, Observation, Report
 from labkit_federation.options import of
 from tests.federation.simulated import SimLab, SimulatedNetwork, lab_document
@@ -53,6 +54,9 @@ def network_of_labs() -> list[SimLab]:
         SimLab("BR-2111300", behaviour="gone"),
         SimLab("BR-1721000", behaviour="missing"),
         SimLab("BR-1100205", behaviour="bad_gzip"),             # 200, "gzip" that is not: that lab's outcome alone
+        SimLab("BR-1100015", behaviour="gzip_bomb"),            # 1 MB of gzip inflating to 1 GiB
+        SimLab("BR-1100023", behaviour="trickle"),              # 200 at once, then a byte every 0.2 s
+        SimLab("BR-1100031", behaviour="bad_redirect"),         # 302 to an address that is not a URL
     ]
 
 
@@ -62,7 +66,8 @@ EXPECTED = {
     "BR-2304400": ("http_error", 2), "BR-1302603": ("timeout", 2), "BR-5300108": ("invalid", 1),
     "BR-2927408": ("invalid", 1), "BR-3106200": ("invalid", 1), "BR-4314902": ("invalid", 1),
     "BR-1501402": ("truncated", 2), "BR-2111300": ("unreachable", 2), "BR-1721000": ("http_error", 1),
-    "BR-1100205": ("invalid", 1),
+    "BR-1100205": ("invalid", 1), "BR-1100015": ("invalid", 1), "BR-1100023": ("timeout", 1),
+    "BR-1100031": ("http_error", 1),
 }
 GOOD = [code for code, (outcome, _) in EXPECTED.items() if outcome == "ok"]
 
@@ -107,8 +112,8 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         assert {code: (r.outcome, r.attempts) for code, r in results.items()} == EXPECTED
         assert sorted(seen) == sorted((code, outcome) for code, (outcome, _) in EXPECTED.items())
         assert run.finished_at is not None and run.trigger == "cli"
-        assert run.counts == {"ok": 6, "unchanged": 0, "http_error": 2, "timeout": 1, "unreachable": 1,
-                              "invalid": 5, "refused": 0, "truncated": 1}
+        assert run.counts == {"ok": 6, "unchanged": 0, "http_error": 3, "timeout": 2, "unreachable": 1,
+                              "invalid": 6, "refused": 0, "truncated": 1}
         assert network.peak <= HUB_OPTIONS["concurrency"]
 
         # the reasons, for that lab alone
@@ -120,6 +125,9 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         assert results["BR-2927408"].errors[0]["path"] == "version"
         assert "version 3.0 is not supported" in results["BR-2927408"].detail
         assert results["BR-3106200"].detail.startswith("document larger than 60000 bytes")
+        assert results["BR-1100015"].detail == "document larger than 60000 bytes"  # inflated only that far
+        assert results["BR-1100023"].duration_ms < 1000  # a trickle holds its slot once, not once per retry
+        assert results["BR-1100031"].detail == "a redirect to an invalid URL"
         assert results["BR-4314902"].errors == [{"path": "lab.code", "message": results["BR-4314902"].errors[0]["message"]}]
         assert "reports for BR-3550308" in results["BR-4314902"].detail
         assert results["BR-1501402"].outcome == "truncated" and results["BR-1501402"].http_status == 200
@@ -153,8 +161,11 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         after = sorted(await Observation.all().values_list("member__code", "indicator", "period", "module", "kind",
                                                            "value", "status", "received_at"))
         assert after == before  # not one row written, not even a timestamp
-        assert sorted(await Report.all().values_list("member__code", "period", "first_received_at",
-                                                     "last_received_at")) == reports_before
+        reports_after = sorted(await Report.all().values_list("member__code", "period", "first_received_at",
+                                                              "last_received_at"))
+        assert [r[:3] for r in reports_after] == [r[:3] for r in reports_before]
+        # an unchanged document (304 or the same content) still arrived: the reports say when
+        assert all(a[3] > b[3] for a, b in zip(reports_after, reports_before)) and reports_after
 
         # a lab publishes new figures: only that lab is imported again
         network.labs["BR-3304557"].salt = "revised"

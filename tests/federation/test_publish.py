@@ -96,3 +96,19 @@ async def test_the_hub_publishes_the_same_formats_as_a_lab(hub: RunningLab, tmp_
     assert "BR-3509502,participants,Q,2025-Q1,_T,_T,,C" in plain.text.splitlines()
     schema = (await client.get("/api/v1/federation/indicators/schema.json")).json()
     assert schema == indicator_format.schema("1.1")
+
+
+async def test_the_publication_answers_conditional_requests_until_a_figure_changes(hub: RunningLab) -> None:
+    client = hub.client()
+    first = await client.get("/api/v1/federation/indicators")
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and tag.startswith('"') and "W/" not in tag and first.headers["last-modified"]
+    again = await client.get("/api/v1/federation/indicators")
+    assert again.headers["etag"] == tag  # generated_at moved, the figures did not
+    unchanged = await client.get("/api/v1/federation/indicators", headers={"If-None-Match": tag})
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == tag
+    member = await Member.get(code="PT-1106")
+    await ingest(member, document("PT-1106", {"2025-Q1": {"projects": 2, "participants": 9}}), source="push",
+                 received_at=T0, today=TODAY)
+    changed = await client.get("/api/v1/federation/indicators", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag

@@ -18,6 +18,8 @@ from labkit.testing import RunningLab, write_lab
 from .documents import document
 from labkit_federation import registry
 from labkit_federation.models import Member, Observation, PushReceipt, Report
+from labkit_federation.options import FederationOptions
+from tests.federation.simulated import lab_document
 
 URL = "/api/v1/federation/reports"
 
@@ -109,7 +111,7 @@ async def test_every_bad_push_is_a_problem_document(hub: RunningLab) -> None:
     assert (await post(b"{not json", key="json"))[0] == 400
     huge = document("BR-3550308", {f"20{y:02d}": {"projects": 1} for y in range(0, 25)})
     status, problem = await post(body(huge), key="huge")
-    assert status == 413 and "20000 bytes" in problem["detail"]
+    assert status == 413 and problem["type"].endswith("too-large") and "20000 bytes" in problem["detail"]
     # a refused push replays its refusal too, and nothing was stored by any of them
     again = await client.post(URL, content=body(broken), headers=headers(token, "broken"))
     assert again.status_code == 422 and again.headers["Idempotent-Replayed"] == "true"
@@ -137,6 +139,44 @@ async def test_concurrent_pushes_of_one_lab_apply_one_after_the_other(hub: Runni
     # the same key at once: one answer, replayed to the other
     same = await asyncio.gather(*(c.post(URL, content=docs[0], headers=headers(token, "same")) for c in clients[:4]))
     assert len({(a.status_code, json.dumps(a.json(), sort_keys=True)) for a in same}) == 1 and await PushReceipt.filter(key="same").count() == 1
+
+
+@pytest.mark.skipif(not os.environ.get("LABKIT_TEST_DATABASE_URL"), reason="concurrency needs PostgreSQL")
+async def test_one_key_stores_one_body_even_when_two_arrive_at_once(hub: RunningLab) -> None:
+    lab, token = await member_with_token()
+    clients = [hub.client(), hub.client()]
+    for attempt in range(20):
+        docs = [body(document("BR-3550308", {"2025-Q1": {"projects": 100 * attempt + n}})) for n in (1, 2)]
+        answers = await asyncio.gather(*(c.post(URL, content=d, headers=headers(token, f"race-{attempt}"))
+                                         for c, d in zip(clients, docs)))
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200, 422], [a.text for a in answers]
+        winner = next(n for n, a in zip((1, 2), answers) if a.status_code == 200)
+        stored = await Observation.get(member=lab, period="2025-Q1", indicator="projects", module="_T", kind="_T")
+        assert stored.value == 100 * attempt + winner, f"attempt {attempt}: the refused body was stored"
+
+
+async def test_the_push_accepts_documents_up_to_max_document_bytes_beyond_the_core_body_limit(make_lab) -> None:
+    hub = await make_lab(plugins=["federation"], settings={"security": {"max_body_bytes": 5_000},
+                                                           "plugin.federation": {"max_document_bytes": 30_000}})
+    lab, token = await member_with_token()
+    doc = body(document("BR-3550308", {f"20{y:02d}": {"projects": y, "participants": y} for y in range(0, 10)}))
+    assert 5_000 < len(doc) < 30_000
+    answer = await hub.client().post(URL, content=doc, headers=headers(token, "big"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["imported"] == await Observation.filter(member=lab).count() == 40  # four indicators x ten years
+    # another API route keeps the core's limit
+    other = await hub.client(token=None).post("/api/v1/federation/members", content=doc,
+                                              headers={"Content-Type": "application/json"})
+    assert other.status_code == 413 and other.json()["type"].endswith("too-large") and "5000 bytes" in other.json()["detail"]
+
+
+def test_the_default_document_cap_fits_a_state_hub_of_1000_labs() -> None:
+    periods = ("2023", "2024", "2025", "2025-Q2", "2025-Q3", "2025-Q4")
+    lab = lab_document("BR-3550308", periods=periods)
+    relayed = {"lab": lab["lab"], "periods": lab["periods"]}
+    per_lab = len(json.dumps(relayed, ensure_ascii=False).encode())
+    assert 1_000 * per_lab < FederationOptions().max_document_bytes
 
 
 async def labkit(lab: Path, *args: str, env: dict[str, str]) -> tuple[int, str, str]:

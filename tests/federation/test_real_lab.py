@@ -72,10 +72,11 @@ async def test_a_real_lab_is_harvested_by_a_real_hub(make_lab: Callable[..., Awa
         participants = next(o for o in document["periods"][0]["observations"] if o["indicator"] == "participants")
         assert participants["value"] is None or participants["value"] >= 0
 
-        # the lab regenerates its document (a new generated_at, no ETag): nothing changes at the hub
+        # the lab tags its figures: the hub sends the tag it stored and the lab answers 304
+        assert (await Member.get(code="BR-3550308")).etag.startswith('"')
         second = await harvest(of(hub.app), trigger="cli")
         again = await HarvestResult.get(run=second)
-        assert (again.outcome, again.detail) == ("unchanged", "same content")
+        assert (again.outcome, again.detail, again.http_status) == ("unchanged", "not modified (ETag)", 304)
         assert await Observation.filter(member__code="BR-3550308").count() == len(stored)
     finally:
         await asyncio.to_thread(server.stop)

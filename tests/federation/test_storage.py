@@ -140,3 +140,20 @@ async def test_concurrent_documents_of_the_same_lab_leave_one_consistent_slice(h
     assert len(totals) == 1 and kinds == [f"k{totals[0]}"]  # exactly one document's slice, whole
     assert await Report.filter(member=lab).count() == 1
     assert sum(r.imported for r in results) - sum(r.removed for r in results) == len(rows)
+
+
+async def test_an_unchanged_document_moves_last_received_at_of_what_it_carries(hub: RunningLab) -> None:
+    from labkit_federation.storage import received_again
+
+    lab = await Member.create(code="BR-3550308", name="MobiLab", region_path="BR/BR-SP")
+    state = await Member.create(code="BR-SP", name="State hub", kind="hub", region_path="BR/BR-SP")
+    assert (await ingest(lab, document("BR-3550308", {"2025-Q1": {"projects": 2}}), source="pull",
+                         received_at=T0, today=TODAY)).ok
+    assert (await ingest(state, document("BR-SP", {}, kind="hub", members={"BR-3509502": {"2025-Q1": {"projects": 1}}}),
+                         source="pull", received_at=T0, today=TODAY)).ok
+    later = T0 + timedelta(days=1)
+    assert await received_again(state, later) == 1  # the relayed lab's report, not the lab's own
+    assert (await Report.get(member__code="BR-3509502")).last_received_at == later
+    assert (await Report.get(member=lab)).last_received_at == T0
+    assert await received_again(lab, later) == 1
+    assert (await Report.get(member=lab)).last_received_at == later

@@ -148,6 +148,21 @@ async def test_anonymous_visitors_read_only_published_periods(private_lab: Runni
     assert schema == SCHEMA
 
 
+async def test_the_document_answers_conditional_requests_until_its_figures_change(private_lab: RunningLab) -> None:
+    fill(private_lab)
+    await publish(private_lab, "2025-03")
+    anonymous = private_lab.client()
+    first = await anonymous.get("/api/v1/indicators/")
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and tag.startswith('"') and first.headers["last-modified"].endswith("GMT")
+    assert (await anonymous.get("/api/v1/indicators/")).headers["etag"] == tag  # not with generated_at
+    unchanged = await anonymous.get("/api/v1/indicators/", headers={"If-None-Match": f'"other", {tag}'})
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["etag"] == tag
+    await publish(private_lab, "2025-02")
+    changed = await anonymous.get("/api/v1/indicators/", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag and len(changed.json()["periods"]) == 2
+
+
 async def test_sdmx_csv_reads_back_with_pysdmx(private_lab: RunningLab) -> None:
     fill(private_lab)
     await publish(private_lab, "2025-03")
