@@ -166,9 +166,6 @@ class Context:
         return self.settings.lab.base_url.rstrip("/") + self.url_for(name, **params)
 
 
-Handler = Callable[[Context, Any], Awaitable[Any]]
-
-
 @dataclass(frozen=True)
 class Action(Generic[In, Out]):
     """One use case: ``name`` (``"<slug>.<verb>"``), the ``input`` model, the ``permission`` the
