@@ -4,13 +4,14 @@ Tortoise applies a migration one operation at a time and, for each, rebuilds the
 of everything related to it (and copies the whole state first): for a new lab with every
 built-in module that took ~2.3 s, most of ``labkit new``. On a database with no migration applied
 yet, when every pending operation is one whose outcome is known from the final state (a table
-created, dropped, given a field or options) or a data step (``RunPython``, ``RunSQL``),
-:func:`create_fresh` renders the final state once, lets each ``CreateModel`` whose table still
-exists at the end create it from that state (the same ``database_forward`` and schema editor as
-a step-by-step run, so the same DDL, in the same order; a field added later is part of its
-table from the start), then runs the data steps in order — on tables that are empty, as they
-would be — and records every migration as applied, all in one transaction. Anything else (a
-database already migrated, a renamed or altered field...) is left to Tortoise's executor.
+created, dropped, given a field or options) or a data step declared as touching only rows that
+already exist (:class:`ForExistingRows`, :class:`SQLForExistingRows`: nothing to do on a new
+database), :func:`create_fresh` renders the final state once, lets each ``CreateModel`` whose
+table still exists at the end create it from that state (the same ``database_forward`` and
+schema editor as a step-by-step run, so the same DDL, in the same order; a field added later is
+part of its table from the start) and records every migration as applied, all in one
+transaction. Anything else (a database already migrated, a plain ``RunPython`` that may insert
+rows, a renamed or altered field...) is left to Tortoise's executor, one migration at a time.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from tortoise.migrations.operations import (
     AlterModelOptions,
     CreateModel,
     DeleteModel,
-    Operation,
     RunPython,
     RunSQL,
 )
@@ -34,8 +34,17 @@ from tortoise.migrations.schema_generator.state import ModelState, State
 from tortoise.migrations.schema_generator.state_apps import StateApps
 from tortoise.transactions import in_transaction
 
-DATA_STEPS = (RunPython, RunSQL)
-"""Operations that change rows, not the schema: run after the tables exist, in plan order."""
+
+class ForExistingRows(RunPython):
+    """A ``RunPython`` that only changes rows already stored (fills a new table from old ones,
+    marks existing accounts): a new database has none, so the one-step path skips it."""
+
+
+class SQLForExistingRows(RunSQL):
+    """A ``RunSQL`` that only changes rows already stored (see :class:`ForExistingRows`)."""
+
+
+NOTHING_TO_DO_WHEN_NEW = (ForExistingRows, SQLForExistingRows)
 
 
 def _final_state(plan: list[PlanStep], apps: dict[str, dict]) -> State | None:
@@ -58,7 +67,7 @@ def _final_state(plan: list[PlanStep], apps: dict[str, dict]) -> State | None:
                 options.update(operation.options)
                 for key in options.keys() - AlterModelOptions.UNMANAGED_OPTION_KEYS - operation.options.keys():
                     del options[key]
-            elif not isinstance(operation, DATA_STEPS):
+            elif not isinstance(operation, NOTHING_TO_DO_WHEN_NEW):
                 return None
     state = State(models=models, apps=StateApps(
         default_connections={label: config.get("default_connection", "default") for label, config in apps.items()}))
@@ -84,7 +93,6 @@ async def create_fresh(apps: dict[str, dict], progress: Callable[[str, str, str]
         editor = executor._schema_editor(atomic=True)
         editor.client = client
         recorder = MigrationRecorder(client)
-        data_steps: list[tuple[str, Operation]] = []
         for step in plan:
             migration = step.migration
             if progress is not None:
@@ -92,11 +100,7 @@ async def create_fresh(apps: dict[str, dict], progress: Callable[[str, str, str]
             for operation in migration.operations:
                 if isinstance(operation, CreateModel) and (migration.app_label, operation.name) in state.models:
                     await operation.database_forward(migration.app_label, state, state, editor)
-                elif isinstance(operation, DATA_STEPS):
-                    data_steps.append((migration.app_label, operation))
             await recorder.record_applied(migration.app_label, migration.name)
             if progress is not None:
                 progress("apply_done", migration.app_label, migration.name)
-        for label, operation in data_steps:
-            await operation.database_forward(label, state, state, editor)
     return True

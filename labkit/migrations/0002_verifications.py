@@ -3,6 +3,8 @@ from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 
+from labkit.fresh_schema import SQLForExistingRows
+
 class Migration(migrations.Migration):
     dependencies = [('labkit', '0001_initial')]
 
@@ -32,7 +34,7 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         # Accounts made before addresses were confirmed keep working: they count as confirmed.
-        ops.RunSQL(
+        SQLForExistingRows(
             "INSERT INTO labkit_verification (person_id, kind, detail, granted_at) "
             "SELECT id, 'email', 'account made before e-mail confirmation', CURRENT_TIMESTAMP "
             "FROM labkit_person WHERE is_active",

@@ -6,6 +6,8 @@ from typing import Any
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
+from labkit.fresh_schema import ForExistingRows
+
 
 async def fill(apps: Any, schema_editor: Any) -> None:
     """Sum the figures a hub already holds into the new table."""
@@ -43,5 +45,5 @@ class Migration(migrations.Migration):
             options={'table': 'federation_revision', 'app': 'federation', 'pk_attr': 'id', 'table_description': "One row counting the changes to the stored figures: the hub's publication is built once per"},
             bases=['Model'],
         ),
-        ops.RunPython(fill),
+        ForExistingRows(fill),
     ]
