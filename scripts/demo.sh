@@ -48,8 +48,8 @@ if [ -f "$folder/lab.toml" ]; then
   echo "reusing $folder (delete the folder for a fresh one; forgot the password? .venv/bin/labkit --lab $folder createadmin --email admin@demo.lab)"
 else
   port=${port:-$(free_port)}
-  .venv/bin/labkit new --demo --no-input "$folder" --set "lab_name=$name" --set admin_email=admin@demo.lab \
-    --set "base_url=http://127.0.0.1:$port" "${modules[@]}"
+  .venv/bin/labkit new --demo --no-input "$folder" --port "$port" --set "lab_name=$name" \
+    --set admin_email=admin@demo.lab "${modules[@]}"
   # the national hub publishes under the country's code, apart from its member São Paulo (BR-3550308),
   # and serves its demo labs' documents itself, on loopback
   [ -n "$hub" ] && printf '\n[plugin.federation]\nhub_code = "BR"\ndemo_members = true\nallow_private_addresses = true\n' >> "$folder/lab.toml"
