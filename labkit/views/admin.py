@@ -12,7 +12,7 @@ from labkit.i18n import N_, gettext
 from labkit.mail import send_mail
 from labkit.models import Person, Verification
 from labkit.views.forms import InviteForm, PersonAdminForm
-from labkit.web import Problem, flash, page_params, paginate, read_form, redirect, render
+from labkit.web import FormResult, M, Problem, flash, page_params, paginate, read_form, redirect, render
 
 
 async def people(request: Request) -> Response:
@@ -31,16 +31,27 @@ async def people(request: Request) -> Response:
     return render(request, "admin/people.html", {"page": page, "q": search, "held": held, "kinds": kinds})
 
 
-async def update_person(request: Request) -> Response:
-    """Change a person's role or block them; an admin cannot demote or block themselves."""
-    me = auth.require(request, "labkit.manage_people")
+async def person_and_form(request: Request, model: type[M]) -> tuple[Person, FormResult]:
+    """The account named by the path (404 when there is none, or it was deleted) and the submitted
+    form, for the administration's buttons on a person's row."""
     person = await Person.get_or_none(id=request.path_params["person_id"], deleted_at=None)
     if person is None:
         raise Problem(404, gettext("No such person."))
-    form = await read_form(request, PersonAdminForm)
+    return person, await read_form(request, model)
+
+
+def back_with_errors(request: Request, form: FormResult) -> Response:
+    """Back to the people list with the form's messages (a row's buttons have no page of their own)."""
+    flash(request, "; ".join((form.errors or {}).values()), "error")
+    return redirect("/admin/people")
+
+
+async def update_person(request: Request) -> Response:
+    """Change a person's role or block them; an admin cannot demote or block themselves."""
+    me = auth.require(request, "labkit.manage_people")
+    person, form = await person_and_form(request, PersonAdminForm)
     if not form.ok:
-        flash(request, "; ".join((form.errors or {}).values()), "error")
-        return redirect("/admin/people")
+        return back_with_errors(request, form)
     if person.id == me.id and (form.data.role != "admin" or not form.data.is_active):
         flash(request, gettext("You cannot remove your own administrator access."), "error")
         return redirect("/admin/people")

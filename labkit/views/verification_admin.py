@@ -13,9 +13,10 @@ from starlette.routing import Route
 from labkit import auth, verification
 from labkit.csv_import import read_csv
 from labkit.i18n import gettext
-from labkit.models import CensusEntry, Person
+from labkit.models import CensusEntry
 from labkit.uploads import UploadError, read_limited
-from labkit.web import Problem, flash, read_form, redirect, render
+from labkit.views.admin import back_with_errors, person_and_form
+from labkit.web import flash, redirect, render
 
 CENSUS_MAX_BYTES = 20_000_000
 CENSUS_MAX_ROWS = 500_000
@@ -29,13 +30,9 @@ class VerificationForm(BaseModel):
 async def set_verification(request: Request) -> Response:
     """Mark a person's address confirmed or their account checked by staff, or take it back."""
     me = auth.require(request, "labkit.verify_people")
-    person = await Person.get_or_none(id=request.path_params["person_id"], deleted_at=None)
-    if person is None:
-        raise Problem(404, gettext("No such person."))
-    form = await read_form(request, VerificationForm)
+    person, form = await person_and_form(request, VerificationForm)
     if not form.ok:
-        flash(request, "; ".join((form.errors or {}).values()), "error")
-        return redirect("/admin/people")
+        return back_with_errors(request, form)
     if form.data.granted:
         await verification.grant(person, form.data.kind, by=me, detail=gettext("marked by %(name)s", name=me.name))
         flash(request, gettext("%(name)s: %(what)s.", name=person.name, what=verification.label(form.data.kind)))
