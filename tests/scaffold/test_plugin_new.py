@@ -20,7 +20,7 @@ def test_a_new_plugin_installs_and_its_generated_tests_pass(tmp_path: Path, monk
     project = tmp_path / "budget-watch"
     package = project / "labkit_budget_watch"
     assert 'budget_watch = "labkit_budget_watch"' in (project / "pyproject.toml").read_text(encoding="utf-8")
-    assert {"models.py", "views.py", "migrations/0001_initial.py", "templates/budget_watch/page.html",
+    assert {"models.py", "actions.py", "pages.py", "routes.py", "migrations/0001_initial.py", "templates/budget_watch/page.html",
             "locale/messages.pot", "locale/pt_BR/LC_MESSAGES/messages.po"} <= {
         str(path.relative_to(package)) for path in package.rglob("*") if path.is_file()}
     catalog = (package / "locale" / "es" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
