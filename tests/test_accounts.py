@@ -306,3 +306,15 @@ async def test_mail_to_the_person_is_exported_by_subject_only(core_lab: RunningL
     assert [(m["to"], m["subject"], m["status"]) for m in exported["mail"]] == [
         (client.person.email, "Your booking is confirmed", "queued")]
     assert "secret-token" not in json.dumps(exported)
+
+
+@pytest.mark.parametrize(("path", "heading", "action"), [
+    ("/account/reset", "Reset your password", 'action="/account/reset"'),
+    ("/account/confirm", "Confirm your e-mail address", 'action="/account/confirm"'),
+])
+async def test_the_send_a_link_pages_ask_for_the_address_in_their_own_words(
+        core_lab: RunningLab, path: str, heading: str, action: str) -> None:
+    page = await core_lab.client().get(path, headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert f"<h1>{heading}</h1>" in page.text and f"<title>{heading}" in page.text and action in page.text
+    assert 'type="email"' in page.text and 'name="csrf_token"' in page.text
