@@ -101,7 +101,7 @@ def _languages(request: Request) -> list[tuple[str, str, str]]:
 
 async def topics_context(request: Request) -> dict[str, Any]:
     """The staff's page of the lab's list of skills and interests."""
-    return {"topics": await all_topics(), "languages": _languages(request)}
+    return {"topics": await all_topics(), "name_fields": _languages(request)}
 
 
 async def topic_context(request: Request) -> dict[str, Any]:
@@ -109,7 +109,7 @@ async def topic_context(request: Request) -> dict[str, Any]:
     topic = await Topic.get_or_none(id=request.path_params["topic_id"])
     if topic is None:
         raise Problem(404, not_found().text(), kind="not-found")
-    return {"topic": topic, "languages": _languages(request)}
+    return {"topic": topic, "name_fields": _languages(request)}
 
 
 async def topic_values(request: Request) -> dict[str, Any]:
