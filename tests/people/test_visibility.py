@@ -74,3 +74,11 @@ async def test_popolo_lists_persons_with_what_they_published(people_lab: Running
     assert {"url": "https://example.org/ana"} in person["links"]
     assert "email" not in str(document) and "@example.org" not in str(document)
     assert document["memberships"] == []
+
+
+async def test_the_directory_speaks_the_visitors_language(people_lab: RunningLab) -> None:
+    await write_profile(await people_lab.login_as("member"), name="Ana Leste")
+    page = (await people_lab.client().get("/people/", params={"skill": "gis"}, headers={"Accept-Language": "pt-BR"})).text
+    assert "1 pessoa" in page and "Geoprocessamento" in page and "Procurando equipe" not in page
+    french = (await people_lab.client().get("/people/", headers={"Accept-Language": "fr"})).text
+    assert "Seulement les personnes qui cherchent une équipe" in french and "GIS" in french
