@@ -8,9 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit.actions import not_found
 from labkit.config import LANGUAGES
-from labkit.i18n import current_locale
+from labkit.i18n import current_locale, gettext
 from labkit.web import Problem, paginate, render
 
 from labkit_people import network
@@ -63,7 +62,7 @@ async def published_profile(profile_id: int) -> Profile:
     not exist for anybody else)."""
     profile = await published().get_or_none(id=profile_id).prefetch_related("skills", "interests")
     if profile is None:
-        raise Problem(404, not_found().text(), kind="not-found")
+        raise Problem(404, gettext("This page does not exist."), kind="not-found")
     return profile
 
 
@@ -108,7 +107,7 @@ async def topic_context(request: Request) -> dict[str, Any]:
     """The form that renames one topic."""
     topic = await Topic.get_or_none(id=request.path_params["topic_id"])
     if topic is None:
-        raise Problem(404, not_found().text(), kind="not-found")
+        raise Problem(404, gettext("This page does not exist."), kind="not-found")
     return {"topic": topic, "name_fields": _languages(request)}
 
 
