@@ -64,12 +64,14 @@ SIMULATOR = ROOT / "tests" / "federation" / "simulated.py"
 class Simulators:
     """``count`` simulator processes on loopback, each serving every lab code."""
 
-    def __init__(self, count: int, latency: float) -> None:
+    def __init__(self, count: int, latency: float, bombs: tuple[str, ...] = ()) -> None:
         self.processes: list[subprocess.Popen[str]] = []
         self.urls: list[str] = []
         environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
         for _ in range(count):
-            process = subprocess.Popen([sys.executable, str(SIMULATOR), "--latency", str(latency), "--port", "0"],
+            bomb_args = [argument for code in bombs for argument in ("--gzip-bomb", code)]
+            process = subprocess.Popen([sys.executable, str(SIMULATOR), "--latency", str(latency), "--port", "0",
+                                        *bomb_args],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environ, cwd=ROOT)
             self.processes.append(process)
         for process in self.processes:
@@ -109,6 +111,11 @@ def codes(count: int) -> list[str]:
     return [f"BR-{1100000 + number:07d}" for number in range(count)]
 
 
+def bomb_code(labs: int) -> str:
+    """The one lab among ``labs`` that answers a gzip bomb (1 MB inflating to 1 GiB) in the harvests."""
+    return codes(labs)[labs // 2]
+
+
 async def _hub(folder: Path, database_url: str | None, concurrency: int) -> Any:
     options = {"allow_private_addresses": True, "concurrency": concurrency, "timeout_seconds": 30, "retries": 1,
                "backoff_seconds": 0.5}
@@ -125,6 +132,11 @@ def _cpu() -> float:
     """CPU seconds used by this process (the hub) so far: the machine may be shared."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _maxrss_mb() -> float:
+    """The process's peak RSS so far, MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _rss_mb() -> float:
@@ -191,7 +203,7 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
             figures["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
             tracemalloc.stop()
             figures["traced_counts"] = {k: v for k, v in run.counts.items() if v}
-    figures["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["maxrss_mb"] = _maxrss_mb()
     figures["servers"] = simulators.urls
     figures["load"] = os.getloadavg()[0]
     return figures
@@ -240,31 +252,47 @@ def parsers_and_validators(bodies: list[bytes]) -> dict[str, float]:
 
 
 async def ingest_cost(folder: Path, database_url: str | None, count: int) -> dict[str, Any]:
-    """Hub CPU per new document: parse, hash, validate and store ``count`` documents one by one."""
+    """Hub CPU per new document: parse (orjson, as the harvest), hash, validate and store ``count``
+    documents, half one by one (:func:`storage.ingest`, a push) and half as the harvest's writers
+    do (:func:`storage.ingest_many`, :data:`~labkit_federation.harvest.WRITE_BATCH` at a time)."""
     import json
     from datetime import UTC, datetime
+
+    import orjson
 
     from labkit.indicator_format.http import content_hash
 
     from labkit_federation import storage
+    from labkit_federation.harvest import WRITE_BATCH
     from labkit_federation.models import Member
     from tests.federation.simulated import lab_document
 
     settings = await _hub(folder, database_url, 1)
     all_codes = codes(count)
     bodies = [json.dumps(lab_document(code)).encode() for code in all_codes]
+    half = count // 2
     async with db.open_database(settings, Plugins(settings)):
         await Member.bulk_create([Member(code=code, name=code, region_path="BR/BR-SP") for code in all_codes])
         members = {member.code: member for member in await Member.all()}
         cpu, started = _cpu(), time.perf_counter()
-        for code, body in zip(all_codes, bodies):
-            document = json.loads(body)
+        for code, body in zip(all_codes[:half], bodies[:half]):
+            document = orjson.loads(body)
             content_hash(document)
             summary = await storage.ingest(members[code], document, source="pull", received_at=datetime.now(UTC))
             assert summary.ok, summary.errors
-        figures = {"ingest_cpu_ms": (_cpu() - cpu) / count * 1000,
-                   "ingest_wall_ms": (time.perf_counter() - started) / count * 1000, "documents": count,
-                   "bytes": sum(map(len, bodies)) // count}
+        figures = {"single_cpu_ms": (_cpu() - cpu) / half * 1000,
+                   "single_wall_ms": (time.perf_counter() - started) / half * 1000}
+        cpu, started = _cpu(), time.perf_counter()
+        for start in range(half, count, WRITE_BATCH):
+            batch = []
+            for code, body in zip(all_codes[start:start + WRITE_BATCH], bodies[start:start + WRITE_BATCH]):
+                batch.append((members[code], orjson.loads(body)))
+                content_hash(batch[-1][1])
+            outcomes = await storage.ingest_many(batch, source="pull", received_at=datetime.now(UTC))
+            assert all(isinstance(outcome, storage.ImportSummary) and outcome.ok for outcome in outcomes)
+        figures |= {"ingest_cpu_ms": (_cpu() - cpu) / (count - half) * 1000,
+                    "ingest_wall_ms": (time.perf_counter() - started) / (count - half) * 1000,
+                    "documents": count, "batch": WRITE_BATCH, "bytes": sum(map(len, bodies)) // count}
     figures["validators"] = parsers_and_validators(bodies[:200])
     return figures
 
@@ -312,11 +340,14 @@ async def answer_times(folder: Path, database_url: str | None, labs: int) -> dic
                                ("totals", "/api/v1/federation/totals?period=2025-Q4"),
                                ("publication", "/api/v1/federation/indicators")):
                 times = []
+                if name == "publication":
+                    figures["publication_rss_before_mb"], figures["peak_before_mb"] = _rss_mb(), _maxrss_mb()
                 for _ in range(7):
                     started = time.perf_counter()
                     response = await client.get(path)
                     times.append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200, (path, response.status_code)
+                figures["peak_after_mb"] = _maxrss_mb()
                 figures[f"{name}_first_ms"] = times[0]
                 figures[f"{name}_ms"] = sorted(times)[len(times) // 2]
                 figures[f"{name}_bytes"] = len(response.content)
@@ -331,7 +362,12 @@ def answer_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
              "baseline": "target 50 ms", "ratio": figures[f"{key}_ms"] / 50,
              "notes": f"{where}; first request {figures[f'{key}_first_ms']:.0f} ms; {figures[f'{key}_bytes']:,} bytes"}
             for key, name in (("overview", "/federation/"), ("totals", "/api/v1/federation/totals"),
-                              ("publication", "/api/v1/federation/indicators (every period)"))]
+                              ("publication", "/api/v1/federation/indicators (every period)"))] + [
+        {"benchmark": "federation publication memory (building it once)",
+         "figure": f"process peak RSS {figures['peak_after_mb']:.0f} MiB",
+         "baseline": f"RSS before the first request {figures['publication_rss_before_mb']:.0f} MiB", "ratio": None,
+         "notes": f"{where}; the process's peak before it {figures['peak_before_mb']:.0f} MiB (the figure is the "
+                  "publication's own only if it is higher: run with --answers-only)"}]
 
 
 def cost_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -339,11 +375,16 @@ def cost_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
     validators = figures["validators"]
     baseline = validators["jsonschema (pure Python)"]
     listed = "; ".join(f"{name} {ms:.3f} ms" for name, ms in validators.items())
-    return [{"benchmark": "federation hub CPU per new document (parse, check, store)",
+    half = figures["documents"] // 2
+    return [{"benchmark": "federation hub CPU per new document (parse, check, store; as the harvest does)",
              "figure": f"{figures['ingest_cpu_ms']:.2f} ms CPU ({figures['ingest_wall_ms']:.2f} ms wall)",
-             "baseline": f"target 1 ms; the pure-Python schema check alone {baseline:.2f} ms", "ratio": None,
-             "notes": f"{figures['documents']:,} documents of {figures['bytes']:,} bytes, one transaction each, "
-                      f"{database}; per document: {listed}"}]
+             "baseline": "target 1 ms", "ratio": figures["ingest_cpu_ms"],
+             "notes": f"{figures['documents'] - half:,} documents of {figures['bytes']:,} bytes, "
+                      f"{figures['batch']} per transaction (storage.ingest_many), {database}"},
+            {"benchmark": "federation hub CPU per new document, one transaction each (a push)",
+             "figure": f"{figures['single_cpu_ms']:.2f} ms CPU ({figures['single_wall_ms']:.2f} ms wall)",
+             "baseline": f"the pure-Python schema check alone {baseline:.2f} ms", "ratio": None,
+             "notes": f"{half:,} documents, storage.ingest, {database}; per document: {listed}"}]
 
 
 def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -361,8 +402,10 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
                              f"{figures['load']:.1f} on {os.cpu_count()} CPUs; outcomes {counts}"})
     memory = {"benchmark": "federation hub memory during a harvest",
               "figure": f"peak RSS {figures['maxrss_mb']:.0f} MiB",
-              "baseline": f"RSS before harvesting {figures['rss_before_mb']:.0f} MiB", "ratio": None,
-              "notes": f"{where}; {figures['observations']:,} rows stored"}
+              "baseline": f"target 250 MiB; RSS before harvesting {figures['rss_before_mb']:.0f} MiB",
+              "ratio": figures["maxrss_mb"] / 250,
+              "notes": f"{where}; {figures['observations']:,} rows stored; lab {bomb_code(labs)} answers a gzip bomb "
+                       "(1 MB inflating to 1 GiB)"}
     if "traced_peak_mb" in figures:
         memory["notes"] += (f"; tracemalloc peak {figures['traced_peak_mb']:.1f} MB while every document was fetched "
                             f"and checked again ({figures['traced_counts']}, {figures['traced_s']:.1f} s traced)")
@@ -372,7 +415,7 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def run(database: str, url: str | None, quick: bool, *, labs: int | None = None,
               concurrencies: tuple[int, ...] | None = None, servers: int = 2,
-              traced: bool = False, harvests: bool = True) -> list[dict[str, Any]]:
+              traced: bool = False, harvests: bool = True, costs: bool = True) -> list[dict[str, Any]]:
     """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server)."""
     labs = labs or (1_000 if quick else LABS)
     concurrencies = concurrencies or ((100,) if quick else (100, 200))
@@ -387,7 +430,8 @@ async def run(database: str, url: str | None, quick: bool, *, labs: int | None =
             assert url, "a PostgreSQL server URL is needed"
             target = await create_database(url, prefix="labkit_bench")
         try:
-            out += cost_rows(database, await ingest_cost(Path(folder) / "hub", target, 300 if quick else 1_000))
+            if costs:
+                out += cost_rows(database, await ingest_cost(Path(folder) / "hub", target, 300 if quick else 2_000))
         finally:
             if target:
                 await drop_database(target)
@@ -404,7 +448,7 @@ async def _harvests(database: str, url: str | None, labs: int, concurrencies: tu
                     traced: bool) -> list[dict[str, Any]]:
     """Fetch only, cold and warm harvests and memory, for each concurrency."""
     out: list[dict[str, Any]] = []
-    simulators = Simulators(servers, LATENCY)
+    simulators = Simulators(servers, LATENCY, bombs=(bomb_code(labs),))
     try:
         for concurrency in concurrencies:
             with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
@@ -437,6 +481,8 @@ def main() -> None:
                         help="also harvest every document again under tracemalloc (Python allocations' peak)")
     parser.add_argument("--postgres", action="store_true", help="the hub on $LABKIT_TEST_DATABASE_URL's server")
     parser.add_argument("--costs-only", action="store_true", help="only the hub CPU per document (no harvest)")
+    parser.add_argument("--answers-only", action="store_true",
+                        help="only the answers and the publication's memory (a fresh process: its peak is theirs)")
     arguments = parser.parse_args()
     url = os.environ.get("LABKIT_TEST_DATABASE_URL") if arguments.postgres else None
     if arguments.postgres and not url:
@@ -444,7 +490,8 @@ def main() -> None:
     result = asyncio.run(run("postgresql" if url else "sqlite", url, arguments.quick, labs=arguments.labs,
                              concurrencies=tuple(arguments.concurrency) if arguments.concurrency else None,
                              servers=arguments.servers, traced=arguments.tracemalloc,
-                             harvests=not arguments.costs_only))
+                             harvests=not (arguments.costs_only or arguments.answers_only),
+                             costs=not arguments.answers_only))
     for row in result:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
         print(f"{row['benchmark']}: {row['figure']} | {row['baseline']} | ratio {ratio}\n    {row['notes']}")
