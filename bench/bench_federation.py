@@ -13,15 +13,17 @@ For each concurrency it measures, in this order, on a fresh hub database:
 1. **fetch only** — every document fetched by :class:`labkit_federation.fetch.Fetcher` with the
    same concurrency, nothing parsed or stored: what the network side (client and simulator) costs.
    If it is close to the lower bound, the simulator is not the bottleneck;
-2. **cold harvest** — every document new: fetched, validated, stored (about 90 rows each);
+2. **cold harvest** — every document new: fetched, validated, stored (about 90 rows each); one
+   lab (:func:`bomb_code`) answers a gzip bomb, refused as ``invalid`` in both harvests;
 3. **warm harvest** — nothing changed: every lab answers ``304`` to ``If-None-Match``;
-4. **hub CPU per new document** — parsing, checking and storing documents one by one without
-   the network, beside each JSON parser and schema validator measured on the same documents
-   (the pure-Python ``jsonschema`` check, the baseline, took 11-15 ms alone);
+4. **hub CPU per new document** — parsing, checking and storing documents without the network
+   (bench/federation_parts.py), as the harvest's writers do (50 per transaction) and one by one
+   (a push), beside each JSON parser and schema validator measured on the same documents;
 5. **answers** — ``/federation/``, ``/api/v1/federation/totals`` and the publication with
    ``--labs`` labs × 6 periods stored (median of in-process requests; the publication's first
-   request builds it, the next ones are served from its cache until a figure changes);
-6. **memory** — the hub process's peak RSS (``ru_maxrss``) against its RSS before the harvests;
+   request builds it, the next ones are served from its cache until a figure changes), and the
+   process's peak RSS around that first build (``--answers-only``: in a fresh process);
+6. **memory** — the hub process's peak RSS (``ru_maxrss``) during the harvests, against 250 MiB;
    with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
    fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
 
