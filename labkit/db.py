@@ -63,7 +63,7 @@ async def insert_many(model: type[Model], rows: list[dict[str, Any]]) -> None:
     executor = connection.executor_class(model=model, db=connection)
     fields = model._meta.fields_map
     columns = [(name, fields[name]) for name in executor.regular_columns]
-    values = list(zip(*(_converted(model, field, [row[name] for row in rows]) for name, field in columns)))
+    values = [list(row) for row in zip(*(_converted(model, field, [row[name] for row in rows]) for name, field in columns))]
     if connection.capabilities.dialect == "postgres":
         async with connection.acquire_connection() as raw:
             await raw.copy_records_to_table(model._meta.db_table, records=values,

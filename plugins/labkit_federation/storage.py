@@ -117,7 +117,7 @@ async def ingest_many(items: Sequence[tuple[Member, dict[str, Any]]], *, source:
     - documents writing for the same lab (a lab sent twice, hubs relaying the same lab) are
       stored in successive transactions, in the order given;
     - if the shared transaction fails, each document is stored again alone; a document whose own
-      transaction fails gets the exception as its outcome instead of a summary.
+      transaction (or whose checking) fails gets the exception as its outcome instead of a summary.
 
     Returns one outcome per item, in order. The harvest's writers and the push call this.
     """
@@ -126,7 +126,11 @@ async def ingest_many(items: Sequence[tuple[Member, dict[str, Any]]], *, source:
     outcomes: list[ImportSummary | Exception] = []
     ready: list[tuple[int, _Document]] = []
     for index, (member, document) in enumerate(items):
-        prepared = _prepare(member, document, today, max_bytes)
+        try:
+            prepared = _prepare(member, document, today, max_bytes)
+        except Exception as error:  # a document the checks choke on (RecursionError): its own outcome
+            outcomes.append(error)
+            continue
         outcomes.append(prepared if isinstance(prepared, ImportSummary) else ImportSummary())
         if isinstance(prepared, _Document):
             ready.append((index, prepared))
