@@ -36,6 +36,8 @@ class MappingSettings(PluginSettings):
     """The map's opening zoom level."""
     proposals_per_hour: int = Field(default=5, ge=0)
     """Proposals and corrections one client address may send in an hour (the team is not limited)."""
+    claim_link_hours: int = Field(default=48, ge=1, le=720)
+    """How long the link mailed to prove a claim at an organisation's domain works."""
 
 
 @hookimpl
@@ -71,6 +73,7 @@ def labkit_permissions() -> list[Permission]:
         Permission("mapping.moderate", N_("Approve or reject proposed organisations and corrections")),
         Permission("mapping.edit", N_("Add, edit, publish and archive organisations and their relationships")),
         Permission("mapping.import", N_("Import organisations from a CSV file")),
+        Permission("mapping.seals", N_("Grant and revoke seals, and manage the list of seals")),
     ]
 
 
@@ -101,6 +104,13 @@ async def labkit_erase_person(person_id: int) -> None:
     from labkit_mapping import pages
 
     await pages.erase_person(person_id)
+
+
+@hookimpl
+async def labkit_startup(app) -> None:
+    from labkit_mapping import seals
+
+    await seals.ensure_defaults()
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from labkit.i18n import N_
 
-from labkit_mapping.models import KINDS, PRACTICES, RELATIONSHIP_KINDS
+from labkit_mapping.models import KINDS, PRACTICES, RELATIONSHIP_KINDS, SEAL_COLOURS, SEAL_ICONS
 
 Kind = Literal["youth_group", "collective", "startup", "university", "ngo", "company", "public_body", "other"]
 Practice = Literal["free-software", "open-data", "open-standards", "open-hardware", "open-science"]
@@ -323,3 +323,84 @@ class ImportIn(BaseModel):
 
     content: bytes
     dry_run: bool = True
+
+
+# ------------------------------------------------------------------ claims and members
+
+SealIcon = Literal["check", "star", "handshake", "leaf", "award", "heart"]
+SealColour = Literal["green", "blue", "purple", "orange", "red", "grey"]
+assert set(SealIcon.__args__) == set(SEAL_ICONS) and set(SealColour.__args__) == set(SEAL_COLOURS)  # type: ignore[attr-defined]
+
+
+class ClaimIn(BaseModel):
+    """A person's claim of organisation ``org_id``: a note for whoever decides and, to prove it at
+    once, an address at the organisation's website domain."""
+
+    org_id: int
+    note: str = Field(default="", max_length=500)
+    email: str = Field(default="", max_length=254)
+
+    @field_validator("note", mode="after")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return check_text(value, multiline=True)
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return check_email(value)
+
+
+class CodeIn(BaseModel):
+    """The one-time code of a claim, from the link mailed to the organisation's domain."""
+
+    code: str = Field(min_length=1, max_length=100)
+
+
+class ClaimDecisionIn(BaseModel):
+    """The team's (or a member's) decision on the pending claim ``membership_id``."""
+
+    membership_id: int
+    decision: Literal["approve", "refuse"]
+    reason: str = Field(default="", max_length=500)
+
+    @field_validator("reason", mode="after")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        return check_text(value, multiline=True)
+
+
+class MembershipRef(BaseModel):
+    """The membership (or pending claim) ``membership_id``."""
+
+    membership_id: int
+
+
+class SealIn(BaseModel):
+    """A seal as the team defines it: a name, what it means, an icon and a colour from fixed sets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=80)
+    description: str = Field(default="", max_length=500)
+    icon: SealIcon = "check"
+    colour: SealColour = "green"
+
+    @field_validator("name", "description", mode="after")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return check_text(value)
+
+
+class SealUpdate(SealIn):
+    """A change to seal ``seal_id``; ``retired`` stops granting and showing it."""
+
+    seal_id: int
+    retired: bool = False
+
+
+class SealGrantIn(BaseModel):
+    """Seal ``seal_id`` on organisation ``org_id`` (to grant or revoke it)."""
+
+    org_id: int
+    seal_id: int

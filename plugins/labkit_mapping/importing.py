@@ -16,7 +16,7 @@ from labkit.models import Person
 from labkit.web import error_messages
 
 from labkit_mapping import rules
-from labkit_mapping.exports import CSV_COLUMNS, REQUIRED_COLUMNS
+from labkit_mapping.exports import CSV_COLUMNS, EXPORT_COLUMNS, REQUIRED_COLUMNS
 from labkit_mapping.forms import ORGANISATION_FIELDS, OrganisationIn
 from labkit_mapping.models import Organisation
 
@@ -89,7 +89,7 @@ def _row_values(raw: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 async def check(content: bytes) -> ImportReport:
     """Read and check a CSV file; nothing is written. Every row gets an action or its errors."""
     report = ImportReport()
-    table = read_csv(content, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS)
+    table = read_csv(content, columns=EXPORT_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS)
     report.errors = table.errors
     if report.errors:
         return report

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from labkit import throttle
-from labkit.action_routes import context_of, read_input
+from labkit.action_routes import context_of, enforce, found, read_input
 from labkit.actions import Action, Refused
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, redirect, render
@@ -138,8 +138,11 @@ def _update_of(org_id: int) -> Callable[[ProposalIn], OrganisationUpdate]:
 
 
 async def edit(request: Request) -> Response:
-    """Edit an organisation directly (the team); every change goes into its history."""
+    """Edit an organisation directly (the team, or its confirmed members); every change goes into
+    its history."""
+    context = enforce(actions.update_organisation, request)
     org = await organisation_for(request)
+    await found(actions.require_editor(context, org.id))
     if request.method == "GET":
         return _form(request, "mapping/edit.html", rules.as_input(org), {}, org=org)
     result = await _run_form(request, actions.update_organisation, ProposalIn, "mapping/edit.html",

@@ -152,8 +152,17 @@ async def record(org: Organisation, action: str, actor: Person | None, changes: 
                                note=note)
 
 
-async def history(org: Organisation) -> list[Change]:
-    return await Change.filter(organisation=org).order_by("-at", "-id").select_related("actor")
+PUBLIC_CHANGES = ("created", "imported", "approved", "updated", "member_updated", "status", "correction_applied",
+                  "relationship_added", "relationship_removed", "seal_granted", "seal_revoked")
+"""The history entries anyone sees (not proposals waiting or refused, which only the team sees)."""
+
+
+async def history(org: Organisation, public: bool = False) -> list[Change]:
+    """``org``'s history, newest first: all of it, or (``public``) what :data:`PUBLIC_CHANGES` names."""
+    query = Change.filter(organisation=org)
+    if public:
+        query = query.filter(action__in=PUBLIC_CHANGES)
+    return await query.order_by("-at", "-id").select_related("actor")
 
 
 # ------------------------------------------------------------------------------- writing
@@ -325,17 +334,19 @@ class Filters:
     region: str = ""
     partner: bool = False
     located: bool = False
+    seal: int | None = None
 
     @classmethod
     def from_query(cls, params: Any) -> Filters:
         def text(name: str, limit: int = 100) -> str:
             return str(params.get(name, "")).strip()[:limit]
 
-        kind, practice = text("kind"), text("practice")
+        kind, practice, seal = text("kind"), text("practice"), text("seal", 9)
         return cls(q=text("q"), kind=kind if kind in KINDS else "", topic=text("topic", 60).lower(),
                    practice=practice if practice in PRACTICES else "", region=text("region", 40),
                    partner=text("partner") in ("1", "true", "yes", "on"),
-                   located=text("located") in ("1", "true", "yes", "on"))
+                   located=text("located") in ("1", "true", "yes", "on"),
+                   seal=int(seal) if seal.isascii() and seal.isdigit() else None)
 
     def apply(self, query: QuerySet) -> QuerySet:
         if self.q:
@@ -353,19 +364,21 @@ class Filters:
             query = query.filter(wants_partnership=True)
         if self.located:
             query = query.filter(latitude__isnull=False, longitude__isnull=False)
+        if self.seal is not None:
+            query = query.filter(seal_grants__seal_id=self.seal, seal_grants__seal__retired=False)
         return query
 
     def query_string(self) -> str:
         """The filters as ``&name=value`` pairs, for pager links."""
         from urllib.parse import urlencode
 
-        pairs = {k: v for k, v in vars(self).items() if v}
+        pairs = {k: v for k, v in vars(self).items() if v not in (None, "", False)}
         pairs = {k: ("1" if v is True else v) for k, v in pairs.items()}
         return ("&" + urlencode(pairs)) if pairs else ""
 
     @property
     def active(self) -> bool:
-        return any(vars(self).values())
+        return any(value not in (None, "", False) for value in vars(self).values())
 
 
 def published() -> QuerySet:
