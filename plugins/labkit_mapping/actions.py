@@ -113,8 +113,8 @@ async def update_organisation(ctx: Context, data: OrganisationUpdate) -> tuple[O
     """Change some fields of an organisation (the team, or its confirmed members; the others keep
     their value); every change goes into its history. Returns the organisation and the fields
     that changed."""
+    team = await require_editor(ctx, data.org_id)
     org = await rules.visible_organisation(data.org_id, is_team(ctx))
-    team = await require_editor(ctx, org.id)
     given = data.model_dump(exclude_unset=True, include={*ORGANISATION_FIELDS, "status"})
     status = given.pop("status", None)
     if status and not team:

@@ -140,9 +140,8 @@ def _update_of(org_id: int) -> Callable[[ProposalIn], OrganisationUpdate]:
 async def edit(request: Request) -> Response:
     """Edit an organisation directly (the team, or its confirmed members); every change goes into
     its history."""
-    context = enforce(actions.update_organisation, request)
+    await found(actions.require_editor(enforce(actions.update_organisation, request), request.path_params["org_id"]))
     org = await organisation_for(request)
-    await found(actions.require_editor(context, org.id))
     if request.method == "GET":
         return _form(request, "mapping/edit.html", rules.as_input(org), {}, org=org)
     result = await _run_form(request, actions.update_organisation, ProposalIn, "mapping/edit.html",
