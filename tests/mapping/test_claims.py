@@ -30,11 +30,16 @@ async def _organisation(lab: RunningLab, **overrides: str) -> int:
     return int(created.headers["location"].rsplit("/", 1)[1])
 
 
+@pytest.fixture(autouse=True)
+def _mail_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="labkit.mail")  # from the start: the lab's own worker may send first
+
+
 async def _mailed_link(lab: RunningLab, caplog: pytest.LogCaptureFixture) -> str:
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger="labkit.mail"):
-        await lab.deliver_mail()
+    """The one claim link mailed since the last call."""
+    await lab.deliver_mail()
     links = re.findall(r"http://lab\.test(/mapping/claims/\S+)", caplog.text)
+    caplog.clear()
     assert len(links) == 1, caplog.text
     return links[0]
 
