@@ -2,8 +2,10 @@
 
 Organisations (with Popolo-aligned fields), the network of their relationships, proposals and
 corrections from any visitor moderated by the lab's team with a full history, a directory, an
-interactive map, CSV import and CSV / JSON / GeoJSON / Popolo exports, and a JSON API. Other
-plugins point at mapped organisations through the ``organisation`` reference kind. Its models
+interactive map, CSV import and CSV / JSON / GeoJSON / Popolo exports, and a JSON API. People
+claim their organisation and then edit its entry (``membership.py``, which other plugins read);
+the team grants seals (``seals.py``). Other plugins point at mapped organisations through the
+``organisation`` reference kind. Its models
 (``models.py``, ``migrations/``) and routes (``routes.py``) are found by convention; every write is
 an action (``actions.py``).
 """

@@ -117,7 +117,8 @@ async def claim(org: Organisation, person: Person, note: str, email: str, code_h
     if existing is not None and existing.status == "confirmed":
         raise Refused(N_("You are already a member of this organisation."), kind="conflict")
     if existing is not None:
-        await Membership.filter(id=existing.id, status="pending").update(**values)
+        if not await Membership.filter(id=existing.id, status="pending").update(**values):
+            raise Refused(N_("You are already a member of this organisation."), kind="conflict")
         await existing.refresh_from_db()
         return existing, code
     try:

@@ -94,6 +94,7 @@ async def test_an_expired_link_is_refused(map_lab: RunningLab, caplog) -> None:
 
 async def test_an_organisation_without_a_website_is_claimed_through_the_team(map_lab: RunningLab) -> None:
     from labkit.models import Notification
+
     from labkit_mapping.models import Membership
 
     org_id = await _organisation(map_lab, website="")
@@ -121,6 +122,7 @@ async def test_an_organisation_without_a_website_is_claimed_through_the_team(map
 
 async def test_members_decide_who_joins_admins_remove_and_members_leave(map_lab: RunningLab) -> None:
     from labkit.models import Notification
+
     from labkit_mapping import membership
     from labkit_mapping.models import Membership
 
