@@ -2,8 +2,10 @@
 
 Organisations (with Popolo-aligned fields), the network of their relationships, proposals and
 corrections from any visitor moderated by the lab's team with a full history, a directory, an
-interactive map, CSV import and CSV / JSON / GeoJSON / Popolo exports, and a JSON API. Other
-plugins point at mapped organisations through the ``organisation`` reference kind. Its models
+interactive map, CSV import and CSV / JSON / GeoJSON / Popolo exports, and a JSON API. People
+claim their organisation and then edit its entry (``membership.py``, which other plugins read);
+the team grants seals (``seals.py``). Other plugins point at mapped organisations through the
+``organisation`` reference kind. Its models
 (``models.py``, ``migrations/``) and routes (``routes.py``) are found by convention; every write is
 an action (``actions.py``).
 """
@@ -36,6 +38,8 @@ class MappingSettings(PluginSettings):
     """The map's opening zoom level."""
     proposals_per_hour: int = Field(default=5, ge=0)
     """Proposals and corrections one client address may send in an hour (the team is not limited)."""
+    claim_link_hours: int = Field(default=48, ge=1, le=720)
+    """How long the link mailed to prove a claim at an organisation's domain works."""
 
 
 @hookimpl
@@ -71,6 +75,7 @@ def labkit_permissions() -> list[Permission]:
         Permission("mapping.moderate", N_("Approve or reject proposed organisations and corrections")),
         Permission("mapping.edit", N_("Add, edit, publish and archive organisations and their relationships")),
         Permission("mapping.import", N_("Import organisations from a CSV file")),
+        Permission("mapping.seals", N_("Grant and revoke seals, and manage the list of seals")),
     ]
 
 
@@ -101,6 +106,13 @@ async def labkit_erase_person(person_id: int) -> None:
     from labkit_mapping import pages
 
     await pages.erase_person(person_id)
+
+
+@hookimpl
+async def labkit_startup(app) -> None:
+    from labkit_mapping import seals
+
+    await seals.ensure_defaults()
 
 
 @hookimpl

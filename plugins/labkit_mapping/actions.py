@@ -13,7 +13,7 @@ from labkit.actions import Context, Refused, action, not_found
 from labkit.i18n import N_
 from labkit.web import error_messages
 
-from labkit_mapping import importing, rules
+from labkit_mapping import importing, membership, rules
 from labkit_mapping.forms import (
     ORGANISATION_FIELDS,
     CorrectionIn,
@@ -97,20 +97,36 @@ async def create_organisation(ctx: Context, data: OrganisationCreate) -> Organis
     return org
 
 
-@action("mapping.update_organisation", input=OrganisationUpdate, permission="mapping.edit")
+async def require_editor(ctx: Context, org_id: int) -> bool:
+    """Refuse (403) unless the acting person edits organisations (the team) or is a confirmed member
+    of organisation ``org_id``; whether they are the team."""
+    if ctx.allows("mapping.edit"):
+        return True
+    if not await membership.is_member(ctx.actor.id, org_id):
+        raise Refused(N_("Only the lab's team and the organisation's members edit it directly: suggest a "
+                         "correction instead."), 403, kind="forbidden")
+    return False
+
+
+@action("mapping.update_organisation", input=OrganisationUpdate)
 async def update_organisation(ctx: Context, data: OrganisationUpdate) -> tuple[Organisation, dict[str, Any]]:
-    """Change some fields of an organisation (the others keep their value); every change goes
-    into its history. Returns the organisation and the fields that changed."""
+    """Change some fields of an organisation (the team, or its confirmed members; the others keep
+    their value); every change goes into its history. Returns the organisation and the fields
+    that changed."""
+    team = await require_editor(ctx, data.org_id)
     org = await rules.visible_organisation(data.org_id, is_team(ctx))
     given = data.model_dump(exclude_unset=True, include={*ORGANISATION_FIELDS, "status"})
     status = given.pop("status", None)
+    if status and not team:
+        raise Refused(N_("Only the lab's team publishes or archives organisations."), 403, kind="forbidden")
     try:
         merged = OrganisationIn.model_validate({**rules.as_input(org), **given})
     except ValidationError as error:
         raise Refused(N_("Some fields are not valid."), 422, kind="validation", errors=error_messages(error)) from None
     if "name" in given or "website" in given:
         await _check_duplicates(merged, data.confirm_duplicate, exclude_id=org.id)
-    changes = await rules.update_organisation(org, merged, ctx.actor, note=data.note)
+    changes = await rules.update_organisation(org, merged, ctx.actor, "updated" if team else "member_updated",
+                                              note=data.note)
     if status:
         await rules.set_status(org, status, ctx.actor)
     await org.refresh_from_db()

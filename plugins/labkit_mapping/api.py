@@ -14,13 +14,13 @@ from labkit.actions import Context
 from labkit.i18n import gettext
 from labkit.web import page_params, paginate, read_json
 
-from labkit_mapping import actions, exports, rules
+from labkit_mapping import actions, exports, rules, seals
 from labkit_mapping.forms import (
     OrganisationCreate,
     OrganisationPatch,
     OrganisationUpdate,
 )
-from labkit_mapping.models import KINDS, Organisation, Relationship
+from labkit_mapping.models import KINDS, Membership, Organisation, Relationship, Seal, SealGrant
 from labkit_mapping.pages import organisation_for
 from labkit_mapping.web import perform
 
@@ -32,6 +32,7 @@ FILTERS = {
     "region": "a region code",
     "partner": "1 for organisations that want to partner with the lab",
     "located": "1 for organisations with coordinates",
+    "seal": "the id of a seal (see /api/v1/mapping/seals): organisations holding it",
 }
 
 
@@ -53,6 +54,7 @@ class OrganisationOut(BaseModel):
     longitude: float | None
     founding_year: int | None
     wants_partnership: bool
+    seals: list[str]
     status: str
     url: str
     source: str
@@ -100,8 +102,15 @@ def _moderator(request: Request) -> bool:
     return auth.has_permission(request, "mapping.moderate")
 
 
-def _as_json(request: Request, org: Organisation) -> dict[str, Any]:
-    return exports.as_json(org, exports.page_link(request.app), request.app.state.settings.lab.base_url.rstrip("/"))
+def _as_json(request: Request, org: Organisation, held: list[Seal]) -> dict[str, Any]:
+    return exports.as_json(org, exports.page_link(request.app), request.app.state.settings.lab.base_url.rstrip("/"),
+                           held)
+
+
+async def _one(request: Request, org: Organisation, status: int = 200) -> JSONResponse:
+    """The answer about one organisation, with its seals."""
+    held = await seals.of([org.id])
+    return JSONResponse(_as_json(request, org, held.get(org.id, [])), status_code=status)
 
 
 async def list_organisations(request: Request) -> JSONResponse:
@@ -113,18 +122,19 @@ async def list_organisations(request: Request) -> JSONResponse:
     if status and _moderator(request):
         query = Organisation.filter(status=status)
     page = await paginate(filters.apply(query), number, size)
-    return JSONResponse({"items": [_as_json(request, o) for o in page.items], **page.as_json()})
+    held = await seals.of([o.id for o in page.items])
+    return JSONResponse({"items": [_as_json(request, o, held.get(o.id, [])) for o in page.items], **page.as_json()})
 
 
 async def get_organisation(request: Request) -> JSONResponse:
     """One organisation."""
-    return JSONResponse(_as_json(request, await organisation_for(request)))
+    return await _one(request, await organisation_for(request))
 
 
 async def create_organisation(request: Request) -> JSONResponse:
     """Add an organisation (published unless ``status`` says otherwise)."""
     org = await perform(request, actions.create_organisation, await read_json(request, OrganisationCreate))
-    return JSONResponse(_as_json(request, org), status_code=201)
+    return await _one(request, org, 201)
 
 
 async def update_organisation(request: Request) -> JSONResponse:
@@ -133,7 +143,7 @@ async def update_organisation(request: Request) -> JSONResponse:
     change = OrganisationUpdate(org_id=request.path_params["org_id"], **patch.model_dump(exclude_unset=True),
                                 confirm_duplicate=request.query_params.get("confirm_duplicate") in ("1", "true"))
     org, _changes = await perform(request, actions.update_organisation, change)
-    return JSONResponse(_as_json(request, org))
+    return await _one(request, org)
 
 
 async def geojson(request: Request) -> Response:
@@ -142,7 +152,8 @@ async def geojson(request: Request) -> Response:
     filters.located = True
     orgs = await filters.apply(rules.published())
     return JSONResponse(exports.feature_collection(orgs, exports.page_link(request.app),
-                                                   {k: gettext(v) for k, v in KINDS.items()}),
+                                                   {k: gettext(v) for k, v in KINDS.items()},
+                                                   await seals.of([o.id for o in orgs])),
                         media_type="application/geo+json")
 
 
@@ -169,3 +180,65 @@ async def stats(request: Request) -> JSONResponse:
     data = await rules.stats()
     data.pop("pending_proposals", None)
     return JSONResponse(Stats(**data).model_dump())
+
+
+class SealOut(BaseModel):
+    id: int
+    name: str
+    label: str
+    description: str
+    icon: str
+    colour: str
+    retired: bool
+
+
+class SealList(BaseModel):
+    items: list[SealOut]
+
+
+class SealGrantOut(BaseModel):
+    organisation_id: int
+    seal_id: int
+    seal: str
+    granted_at: str
+
+
+class MembershipOut(BaseModel):
+    id: int
+    organisation_id: int
+    status: str
+    role: str
+    proof: str
+    created_at: str
+    confirmed_at: str | None
+
+
+def seal_out(seal: Seal) -> dict[str, Any]:
+    """A seal as the API shows it (``label``: its name in the reader's language)."""
+    return SealOut(id=seal.id, name=seal.name, label=seal.label, description=seal.description,
+                   icon=seal.icon, colour=seal.colour, retired=seal.retired).model_dump()
+
+
+def present_seal(ctx: Context, seal: Seal) -> dict[str, Any]:
+    """The answer of the API's "add a seal" and "change a seal"."""
+    return seal_out(seal)
+
+
+async def present_grant(ctx: Context, grant: SealGrant) -> dict[str, Any]:
+    """The answer of the API's "grant a seal"."""
+    seal = await grant.seal
+    return SealGrantOut(organisation_id=grant.organisation_id, seal_id=seal.id, seal=seal.name,
+                        granted_at=grant.granted_at.isoformat()).model_dump()
+
+
+def present_membership(ctx: Context, row: Membership) -> dict[str, Any]:
+    """A membership or claim, as the API answers the person who acts on it."""
+    return MembershipOut(id=row.id, organisation_id=row.organisation_id, status=row.status, role=row.role,
+                         proof=row.proof, created_at=row.created_at.isoformat(),
+                         confirmed_at=row.confirmed_at.isoformat() if row.confirmed_at else None).model_dump()
+
+
+async def list_seals(request: Request) -> JSONResponse:
+    """The lab's seals that may be granted (the team also sees retired ones)."""
+    items = await (Seal.all() if auth.has_permission(request, "mapping.seals") else seals.active())
+    return JSONResponse({"items": [seal_out(seal) for seal in items]})

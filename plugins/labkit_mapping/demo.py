@@ -5,7 +5,9 @@ The names are invented (any resemblance is a coincidence); the places are real n
 
 from __future__ import annotations
 
-from labkit_mapping import rules
+from labkit.text import fold
+
+from labkit_mapping import rules, seals
 from labkit_mapping.forms import OrganisationIn
 from labkit_mapping.models import Organisation
 
@@ -143,9 +145,12 @@ RELATIONSHIPS = [
     (19, "supports", 37), (27, "supports", 4), (33, "partner_of", None), (36, "spin_off_of", 28),
 ]
 
+VERIFIED = (0, 3, 4, 7, 8, 14, 33)
+"""The organisations the demo lab's team verified (the "Verified by the lab" seal)."""
+
 
 def _slug(name: str) -> str:
-    return "-".join(rules.fold(name).split()[:4])
+    return "-".join(fold(name).split()[:4])
 
 
 async def load() -> None:
@@ -164,6 +169,13 @@ async def load() -> None:
         created.append(await rules.create_organisation(data, None, source="demo"))
     for source, kind, target in RELATIONSHIPS:
         await rules.add_relationship(created[source], created[target] if target is not None else None, kind, "", None)
+    await seals.ensure_defaults()
+    verified, partner = await seals.active()
+    for index in VERIFIED:
+        await seals.grant(created[index], verified.id, None)
+    for source, kind, target in RELATIONSHIPS:
+        if kind == "partner_of" and target is None:
+            await seals.grant(created[source], partner.id, None)
     # one proposal waiting for the team, to show the moderation queue
     await rules.propose_new(OrganisationIn(
         name="Coletivo Dados na Quebrada", kind="collective", region="zona-sul", latitude=-23.6850, longitude=-46.7400,

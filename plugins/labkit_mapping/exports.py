@@ -1,4 +1,7 @@
-"""Open-data shapes of an organisation: the API's JSON, Popolo, GeoJSON and the CSV columns."""
+"""Open-data shapes of an organisation: the API's JSON, Popolo, GeoJSON and the CSV columns.
+
+Each carries the organisation's seals by name (``seals``: the names of the active seals it holds,
+as :func:`labkit_mapping.seals.of` finds them)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,17 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from labkit_mapping.models import KINDS, Organisation
+from labkit_mapping.models import KINDS, Organisation, Seal
 from labkit_mapping.rules import as_input
 
 CSV_COLUMNS = ("id", "name", "kind", "description", "topics", "practices", "website", "links",
                "contact_email", "contact_phone", "address", "region", "latitude", "longitude",
                "founding_year", "wants_partnership")
 """The CSV column set, in order (exported and accepted by the import; see docs/plugins/mapping.md)."""
+
+EXPORT_COLUMNS = (*CSV_COLUMNS, "seals")
+"""The exported CSV's columns: the importable ones and the seals (the import ignores them: seals
+are granted by the team)."""
 
 REQUIRED_COLUMNS = ("name", "kind")
 
@@ -27,12 +34,18 @@ def page_link(app: Starlette) -> Link:
     return lambda org: str(app.url_path_for("mapping:organisation", org_id=org.id))
 
 
-def as_json(org: Organisation, page_url: Link, base_url: str = "") -> dict[str, Any]:
-    """The organisation as the API and the JSON export give it."""
+def seal_names(held: list[Seal]) -> list[str]:
+    """The names of seals, as the open data gives them (the default ones in English)."""
+    return [seal.name for seal in held]
+
+
+def as_json(org: Organisation, page_url: Link, base_url: str = "", held: list[Seal] | None = None) -> dict[str, Any]:
+    """The organisation as the API and the JSON export give it, with the seals it ``held``."""
     return {
         "id": org.id,
         "uid": str(org.uid),
         **as_input(org),
+        "seals": seal_names(held or []),
         "status": org.status,
         "url": base_url + page_url(org),
         "source": org.source,
@@ -42,7 +55,7 @@ def as_json(org: Organisation, page_url: Link, base_url: str = "") -> dict[str, 
     }
 
 
-def as_popolo(org: Organisation, page_url: Link, base_url: str = "") -> dict[str, Any]:
+def as_popolo(org: Organisation, page_url: Link, base_url: str = "", held: list[Seal] | None = None) -> dict[str, Any]:
     """The organisation as a Popolo ``Organization`` (https://www.popoloproject.com/specs/organization.html)."""
     links = []
     if org.website:
@@ -71,6 +84,7 @@ def as_popolo(org: Organisation, page_url: Link, base_url: str = "") -> dict[str
         "labkit:topics": org.topic_list,
         "labkit:practices": org.practice_list,
         "labkit:wants_partnership": org.wants_partnership,
+        "labkit:seals": seal_names(held or []),
     }
     if org.has_location:
         item["labkit:location"] = {"latitude": org.latitude, "longitude": org.longitude}
@@ -78,7 +92,7 @@ def as_popolo(org: Organisation, page_url: Link, base_url: str = "") -> dict[str
 
 
 def popolo_document(orgs: list[Organisation], relationships: list[Any], page_url: Link,
-                    base_url: str = "") -> dict[str, Any]:
+                    base_url: str = "", held: dict[int, list[Seal]] | None = None) -> dict[str, Any]:
     """``{"organizations": [...]}`` with the relationships as Popolo ``memberships`` between
     organisations (member of) and as ``labkit:relationships`` for the other kinds."""
     ids = {org.id for org in orgs}
@@ -93,12 +107,16 @@ def popolo_document(orgs: list[Organisation], relationships: list[Any], page_url
         else:
             others.append({"id": f"relationship-{rel.id}", "source": str(rel.source.uid), "target": target,
                            "kind": rel.kind, "note": rel.note})
-    return {"organizations": [as_popolo(org, page_url, base_url) for org in orgs], "memberships": memberships,
+    held = held or {}
+    return {"organizations": [as_popolo(org, page_url, base_url, held.get(org.id)) for org in orgs],
+            "memberships": memberships,
             "labkit:relationships": others}
 
 
-def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None) -> dict[str, Any]:
-    """A GeoJSON ``Feature`` (only organisations with coordinates have one)."""
+def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None,
+               held: list[Seal] | None = None) -> dict[str, Any]:
+    """A GeoJSON ``Feature`` (only organisations with coordinates have one); ``seals`` are names,
+    ``seal_labels`` the names in the reader's language (for the map's popups)."""
     return {
         "type": "Feature",
         "id": org.id,
@@ -107,20 +125,22 @@ def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None)
             "id": org.id, "name": org.name, "kind": org.kind, "kind_label": kind_label or KINDS.get(org.kind, org.kind),
             "region": org.region, "url": page_url(org), "wants_partnership": org.wants_partnership,
             "topics": org.topic_list, "practices": org.practice_list, "address": org.address,
+            "seals": seal_names(held or []), "seal_labels": [seal.label for seal in held or []],
         },
     }
 
 
-def feature_collection(orgs: list[Organisation], page_url: Link,
-                       kind_labels: dict[str, str] | None = None) -> dict[str, Any]:
+def feature_collection(orgs: list[Organisation], page_url: Link, kind_labels: dict[str, str] | None = None,
+                       held: dict[int, list[Seal]] | None = None) -> dict[str, Any]:
     """A GeoJSON ``FeatureCollection`` of the organisations that have coordinates."""
-    labels = kind_labels or {}
+    labels, held = kind_labels or {}, held or {}
     return {"type": "FeatureCollection",
-            "features": [as_feature(org, page_url, labels.get(org.kind)) for org in orgs if org.has_location]}
+            "features": [as_feature(org, page_url, labels.get(org.kind), held.get(org.id))
+                         for org in orgs if org.has_location]}
 
 
-def csv_row(org: Organisation) -> list[Any]:
-    """The organisation as a row of :data:`CSV_COLUMNS`."""
+def csv_row(org: Organisation, held: list[Seal] | None = None) -> list[Any]:
+    """The organisation as a row of :data:`EXPORT_COLUMNS`."""
     values = as_input(org)
     return [
         str(org.uid), values["name"], values["kind"], values["description"], "; ".join(values["topics"]),
@@ -128,5 +148,5 @@ def csv_row(org: Organisation) -> list[Any]:
         values["contact_phone"], values["address"], values["region"],
         "" if values["latitude"] is None else repr(values["latitude"]),
         "" if values["longitude"] is None else repr(values["longitude"]),
-        values["founding_year"], "yes" if values["wants_partnership"] else "no",
+        values["founding_year"], "yes" if values["wants_partnership"] else "no", "; ".join(seal_names(held or [])),
     ]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labkit.i18n import N_
+from labkit.text import check_region, check_text, check_url, split_items
 
-from labkit_mapping.models import KINDS, PRACTICES, RELATIONSHIP_KINDS
+from labkit_mapping.models import KINDS, PRACTICES, RELATIONSHIP_KINDS, SEAL_COLOURS, SEAL_ICONS
 
 Kind = Literal["youth_group", "collective", "startup", "university", "ngo", "company", "public_body", "other"]
 Practice = Literal["free-software", "open-data", "open-standards", "open-hardware", "open-science"]
@@ -23,33 +23,9 @@ assert set(RelationshipKind.__args__) == set(RELATIONSHIP_KINDS)  # type: ignore
 MAX_DESCRIPTION = 5000
 MAX_TOPICS = 12
 MAX_LINKS = 10
-_HTML = re.compile(r"<(?!https?://)\s*[/!?]?[a-zA-Z]")
-_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 TEXT_FIELDS = ("name", "description", "address", "region", "contact_phone")
-
-
-def check_text(value: str, multiline: bool = False) -> str:
-    """Refuse HTML tags and control characters; trim the text."""
-    if _HTML.search(value):
-        raise ValueError(N_("HTML tags are not allowed here: write plain text (the description may use Markdown)."))
-    if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
-        raise ValueError(N_("This text contains characters that are not allowed."))
-    return value.strip()
-
-
-def check_url(value: str) -> str:
-    """A web address starting with http:// or https:// and naming a host."""
-    value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
-            or any(ch.isspace() for ch in value) or "<" in value or '"' in value:
-        raise ValueError(N_("Enter a full web address starting with http:// or https://."))
-    if len(value) > 300:
-        raise ValueError(N_("This web address is too long (300 characters at most)."))
-    return value
 
 
 def check_email(value: str) -> str:
@@ -61,18 +37,6 @@ def check_email(value: str) -> str:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         raise ValueError(N_("Enter a valid e-mail address.")) from None
-
-
-def _split(value: Any, separators: str) -> list[str]:
-    if value is None:
-        return []
-    items = value if isinstance(value, (list, tuple)) else [value]
-    out: list[str] = []
-    for item in items:
-        if not isinstance(item, str):
-            raise ValueError(N_("Enter text."))
-        out.extend(part.strip() for part in re.split(separators, item) if part.strip())
-    return out
 
 
 class OrganisationIn(BaseModel):
@@ -117,7 +81,7 @@ class OrganisationIn(BaseModel):
     @classmethod
     def _topics(cls, value: Any) -> list[str]:
         topics: list[str] = []
-        for topic in _split(value, r"[,;\n]"):
+        for topic in split_items(value, r"[,;\n]"):
             topic = check_text(topic).lower()
             if len(topic) > 60:
                 raise ValueError(N_("Each topic may have at most 60 characters."))
@@ -132,7 +96,7 @@ class OrganisationIn(BaseModel):
     @field_validator("practices", mode="before")
     @classmethod
     def _practices(cls, value: Any) -> list[str]:
-        given = _split(value, r"[,;\s]+")
+        given = split_items(value, r"[,;\s]+")
         for code in given:
             if code not in PRACTICES:
                 raise ValueError(N_("Choose practices from the list: free-software, open-data, open-standards, open-hardware, open-science."))
@@ -147,7 +111,7 @@ class OrganisationIn(BaseModel):
     @classmethod
     def _links(cls, value: Any) -> list[str]:
         links: list[str] = []
-        for link in _split(value, r"\s+"):
+        for link in split_items(value, r"\s+"):
             link = check_url(link)
             if link not in links:
                 links.append(link)
@@ -170,9 +134,7 @@ class OrganisationIn(BaseModel):
     @field_validator("region", mode="after")
     @classmethod
     def _region(cls, value: str) -> str:
-        if value and not _REGION.match(value):
-            raise ValueError(N_("A region code has letters, digits, dots, hyphens or underscores, without spaces (for example zona-leste or BR-SP)."))
-        return value
+        return check_region(value)
 
     @field_validator("latitude", mode="after")
     @classmethod
@@ -323,3 +285,84 @@ class ImportIn(BaseModel):
 
     content: bytes
     dry_run: bool = True
+
+
+# ------------------------------------------------------------------ claims and members
+
+SealIcon = Literal["check", "star", "handshake", "leaf", "award", "heart"]
+SealColour = Literal["green", "blue", "purple", "orange", "red", "grey"]
+assert set(SealIcon.__args__) == set(SEAL_ICONS) and set(SealColour.__args__) == set(SEAL_COLOURS)  # type: ignore[attr-defined]
+
+
+class ClaimIn(BaseModel):
+    """A person's claim of organisation ``org_id``: a note for whoever decides and, to prove it at
+    once, an address at the organisation's website domain."""
+
+    org_id: int
+    note: str = Field(default="", max_length=500)
+    email: str = Field(default="", max_length=254)
+
+    @field_validator("note", mode="after")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return check_text(value, multiline=True)
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return check_email(value)
+
+
+class CodeIn(BaseModel):
+    """The one-time code of a claim, from the link mailed to the organisation's domain."""
+
+    code: str = Field(min_length=1, max_length=100)
+
+
+class ClaimDecisionIn(BaseModel):
+    """The team's (or a member's) decision on the pending claim ``membership_id``."""
+
+    membership_id: int
+    decision: Literal["approve", "refuse"]
+    reason: str = Field(default="", max_length=500)
+
+    @field_validator("reason", mode="after")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        return check_text(value, multiline=True)
+
+
+class MembershipRef(BaseModel):
+    """The membership (or pending claim) ``membership_id``."""
+
+    membership_id: int
+
+
+class SealIn(BaseModel):
+    """A seal as the team defines it: a name, what it means, an icon and a colour from fixed sets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=80)
+    description: str = Field(default="", max_length=500)
+    icon: SealIcon = "check"
+    colour: SealColour = "green"
+
+    @field_validator("name", "description", mode="after")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return check_text(value)
+
+
+class SealUpdate(SealIn):
+    """A change to seal ``seal_id``; ``retired`` stops granting and showing it."""
+
+    seal_id: int
+    retired: bool = False
+
+
+class SealGrantIn(BaseModel):
+    """Seal ``seal_id`` on organisation ``org_id`` (to grant or revoke it)."""
+
+    org_id: int
+    seal_id: int

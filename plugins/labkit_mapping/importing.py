@@ -13,10 +13,11 @@ from tortoise.transactions import in_transaction
 from labkit.csv_import import read_csv
 from labkit.i18n import N_, gettext
 from labkit.models import Person
+from labkit.text import fold
 from labkit.web import error_messages
 
 from labkit_mapping import rules
-from labkit_mapping.exports import CSV_COLUMNS, REQUIRED_COLUMNS
+from labkit_mapping.exports import CSV_COLUMNS, EXPORT_COLUMNS, REQUIRED_COLUMNS
 from labkit_mapping.forms import ORGANISATION_FIELDS, OrganisationIn
 from labkit_mapping.models import Organisation
 
@@ -89,7 +90,7 @@ def _row_values(raw: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 async def check(content: bytes) -> ImportReport:
     """Read and check a CSV file; nothing is written. Every row gets an action or its errors."""
     report = ImportReport()
-    table = read_csv(content, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS)
+    table = read_csv(content, columns=EXPORT_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS)
     report.errors = table.errors
     if report.errors:
         return report
@@ -128,7 +129,7 @@ async def _check_row(report: ImportReport, raw: dict[str, str], number: int,
         problems.extend(f"{name}: {message}" if name != "__all__" else message
                         for name, message in error_messages(error).items())
     if row.data is not None:
-        folded, domain = rules.fold(row.data.name), rules.website_domain(row.data.website)
+        folded, domain = fold(row.data.name), rules.website_domain(row.data.website)
         if folded in seen_names:
             problems.append(gettext("name: the same organisation is already on row %(row)s.", row=seen_names[folded]))
         if domain and domain in seen_domains:

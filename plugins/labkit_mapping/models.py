@@ -11,7 +11,7 @@ import uuid
 from tortoise import fields
 from tortoise.models import Model
 
-from labkit.i18n import N_
+from labkit.i18n import N_, gettext
 
 KINDS = {
     "youth_group": N_("Youth group"),
@@ -170,3 +170,89 @@ class Change(Model):
     class Meta:
         table = "mapping_change"
         ordering = ["at", "id"]
+
+
+ROLES = {"admin": N_("administrator"), "member": N_("member")}
+"""A member's role in an organisation: administrators may also remove members."""
+
+PROOFS = {
+    "staff": N_("confirmed by the lab's team"),
+    "domain": N_("proved by an e-mail at the organisation's website domain"),
+    "member": N_("confirmed by a member of the organisation"),
+}
+"""How a membership was confirmed."""
+
+
+class Membership(Model):
+    """A person's tie to an organisation: asked for (``pending``) until the team, a member or a
+    mail at the organisation's domain confirms it; confirmed members edit the organisation's entry."""
+
+    id = fields.IntField(primary_key=True)
+    organisation = fields.ForeignKeyField("mapping.Organisation", related_name="memberships",
+                                          on_delete=fields.CASCADE)
+    person = fields.ForeignKeyField("labkit.Person", related_name="mapping_memberships", on_delete=fields.CASCADE)
+    role = fields.CharField(max_length=12, default="member")
+    status = fields.CharField(max_length=12, default="pending", db_index=True)
+    proof = fields.CharField(max_length=12, default="")
+    note = fields.CharField(max_length=500, default="")
+    proof_email = fields.CharField(max_length=254, default="")
+    code_hash = fields.CharField(max_length=64, default="", db_index=True)
+    code_expires_at = fields.DatetimeField(null=True)
+    confirmed_by = fields.ForeignKeyField("labkit.Person", related_name="mapping_confirmed_memberships", null=True,
+                                          on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    confirmed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mapping_membership"
+        unique_together = (("organisation", "person"),)
+        ordering = ["created_at", "id"]
+
+
+SEAL_ICONS = ("check", "star", "handshake", "leaf", "award", "heart")
+"""The icons a seal may show (drawn by the plugin's stylesheet, never an uploaded file)."""
+SEAL_COLOURS = ("green", "blue", "purple", "orange", "red", "grey")
+"""The colours a seal may have (classes of the plugin's stylesheet)."""
+
+
+class Seal(Model):
+    """A mark the lab's team gives organisations, such as "Verified by the lab" or "Partner" (the
+    *selos* of Mapas Culturais). A retired seal is no longer granted, and no longer shown."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=80, unique=True)
+    description = fields.CharField(max_length=500, default="")
+    icon = fields.CharField(max_length=12, default="check")
+    colour = fields.CharField(max_length=12, default="green")
+    retired = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mapping_seal"
+        ordering = ["id"]
+
+    @property
+    def label(self) -> str:
+        """The name in the current language (the default seals are translated, the lab's own kept)."""
+        return gettext(self.name)
+
+    @property
+    def meaning(self) -> str:
+        """The description in the current language."""
+        return gettext(self.description) if self.description else ""
+
+
+class SealGrant(Model):
+    """A seal given to an organisation: when and by whom."""
+
+    id = fields.IntField(primary_key=True)
+    seal = fields.ForeignKeyField("mapping.Seal", related_name="grants", on_delete=fields.CASCADE)
+    organisation = fields.ForeignKeyField("mapping.Organisation", related_name="seal_grants", on_delete=fields.CASCADE)
+    granted_by = fields.ForeignKeyField("labkit.Person", related_name="mapping_seal_grants", null=True,
+                                        on_delete=fields.SET_NULL)
+    granted_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mapping_seal_grant"
+        unique_together = (("seal", "organisation"),)
+        ordering = ["seal_id", "id"]

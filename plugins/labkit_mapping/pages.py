@@ -15,14 +15,17 @@ from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
 from labkit.web import paginate, render
 
-from labkit_mapping import exports, rules
+from labkit_mapping import exports, membership, rules, seals
 from labkit_mapping.models import (
     KINDS,
     PRACTICES,
+    PROOFS,
     RELATIONSHIP_KINDS,
+    ROLES,
     SOURCES,
     STATUSES,
     Change,
+    Membership,
     Organisation,
     Proposal,
     Relationship,
@@ -53,7 +56,8 @@ CHANGE_LABELS = {
     "rejected": N_("rejected"), "updated": N_("edited"), "status": N_("status changed"),
     "correction_proposed": N_("correction proposed"), "correction_applied": N_("correction applied"),
     "correction_rejected": N_("correction rejected"), "relationship_added": N_("relationship added"),
-    "relationship_removed": N_("relationship removed"),
+    "relationship_removed": N_("relationship removed"), "member_updated": N_("edited by a member"),
+    "seal_granted": N_("seal granted"), "seal_revoked": N_("seal revoked"),
 }
 
 
@@ -63,7 +67,7 @@ def common() -> dict[str, Any]:
             "relationship_options": [(code, gettext(label)) for code, label in RELATIONSHIP_KINDS.items()],
             "change_labels": CHANGE_LABELS, "kinds": KINDS, "practices": PRACTICES, "statuses": STATUSES,
             "relationship_kinds": RELATIONSHIP_KINDS, "sources": SOURCES, "kind_colours": KIND_COLOURS,
-            "relationship_colours": RELATIONSHIP_COLOURS}
+            "relationship_colours": RELATIONSHIP_COLOURS, "roles": ROLES, "proofs": PROOFS}
 
 
 async def organisation_for(request: Request) -> Organisation:
@@ -85,7 +89,8 @@ async def directory(request: Request) -> Response:
     except ValueError:
         number = 1
     page = await paginate(filters.apply(rules.published()), number, 20)
-    context = {"filters": filters, "page": page, "facets": await rules.facets(), **common()}
+    context = {"filters": filters, "page": page, "facets": await rules.facets(), "all_seals": await seals.active(),
+               "held": await seals.of([org.id for org in page.items]), **common()}
     if is_moderator(request):
         context["pending"] = await Proposal.filter(status="pending").count()
     return render(request, "mapping/directory.html", context)
@@ -104,7 +109,7 @@ async def map_page(request: Request) -> Response:
     geojson_url = str(request.app.url_path_for("api-mapping:geojson")) + "?" + filters.query_string().lstrip("&")
     return render(request, "mapping/map.html", {"filters": filters, "page": page, "facets": await rules.facets(),
                                                 "config": config, "geojson_url": geojson_url,
-                                                **common()})
+                                                "all_seals": await seals.active(), **common()})
 
 
 async def organisation(request: Request) -> Response:
@@ -117,13 +122,32 @@ async def organisation(request: Request) -> Response:
         outgoing = [r for r in outgoing if r.target is None or r.target.status == "published"]
         incoming = [r for r in incoming if r.source.status == "published"]
     context: dict[str, Any] = {"org": org, "outgoing": outgoing, "incoming": incoming,
-                               "config": map_config(request), **common()}
+                               "config": map_config(request), "seal_grants": await seals.grants_of(org),
+                               "history": await rules.history(org, public=not moderator),
+                               **await membership_context(request, org), **common()}
+    if auth.has_permission(request, "mapping.seals"):
+        context["grantable"] = await seals.active()
     if moderator:
-        context["history"] = await rules.history(org)
         context["pending"] = await Proposal.filter(organisation=org, status="pending").order_by("id")
         context["others"] = await rules.published().exclude(id=org.id).values_list("id", "name")
         context["rel_values"], context["rel_errors"] = {}, {}
     return render(request, "mapping/organisation.html", context)
+
+
+async def membership_context(request: Request, org: Organisation) -> dict[str, Any]:
+    """The visitor's tie to ``org`` (``mine``: their membership or claim) and, for its members and
+    the team, its members and the claims waiting (``members``, ``claims``)."""
+    person = request.state.person
+    mine = await Membership.get_or_none(organisation=org, person=person) if person else None
+    context: dict[str, Any] = {"mine": mine, "is_member": bool(mine and mine.status == "confirmed")}
+    staff = is_moderator(request)
+    context["can_edit"] = context["is_member"] or auth.has_permission(request, "mapping.edit")
+    if context["is_member"] or staff:
+        context["members"] = await Membership.filter(organisation=org, status="confirmed") \
+            .select_related("person").order_by("role", "person__name")
+        context["claims"] = await membership.pending_claims(org.id)
+        context["can_remove"] = staff or bool(context["is_member"] and mine and mine.role == "admin")
+    return context
 
 
 def _layout(relationships: list[Relationship]) -> dict[str, Any]:
@@ -179,7 +203,8 @@ async def moderation(request: Request) -> Response:
     pending = await Proposal.filter(status="pending").select_related("organisation", "proposer")
     decided = await Proposal.exclude(status="pending").order_by("-decided_at", "-id").limit(20) \
         .select_related("organisation", "decided_by")
-    return render(request, "mapping/moderation.html", {"pending": pending, "decided": decided, **common()})
+    return render(request, "mapping/moderation.html", {"pending": pending, "decided": decided,
+                                                       "claims": await membership.pending_claims(), **common()})
 
 
 # ------------------------------------------------------------------------------- exports
@@ -195,22 +220,25 @@ def _base_url(request: Request) -> str:
 
 
 async def export_csv(request: Request) -> Response:
-    """The published organisations (filtered as the directory) as CSV."""
+    """The published organisations (filtered as the directory) as CSV, with their seals."""
     orgs = await _export_set(request)
-    return csv_response("organisations.csv", exports.CSV_COLUMNS, [exports.csv_row(o) for o in orgs])
+    held = await seals.of([o.id for o in orgs])
+    return csv_response("organisations.csv", exports.EXPORT_COLUMNS, [exports.csv_row(o, held.get(o.id)) for o in orgs])
 
 
 async def export_json(request: Request) -> Response:
     """The published organisations (filtered as the directory) as JSON, as the API gives them."""
-    link, base = exports.page_link(request.app), _base_url(request)
+    link, base, orgs = exports.page_link(request.app), _base_url(request), await _export_set(request)
+    held = await seals.of([o.id for o in orgs])
     return json_response("organisations.json",
-                         {"organisations": [exports.as_json(o, link, base) for o in await _export_set(request)]})
+                         {"organisations": [exports.as_json(o, link, base, held.get(o.id)) for o in orgs]})
 
 
 async def export_geojson(request: Request) -> Response:
     """The published organisations with coordinates as a GeoJSON download."""
-    response = json_response("organisations.geojson",
-                             exports.feature_collection(await _export_set(request), exports.page_link(request.app)))
+    orgs = await _export_set(request)
+    response = json_response("organisations.geojson", exports.feature_collection(
+        orgs, exports.page_link(request.app), held=await seals.of([o.id for o in orgs])))
     response.headers["content-type"] = "application/geo+json"
     return response
 
@@ -220,7 +248,8 @@ async def export_popolo(request: Request) -> Response:
     orgs = await _export_set(request)
     relationships = await Relationship.all().select_related("source", "target")
     return json_response("organisations.popolo.json", exports.popolo_document(
-        orgs, relationships, exports.page_link(request.app), _base_url(request)))
+        orgs, relationships, exports.page_link(request.app), _base_url(request),
+        held=await seals.of([o.id for o in orgs])))
 
 
 # --------------------------------------------------------------------- hooks' queries
@@ -235,7 +264,12 @@ async def personal_data(person_id: int) -> dict[str, Any]:
     """A person's proposals and changes to the map, for their data export."""
     proposals = await Proposal.filter(proposer_id=person_id).select_related("organisation")
     changes = await Change.filter(actor_id=person_id).select_related("organisation")
+    ties = await Membership.filter(person_id=person_id).select_related("organisation")
     return {
+        "map_memberships": [{"organisation": m.organisation.name, "role": m.role, "status": m.status,
+                             "proof": m.proof, "proof_email": m.proof_email, "note": m.note,
+                             "created_at": m.created_at.isoformat(),
+                             "confirmed_at": m.confirmed_at.isoformat() if m.confirmed_at else None} for m in ties],
         "map_proposals": [{"organisation": p.organisation.name, "kind": p.kind, "status": p.status,
                            "data": p.data, "note": p.note, "contact_email": p.contact_email,
                            "reason": p.reason, "created_at": p.created_at.isoformat()} for p in proposals],
@@ -245,5 +279,7 @@ async def personal_data(person_id: int) -> dict[str, Any]:
 
 
 async def erase_person(person_id: int) -> None:
-    """Proposals stay for the record; the private contact address given with them goes."""
+    """Proposals stay for the record; the private contact address given with them goes, and so do
+    the person's memberships and claims."""
     await Proposal.filter(proposer_id=person_id).update(contact_email="")
+    await Membership.filter(person_id=person_id).delete()

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from labkit import throttle
-from labkit.action_routes import context_of, read_input
+from labkit.action_routes import context_of, enforce, found, read_input
 from labkit.actions import Action, Refused
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, redirect, render
@@ -138,7 +138,9 @@ def _update_of(org_id: int) -> Callable[[ProposalIn], OrganisationUpdate]:
 
 
 async def edit(request: Request) -> Response:
-    """Edit an organisation directly (the team); every change goes into its history."""
+    """Edit an organisation directly (the team, or its confirmed members); every change goes into
+    its history."""
+    await found(actions.require_editor(enforce(actions.update_organisation, request), request.path_params["org_id"]))
     org = await organisation_for(request)
     if request.method == "GET":
         return _form(request, "mapping/edit.html", rules.as_input(org), {}, org=org)

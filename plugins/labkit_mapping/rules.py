@@ -5,8 +5,6 @@ A rule that says no raises :class:`labkit.actions.Refused`."""
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from tortoise.transactions import in_transaction
 from labkit.actions import Refused, not_found
 from labkit.i18n import N_
 from labkit.models import Person
+from labkit.text import fold
 
 from labkit_mapping.forms import ORGANISATION_FIELDS, OrganisationIn
 from labkit_mapping.models import (
@@ -37,13 +36,6 @@ NAME_SIMILARITY = 0.9
 
 
 # --------------------------------------------------------------------------- normalising
-
-
-def fold(text: str) -> str:
-    """Lower case without accents or punctuation, single spaces: "Ação  Jovem!" -> "acao jovem"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).replace("_", " ").split())
 
 
 def website_domain(url: str) -> str:
@@ -152,8 +144,17 @@ async def record(org: Organisation, action: str, actor: Person | None, changes: 
                                note=note)
 
 
-async def history(org: Organisation) -> list[Change]:
-    return await Change.filter(organisation=org).order_by("-at", "-id").select_related("actor")
+PUBLIC_CHANGES = ("created", "imported", "approved", "updated", "member_updated", "status", "correction_applied",
+                  "relationship_added", "relationship_removed", "seal_granted", "seal_revoked")
+"""The history entries anyone sees (not proposals waiting or refused, which only the team sees)."""
+
+
+async def history(org: Organisation, public: bool = False) -> list[Change]:
+    """``org``'s history, newest first: all of it, or (``public``) what :data:`PUBLIC_CHANGES` names."""
+    query = Change.filter(organisation=org)
+    if public:
+        query = query.filter(action__in=PUBLIC_CHANGES)
+    return await query.order_by("-at", "-id").select_related("actor")
 
 
 # ------------------------------------------------------------------------------- writing
@@ -325,17 +326,19 @@ class Filters:
     region: str = ""
     partner: bool = False
     located: bool = False
+    seal: int | None = None
 
     @classmethod
     def from_query(cls, params: Any) -> Filters:
         def text(name: str, limit: int = 100) -> str:
             return str(params.get(name, "")).strip()[:limit]
 
-        kind, practice = text("kind"), text("practice")
+        kind, practice, seal = text("kind"), text("practice"), text("seal", 9)
         return cls(q=text("q"), kind=kind if kind in KINDS else "", topic=text("topic", 60).lower(),
                    practice=practice if practice in PRACTICES else "", region=text("region", 40),
                    partner=text("partner") in ("1", "true", "yes", "on"),
-                   located=text("located") in ("1", "true", "yes", "on"))
+                   located=text("located") in ("1", "true", "yes", "on"),
+                   seal=int(seal) if seal.isascii() and seal.isdigit() else None)
 
     def apply(self, query: QuerySet) -> QuerySet:
         if self.q:
@@ -353,19 +356,21 @@ class Filters:
             query = query.filter(wants_partnership=True)
         if self.located:
             query = query.filter(latitude__isnull=False, longitude__isnull=False)
+        if self.seal is not None:
+            query = query.filter(seal_grants__seal_id=self.seal, seal_grants__seal__retired=False)
         return query
 
     def query_string(self) -> str:
         """The filters as ``&name=value`` pairs, for pager links."""
         from urllib.parse import urlencode
 
-        pairs = {k: v for k, v in vars(self).items() if v}
+        pairs = {k: v for k, v in vars(self).items() if v not in (None, "", False)}
         pairs = {k: ("1" if v is True else v) for k, v in pairs.items()}
         return ("&" + urlencode(pairs)) if pairs else ""
 
     @property
     def active(self) -> bool:
-        return any(vars(self).values())
+        return any(value not in (None, "", False) for value in vars(self).values())
 
 
 def published() -> QuerySet:

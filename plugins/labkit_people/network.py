@@ -83,17 +83,14 @@ async def organisations_of(app: Starlette, profile: Profile) -> list[Reference]:
     """The organisations whose membership of this person is confirmed, when the person chose to
     show them: an empty list while the mapping plugin is off.
 
-    SEAM (wired when the organisation-claims work of the mapping plugin is merged): the confirmed
-    memberships come from ``labkit_mapping.membership.confirmed_organisations(person_id)``, asked
-    only when the ``organisation`` reference kind is offered (mapping is on); each is shown through
-    that reference kind, so a hidden organisation never appears.
+    The confirmed memberships come from ``labkit_mapping.membership.confirmed_organisations``
+    (asked only when the ``organisation`` reference kind is offered, i.e. mapping is on); each is
+    shown through that reference kind, so an organisation that is not public never appears.
     """
     if not profile.show_organisations or "organisation" not in references.kinds(app):
         return []
-    try:
-        from labkit_mapping.membership import confirmed_organisations  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    found = [await references.resolve(app, "organisation", getattr(org, "id", org))
-             for org in await confirmed_organisations(profile.person_id)]
+    from labkit_mapping.membership import confirmed_organisations
+
+    found = [await references.resolve(app, "organisation", tie.organisation_id)
+             for tie in await confirmed_organisations(profile.person_id)]
     return [ref for ref in found if ref is not None]

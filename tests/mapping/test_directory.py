@@ -11,6 +11,7 @@ from labkit.auth import create_token, participant_id
 from labkit.periods import Period
 from labkit.references import resolve, search
 from labkit.testing import RunningLab
+from labkit.text import fold
 
 
 async def _seed(actor=None) -> dict[str, int]:
@@ -30,7 +31,7 @@ async def _seed(actor=None) -> dict[str, int]:
         data = OrganisationIn(name=name, kind=kind, topics=topics, practices=practices, region=region,
                               wants_partnership=partner, latitude=point[0] if point else None,
                               longitude=point[1] if point else None, contact_email="contato@example.org",
-                              website=f"https://{rules.fold(name).replace(' ', '')}.example.org")
+                              website=f"https://{fold(name).replace(' ', '')}.example.org")
         ids[name] = (await rules.create_organisation(data, actor, source="staff")).id
     hidden = await rules.propose_new(OrganisationIn(name="Grupo Ainda Proposto", kind="other"), None)
     ids["Grupo Ainda Proposto"] = hidden.organisation_id

@@ -69,7 +69,7 @@ ANONYMOUS_WRITES: dict[str, str] = {
 """Unsafe routes an anonymous visitor may use successfully, each with the reason."""
 
 STAFF_ONLY = re.compile(
-    r"^/(admin/|coworking/staff/|federation/(registry|harvests)|mapping/(moderation|import)|participation/(moderation|processes/new)|people/topics|"
+    r"^/(admin/|coworking/staff/|federation/(registry|harvests)|mapping/(moderation|import|seals)|participation/(moderation|processes/new)|people/topics|"
     r"indicators/(entries|targets|periods|recompute|portfolio/\w+/new)|challenges/new|"
     r"challenges/\{cid:int\}/(manage|edit|criteria|jurors|assignments|results/publish))"
 )
@@ -335,6 +335,9 @@ RESOLVERS: dict[str, Resolver] = {
     "mapping:org_id": _m(MA, "Organisation", status="published"),
     "mapping:rel_id": _m(MA, "Relationship"),
     "mapping:proposal_id": _m(MA, "Proposal", status="pending"),
+    "mapping:membership_id": lambda seed: _fresh_claim(seed),
+    "mapping:seal_id": _m(MA, "Seal"),
+    "mapping:code": _const("not-a-claim-code"),
     # onboarding
     "onboarding:key": _const("kickoff"),
     # people
@@ -410,6 +413,24 @@ async def _fresh_relationship(seed: Seed) -> dict[str, str]:
     raise AssertionError("no two organisations left to relate")
 
 
+async def _fresh_claim(seed: Seed) -> str:
+    ma = _models(MA)
+    organisation = await ma.Organisation.filter(status="published").order_by("id").first()
+    return str((await ma.Membership.create(organisation=organisation, person=await _throwaway_member(seed))).id)
+
+
+async def _claim_param(seed: Seed) -> dict[str, str]:
+    return {"membership_id": await _fresh_claim(seed)}
+
+
+async def _fresh_seal_grant(seed: Seed) -> dict[str, str]:
+    ma = _models(MA)
+    organisation = await ma.Organisation.filter(status="published").order_by("id").first()
+    seal = await ma.Seal.create(name=f"Seal {secrets.token_hex(4)}")
+    await ma.SealGrant.create(seal=seal, organisation=organisation)
+    return {"seal_id": str(seal.id), "org_id": str(organisation.id)}
+
+
 async def _fresh_juror(seed: Seed) -> dict[str, str]:
     ch = _models(CH)
     juror = await ch.Juror.create(challenge_id=int(await _challenge(seed)), person=await _throwaway_member(seed))
@@ -433,6 +454,8 @@ FRESH: dict[str, Callable[[Seed], Awaitable[dict[str, str]]]] = {
     "indicators:product_id": _fresh("labkit_indicators.models", "Product", "product_id"),
     "indicators:entry_id": _fresh("labkit_indicators.models", "ManualEntry", "entry_id", deleted_at=None),
     "mapping:rel_id": _fresh_relationship,
+    "mapping:membership_id": lambda seed: _claim_param(seed),
+    "mapping:seal_id": _fresh_seal_grant,
     "challenges:criterion": lambda seed: _fresh("labkit_challenges.models", "Criterion", "criterion",
                                                 name=f"Criterion {secrets.token_hex(4)}")(seed),
     "challenges:juror": _fresh_juror,

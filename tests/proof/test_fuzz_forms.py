@@ -238,6 +238,23 @@ async def test_mapping_proposal_form_holds_under_fuzzing(make_lab: Callable[...,
     await fuzz_form(lab, form)
 
 
+async def test_mapping_seal_form_holds_under_fuzzing(make_lab: Callable[..., Awaitable[RunningLab]]) -> None:
+    from labkit_mapping.models import Seal
+
+    lab = await demo_lab(make_lab)
+    staff = await lab.person("staff")
+
+    async def signed_in() -> LabClient:
+        return await lab.login_as(person=staff)
+
+    form = Form("mapping seal", "/mapping/seals",
+                lambda n: {"name": f"Selo {hashlib.sha256(str(n).encode()).hexdigest()[:12]}",
+                           "description": f"Um selo de teste número {n}.", "icon": "star", "colour": "purple"},
+                echo=("name", "description"), others=("icon", "colour"),
+                stored=_values(Seal, "name"), exact=("name", "description"), client=signed_in)
+    await fuzz_form(lab, form)
+
+
 async def test_participation_forms_hold_under_fuzzing(make_lab: Callable[..., Awaitable[RunningLab]]) -> None:
     from labkit_participation.models import Comment, Process, Proposal
 

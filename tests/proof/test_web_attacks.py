@@ -218,6 +218,7 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
     programme = await Programme.all().order_by("id").first()
     hackathon = await Challenge.filter(kind="hackathon").order_by("id").first()
     mentor = await Member.all().order_by("id").first()  # a programme needs a mentor lab
+    mapped = await Organisation.filter(status="published").order_by("id").first()
     staff = Visitor(lab, seed.people["staff"])
     admin = Visitor(lab, seed.people["admin"])
     anonymous = Visitor(lab, None)
@@ -240,6 +241,8 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
         ("staff", f"/participation/processes/{process_id}/surveys/new", {"questions": "single: {payload} | {payload} A | B"}),
         ("anonymous", "/mapping/propose", {"latitude": "", "longitude": "", "founding_year": "", "region": "",
                                            "contact_email": "", "contact_phone": "", "links": ""}),
+        ("member", f"/mapping/organisations/{mapped.id}/claim", {"email": ""}),
+        ("staff", "/mapping/seals", {"icon": "check", "colour": "green"}),
         ("staff", "/coworking/staff/spaces/new", {**hours, "latitude": "", "longitude": "", "quota_hours_per_week": "",
                                                   "is_active": "on"}),
         ("staff", f"/coworking/staff/spaces/{space.id}/resources/new", {"is_active": "on", "capacity": "3"}),

@@ -26,6 +26,9 @@
     box.appendChild(text("h3", properties.name));
     var kind = properties.kind_label || properties.kind;
     box.appendChild(text("p", properties.address ? kind + " · " + properties.address : kind, "small"));
+    if (properties.seal_labels && properties.seal_labels.length) {
+      box.appendChild(text("p", properties.seal_labels.join(" · "), "small mapping-popup-seals"));
+    }
     if (properties.topics && properties.topics.length) {
       box.appendChild(text("p", properties.topics.join(", "), "small muted"));
     }
