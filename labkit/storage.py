@@ -103,6 +103,9 @@ class LocalStorage(Storage):
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
+    def __str__(self) -> str:
+        return f"the folder {self.root}"
+
     def path_of(self, key: str) -> Path:
         """The file that holds ``key`` (checked, inside :attr:`root`)."""
         return self.root.joinpath(*check_key(key).split("/"))

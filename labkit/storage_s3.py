@@ -18,11 +18,11 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-from labkit.storage import MissingFile, Storage, StorageError, check_key
-
 import obstore
 from obstore.exceptions import BaseError, PermissionDeniedError, UnauthenticatedError
 from obstore.store import S3Store
+
+from labkit.storage import MissingFile, Storage, StorageError, check_key
 
 _FAILURES = (OSError, BaseError)
 """What obstore raises: ``FileNotFoundError`` for a 404, its ``BaseError`` family for the rest."""
@@ -57,6 +57,9 @@ class S3Storage(Storage):
                             "connect_timeout": min(timeout, timedelta(seconds=5))},
             retry_config={"max_retries": 2, "retry_timeout": timeout},
         )
+
+    def __str__(self) -> str:
+        return f"the bucket {self.bucket!r} at {self.where}"
 
     def _failure(self, error: Exception, doing: str) -> StorageError:
         """One readable sentence for what the service answered (its debug dump goes nowhere)."""
