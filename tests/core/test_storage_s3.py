@@ -14,6 +14,7 @@ from labkit.config import ConfigError, StorageSection, load_settings
 from labkit.storage import MissingFile, StorageError, open_storage
 from labkit.storage_s3 import S3Storage
 from labkit.testing_server import free_port
+
 from tests.conftest import S3Server
 
 
