@@ -89,3 +89,22 @@ async def test_a_download_while_the_storage_is_down_is_a_clear_503(
     page = await member.get(f"/challenges/{challenge.id}/submissions/{submission.id}/attachments/{file.id}")
     assert page.status_code == 503 and "The lab&#39;s files cannot be reached right now." in page.text
     assert "Traceback" not in page.text
+
+
+async def test_concurrent_first_submissions_leave_no_object_without_its_row(
+        make_lab: LabMaker, s3_server: S3Server, s3_credentials: dict[str, str]) -> None:
+    from labkit_challenges.models import Attachment
+
+    bucket = s3_server.new_bucket()
+    lab = await s3_lab(make_lab, s3_server.settings(bucket))
+    challenge = await make_challenge("open")
+    mates = [await lab.login_as("member") for _ in range(4)]
+    await make_team(challenge, *(mate.person for mate in mates))  # type: ignore[attr-defined]
+    url = f"/challenges/{challenge.id}/submission"
+    answers = await asyncio.gather(*(
+        mate.submit(url, SOLUTION, files={"attachments": (f"parte-{index}.pdf", PDF, "application/pdf")})
+        for index, mate in enumerate(mates)))
+    assert {answer.status_code for answer in answers} <= {303, 409, 422}
+    # whichever of them lost the race to create the submission, its file went with it
+    rows = {f"challenges/{file.stored_name}" for file in await Attachment.all()}
+    assert rows and set(s3_server.objects(bucket)) == rows
