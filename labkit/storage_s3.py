@@ -58,6 +58,11 @@ class S3Storage(Storage):
             retry_config={"max_retries": 2, "retry_timeout": timeout},
         )
 
+    async def close(self) -> None:
+        """Drop the client and its connection pool: obstore's HTTP threads must not outlive the
+        interpreter (a client still holding connections at exit aborts the process)."""
+        del self.store
+
     def __str__(self) -> str:
         return f"the bucket {self.bucket!r} at {self.where}"
 

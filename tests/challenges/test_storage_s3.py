@@ -4,6 +4,7 @@ processes serve each other's uploads, and a storage that is down refuses a submi
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable
 
 from labkit.testing import LabClient, RunningLab
@@ -53,6 +54,9 @@ async def test_two_labkit_serve_processes_serve_each_others_uploads(
             assert "sandbox" in download.headers["content-security-policy"]
         for client in clients:
             await client.aclose()
+        for server in (first, second):  # Ctrl-C: each stops cleanly, its storage client closed
+            server.process.send_signal(signal.SIGINT)
+            assert await asyncio.to_thread(server.process.wait, 20) == 0, server.log()
     finally:
         first.stop()
         second.stop()

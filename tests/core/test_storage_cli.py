@@ -4,12 +4,14 @@ and a bucket of moto's S3 server on loopback."""
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from pathlib import Path
 
 import tomli_w
 
 from labkit.testing import write_lab
 from labkit.testing_server import free_port
+
 from tests.conftest import S3Server
 from tests.test_cli import assert_one_line_error, labkit
 
@@ -25,8 +27,6 @@ def s3_lab(folder: Path, storage: dict[str, object]) -> Path:
 
 
 def set_backend(folder: Path, backend: str) -> None:
-    import tomllib
-
     settings = tomllib.loads((folder / "lab.toml").read_text())
     settings["storage"]["backend"] = backend
     (folder / "lab.toml").write_text(tomli_w.dumps(settings))
