@@ -3,7 +3,10 @@ is down and one that never answers: every failure is one readable StorageError, 
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,3 +102,30 @@ def test_credentials_come_from_the_environment_only(tmp_path: Path) -> None:
     assert settings.storage.secret_access_key == "very-secret" and "very-secret" not in repr(settings)
     assert isinstance(open_storage(settings), S3Storage)
     assert open_storage(settings, "local").name == "local"
+
+
+@pytest.fixture
+def s3_with_authentication() -> Iterator[str]:
+    """moto's S3 server as a process that checks every request's credentials (none are known to it)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                               env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        assert time.monotonic() < deadline and process.poll() is None, "moto's server did not start"
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+
+
+async def test_refused_credentials_are_named(s3_with_authentication: str) -> None:
+    store = s3(s3_with_authentication, "lab-files")
+    for attempt in (store.put("a/b.txt", b"x", media_type="text/plain"), store.get("a/b.txt"), store.exists("a/b.txt")):
+        with pytest.raises(StorageError, match=r"refused the lab's credentials for the bucket 'lab-files' "
+                                               r"\(LABKIT_STORAGE_ACCESS_KEY_ID, LABKIT_STORAGE_SECRET_ACCESS_KEY\)"):
+            await attempt
