@@ -84,7 +84,7 @@ class Storage(ABC):
     async def probe(self) -> None:
         """Write, read back and remove a small file, as ``labkit check`` does: :class:`StorageError`
         when the storage cannot keep the lab's files."""
-        key = new_key("labkit-check", "txt")
+        key = check_key(f"labkit-check-{secrets.token_hex(8)}.txt")  # at the top: no folder left behind
         await self.put(key, b"labkit check", media_type="text/plain")
         try:
             if await self.get(key) != b"labkit check":
