@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
         exception_handlers={
             HTTPException: errors.http_exception,
             DBConnectionError: errors.database_unavailable,
+            storage.StorageError: errors.storage_unavailable,
             **{error: errors.database_unavailable for error in db.CONNECTION_ERRORS},
             OverflowError: errors.database_rejected_value,
             RecursionError: errors.too_deep,

@@ -17,8 +17,9 @@ from labkit.config import ConfigError, Settings, load_settings
 from labkit.people import AccountError, create_admin
 from labkit.plugins import PluginError, Plugins, by_convention
 from labkit.production import address_mismatch, production_problems
+from labkit.storage import StorageError
 
-EXPECTED_ERRORS = (ConfigError, PluginError, db.DatabaseError, AccountError)
+EXPECTED_ERRORS = (ConfigError, PluginError, db.DatabaseError, AccountError, StorageError)
 
 
 class LabContext:
@@ -129,7 +130,7 @@ def check(lab: LabContext, production: bool, workers: int) -> None:
     try:
         settings, plugins = lab.settings, lab.plugins
         create_app(settings, plugins)
-    except (ConfigError, PluginError) as error:
+    except (ConfigError, PluginError, StorageError) as error:
         fail(str(error), code=1)
     click.echo(f"configuration: ok ({settings.lab_dir / 'lab.toml'})")
     click.echo(f"plugins: {', '.join(p.slug for p in plugins.order)}")
@@ -141,6 +142,10 @@ def check(lab: LabContext, production: bool, workers: int) -> None:
             problems.append(f"{len(pending)} migration(s) not applied ({', '.join(pending)}): run `labkit migrate`")
     except db.DatabaseError as error:
         problems.append(str(error))
+    try:
+        click.echo(f"storage: writable ({run(probe(settings))})")
+    except StorageError as error:
+        problems.append(f"storage: {error}")
     if production:
         problems += [str(finding) for finding in production_problems(settings, workers)]
     if unreachable := maps.unreachable_tile_server(settings):
@@ -228,6 +233,7 @@ def _lab_option(argv: list[str]) -> str | None:
 
 from labkit.authoring import plugin as plugin_group  # noqa: E402  (commands that need no lab yet)
 from labkit.cli_mail import mail  # noqa: E402
+from labkit.cli_storage import probe, storage_group  # noqa: E402
 from labkit.i18n_tools import i18n  # noqa: E402
 from labkit.scaffold import new, template  # noqa: E402
 
@@ -236,6 +242,7 @@ cli.add_command(template)
 cli.add_command(plugin_group)
 cli.add_command(i18n)
 cli.add_command(mail)
+cli.add_command(storage_group)
 
 
 def _add_plugin_commands(argv: list[str]) -> None:

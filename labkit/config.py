@@ -3,8 +3,9 @@
 Precedence, lowest first: built-in defaults, ``lab.toml``, the lab's ``.env`` file, the process
 environment. An environment variable ``LABKIT_<SECTION>_<KEY>`` overrides ``[section] key``
 (``LABKIT_DATABASE_URL`` overrides ``[database] url``). Secrets (``LABKIT_SECRET_KEY``,
-``LABKIT_MAIL_PASSWORD``, an SSO provider's ``LABKIT_SSO_<NAME>_CLIENT_SECRET``) come from the
-environment only; ``lab.toml`` may not hold them.
+``LABKIT_MAIL_PASSWORD``, an SSO provider's ``LABKIT_SSO_<NAME>_CLIENT_SECRET``, the object storage's
+``LABKIT_STORAGE_ACCESS_KEY_ID`` and ``LABKIT_STORAGE_SECRET_ACCESS_KEY``) come from the environment
+only; ``lab.toml`` may not hold them.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 import dotenv.parser
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 LANGUAGES = {"pt-BR": "Português (Brasil)", "es": "Español", "fr": "Français", "en": "English"}
 """The languages labkit ships translations for, by tag, with their own names."""
 
 SECRETS = {"secret_key": "LABKIT_SECRET_KEY", "password": "LABKIT_MAIL_PASSWORD",
-           "mail_password": "LABKIT_MAIL_PASSWORD", "client_secret": "LABKIT_SSO_<NAME>_CLIENT_SECRET"}
+           "mail_password": "LABKIT_MAIL_PASSWORD", "client_secret": "LABKIT_SSO_<NAME>_CLIENT_SECRET",
+           "access_key_id": "LABKIT_STORAGE_ACCESS_KEY_ID", "secret_access_key": "LABKIT_STORAGE_SECRET_ACCESS_KEY"}
 """Keys that must never be written in lab.toml, with the variable that holds them instead."""
 SECTIONS = ("lab", "database", "plugins", "security", "mail", "sso", "storage", "plugin")
 
@@ -182,10 +184,41 @@ class SsoSection(_Section):
 
 
 class StorageSection(_Section):
-    """``[storage]``: where uploaded files and images are kept (:mod:`labkit.storage`)."""
+    """``[storage]``: where uploaded files and images are kept (:mod:`labkit.storage`). The other keys
+    describe the S3-compatible bucket, used when ``backend = "s3"`` and by ``labkit storage migrate``."""
 
-    backend: Literal["local"] = "local"
-    """``local``: the lab folder's ``uploads/``."""
+    backend: Literal["local", "s3"] = "local"
+    """``local``: the lab folder's ``uploads/``; ``s3``: a bucket of S3-compatible object storage."""
+    bucket: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$")
+    endpoint_url: str = Field(default="", pattern=r"^(https?://[^/?#\s]+/?)?$")
+    """The server of an S3-compatible service (MinIO, Garage, Ceph…); empty for Amazon S3 itself."""
+    region: str = Field(default="us-east-1", min_length=1)
+    prefix: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*)?$")
+    """A folder of the bucket for this lab's files (several labs may share one bucket)."""
+    addressing: Literal["path", "virtual"] = "path"
+    """``path`` (``<endpoint>/<bucket>/<key>``, what most S3-compatible servers expect) or
+    ``virtual`` (``<bucket>.<endpoint>/<key>``)."""
+    timeout_seconds: float = Field(default=10, gt=0, le=300)
+    """How long one request to the object storage may take before the lab gives up on it."""
+    access_key_id: str = Field(default="", repr=False)
+    """From ``LABKIT_STORAGE_ACCESS_KEY_ID`` only."""
+    secret_access_key: str = Field(default="", repr=False)
+    """From ``LABKIT_STORAGE_SECRET_ACCESS_KEY`` only."""
+
+    def s3_problem(self) -> str | None:
+        """Why the bucket cannot be used as configured (one sentence), or ``None`` when it can."""
+        if not self.bucket:
+            return "[storage] bucket is not set: name the bucket of S3-compatible storage in lab.toml"
+        if not self.access_key_id or not self.secret_access_key:
+            return ("LABKIT_STORAGE_ACCESS_KEY_ID and LABKIT_STORAGE_SECRET_ACCESS_KEY must both be set "
+                    "in the environment or the lab's .env file to use the bucket")
+        return None
+
+    @model_validator(mode="after")
+    def _s3_complete(self) -> StorageSection:
+        if self.backend == "s3" and (problem := self.s3_problem()):
+            raise ValueError(problem)
+        return self
 
 
 class Settings(BaseModel):
@@ -327,8 +360,10 @@ def load_settings(lab_dir: str | Path | None = None, environ: dict[str, str] | N
         first = error.errors()[0]
         loc = [str(part) for part in first["loc"]]
         env_name = "LABKIT_" + "_".join(loc).upper()
-        where = env_name if loc[0] in SECRETS else f"lab.toml or {env_name}"
+        where = env_name if loc[-1] in SECRETS else f"lab.toml or {env_name}"
         message = first["msg"].removeprefix("Value error, ")
+        if len(loc) == 1 and loc[0] in SECTIONS:  # a section's own check, across its keys
+            raise ConfigError(f"lab.toml [{loc[0]}]: {message}") from None
         raise ConfigError(f"setting {'.'.join(loc)} ({where}): {message}") from None
     for provider in settings.sso.providers:
         if not settings.sso_client_secret(provider):

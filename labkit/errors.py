@@ -87,6 +87,16 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
     return await error_response(request, 503)
 
 
+STORAGE_UNAVAILABLE = N_("The lab's files cannot be reached right now. Try again in a few minutes.")
+
+
+async def storage_unavailable(request: Request, exc: Exception) -> Response:
+    """Handler for a :class:`~labkit.storage.StorageError` nothing caught (a download while the
+    object storage is down): a 503 that says the files are away, the reason in the log."""
+    log.error("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return await error_response(request, 503, gettext(STORAGE_UNAVAILABLE), kind="storage-unavailable")
+
+
 def _value_rejected_by_database(exc: BaseException) -> bool:
     """Whether the database refused a value the request carried (a number beyond its integers, a
     NUL character in text) rather than failed: SQLite's driver raises ``OverflowError``, asyncpg a

@@ -81,6 +81,19 @@ class Storage(ABC):
     async def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         """Release connections (the app calls it at shutdown)."""
 
+    async def probe(self) -> None:
+        """Write, read back and remove a small file, as ``labkit check`` does: :class:`StorageError`
+        when the storage cannot keep the lab's files."""
+        key = check_key(f"labkit-check-{secrets.token_hex(8)}.txt")  # at the top: no folder left behind
+        await self.put(key, b"labkit check", media_type="text/plain")
+        try:
+            if await self.get(key) != b"labkit check":
+                raise StorageError(f"the {self.name} storage gave back other bytes than it was given")
+        except MissingFile:
+            raise StorageError(f"the {self.name} storage lost a file just after storing it") from None
+        finally:
+            await self.delete(key)
+
 
 class LocalStorage(Storage):
     """Files in a folder of the lab (``<lab>/uploads`` by default), one file per key."""
@@ -89,6 +102,9 @@ class LocalStorage(Storage):
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+
+    def __str__(self) -> str:
+        return f"the folder {self.root}"
 
     def path_of(self, key: str) -> Path:
         """The file that holds ``key`` (checked, inside :attr:`root`)."""
@@ -147,8 +163,23 @@ class LocalStorage(Storage):
                     yield key
 
 
-def open_storage(settings: Any) -> Storage:
-    """The storage ``settings`` (:class:`labkit.config.Settings`) choose in ``[storage]``."""
+BACKENDS = ("local", "s3")
+"""The values of ``[storage] backend``."""
+
+
+def open_storage(settings: Any, backend: str | None = None) -> Storage:
+    """The storage ``settings`` (:class:`labkit.config.Settings`) choose in ``[storage]``, or the
+    one named ``backend`` with the same settings (``labkit storage migrate`` opens both).
+
+    The S3 backend's module and client are imported only here, when it is chosen; a bucket that is
+    not fully configured is a :class:`StorageError`."""
+    backend = backend or settings.storage.backend
+    if backend == "s3":
+        try:
+            from labkit.storage_s3 import S3Storage
+        except ModuleNotFoundError as error:
+            raise StorageError(f"the s3 storage needs the {error.name} package: install labkit[s3]") from None
+        return S3Storage(settings.storage)
     return LocalStorage(settings.lab_dir / "uploads")
 
 

@@ -5,33 +5,30 @@ A plugin accepts a file with :func:`store` (the type is checked by its content â
 the returned :class:`StoredFile` fields in its own table, and serves it back with
 :func:`download_response` from a route that has checked the visitor may see it.
 
-Files live in the lab folder under ``uploads/<area>/`` with random names, so a name chosen by a
-visitor never touches the file system. Downloads are always ``attachment`` with
-``X-Content-Type-Options: nosniff`` and a sandboxing CSP, so an uploaded file cannot run as a
-page of the lab.
+Files are kept in the lab's :mod:`labkit.storage` (the lab folder's ``uploads/`` or a shared
+bucket) under the key ``<area>/<random>.<ext>``, so a name chosen by a visitor never reaches a
+folder or an object. Downloads are always ``attachment`` with ``X-Content-Type-Options: nosniff``
+and a sandboxing CSP, so an uploaded file cannot run as a page of the lab.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import secrets
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from labkit.i18n import N_, gettext
+from labkit.storage import Storage, check_key, new_key
 
 CHUNK = 64 * 1024
-_AREA = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{1,5}$")
 
 
@@ -127,7 +124,8 @@ ZIP_BASED = {"zip", "odt", "ods", "odp", "docx", "xlsx", "pptx"}
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file kept under ``uploads/<area>/``: keep these fields in the plugin's own table."""
+    """A file kept in the lab's storage under ``<area>/<stored_name>``: keep these fields in the
+    plugin's own table."""
 
     stored_name: str
     original_name: str
@@ -137,15 +135,11 @@ class StoredFile:
     sha256: str
 
 
-def uploads_root(lab_dir: Path) -> Path:
-    """The folder of a lab's uploaded files."""
-    return lab_dir / "uploads"
-
-
-def _area_dir(lab_dir: Path, area: str) -> Path:
-    if not _AREA.match(area):
-        raise ValueError(f"invalid upload area {area!r}")
-    return uploads_root(lab_dir) / area
+def key_of(area: str, stored_name: str) -> str:
+    """The storage key of a stored file, refusing any name that :func:`save` did not make."""
+    if not _STORED_NAME.match(stored_name or ""):
+        raise ValueError("not a stored file name")
+    return check_key(f"{area}/{stored_name}")
 
 
 def clean_filename(name: str, max_length: int = 150) -> str:
@@ -216,51 +210,32 @@ async def check(upload: Any, *, allowed: Iterable[str], max_bytes: int) -> tuple
     return data, identify(data, filename, allowed), filename
 
 
-def save_bytes(lab_dir: Path, area: str, data: bytes, file_type: FileType, original_name: str) -> StoredFile:
-    """Write checked content under a random name (atomically: a temporary file, then a rename)."""
-    folder = _area_dir(lab_dir, area)
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.{file_type.extensions[0]}"
-    temporary = folder / f".{stored_name}.part"
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, folder / stored_name)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return StoredFile(stored_name=stored_name, original_name=original_name, file_type=file_type.name,
+async def save(storage: Storage, area: str, data: bytes, file_type: FileType, original_name: str) -> StoredFile:
+    """Keep checked content under a new random name in ``area`` (whole or not at all); a storage
+    that cannot take it raises :class:`~labkit.storage.StorageError`."""
+    key = new_key(area, file_type.extensions[0])
+    await storage.put(key, data, media_type=file_type.media_type)
+    return StoredFile(stored_name=key.rpartition("/")[2], original_name=original_name, file_type=file_type.name,
                       media_type=file_type.media_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
-async def store(lab_dir: Path, area: str, upload: Any, *, allowed: Iterable[str], max_bytes: int) -> StoredFile:
+async def store(storage: Storage, area: str, upload: Any, *, allowed: Iterable[str], max_bytes: int) -> StoredFile:
     """Check an upload (type by content, size) and keep it; raise :class:`UploadError` otherwise.
 
     When the plugin's own database write fails afterwards, call :func:`delete` so that nothing
     is left half-saved.
     """
     data, file_type, filename = await check(upload, allowed=allowed, max_bytes=max_bytes)
-    return save_bytes(lab_dir, area, data, file_type, filename)
+    return await save(storage, area, data, file_type, filename)
 
 
-def path_of(lab_dir: Path, area: str, stored_name: str) -> Path:
-    """The file's path, refusing any name that is not one :func:`store` made (no traversal)."""
-    if not _STORED_NAME.match(stored_name or ""):
-        raise ValueError("not a stored file name")
-    folder = _area_dir(lab_dir, area).resolve()
-    path = (folder / stored_name).resolve()
-    if path.parent != folder:
-        raise ValueError("not a stored file name")
-    return path
-
-
-def delete(lab_dir: Path, area: str, stored_name: str) -> None:
-    """Remove a stored file (no error when it is already gone)."""
+async def delete(storage: Storage, area: str, stored_name: str) -> None:
+    """Remove a stored file (no error when it is already gone or the name is not a stored one)."""
     try:
-        path_of(lab_dir, area, stored_name).unlink(missing_ok=True)
+        key = key_of(area, stored_name)
     except ValueError:
-        pass
+        return
+    await storage.delete(key)
 
 
 def content_disposition(filename: str) -> str:
@@ -270,16 +245,15 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def download_response(lab_dir: Path, area: str, stored_name: str, original_name: str, media_type: str) -> Response:
+async def download_response(storage: Storage, area: str, stored_name: str, original_name: str,
+                            media_type: str) -> Response:
     """Serve a stored file as a download. Call it only after checking the visitor may see it.
 
-    Raises ``FileNotFoundError`` when the file is missing, ``ValueError`` for a name that is not
-    a stored one.
+    Raises :class:`~labkit.storage.MissingFile` when the file is missing, ``ValueError`` for a name
+    that is not a stored one, :class:`~labkit.storage.StorageError` when the storage cannot answer.
     """
-    path = path_of(lab_dir, area, stored_name)
-    if not path.is_file():
-        raise FileNotFoundError(stored_name)
-    return FileResponse(path, media_type=media_type, headers={
+    data = await storage.get(key_of(area, stored_name))
+    return Response(data, media_type=media_type, headers={
         "Content-Disposition": content_disposition(clean_filename(original_name)),
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from labkit.actions import Context, action
 from labkit.hooktypes import Reference
 from labkit.i18n import N_
+from labkit.storage import storage_of
 
 from labkit_challenges import invitations, jury, services
 from labkit_challenges.forms import (
@@ -106,7 +107,7 @@ async def invite_person(ctx: Context, data: PersonInvite) -> Reference:
 async def save_submission(ctx: Context, data: SubmissionSave) -> Submission:
     """Create or update the team's submission (before the deadline); ``created_now`` says which."""
     challenge, member = await my_team(ctx, data.cid)
-    submission = await services.save_submission(ctx.settings.lab_dir, ctx.plugin_settings("challenges"), challenge,
+    submission = await services.save_submission(storage_of(ctx.app), ctx.plugin_settings("challenges"), challenge,
                                                 member, data, data.attachments)
     if submission.created_now:  # type: ignore[attr-defined]  # not what the form saw: a team mate may have been first
         await ctx.emit("challenges.submission_created", challenge_id=challenge.id, submission_id=submission.id)
@@ -128,7 +129,7 @@ async def delete_attachment(ctx: Context, data: AttachmentRef) -> None:
     challenge, member = await my_team(ctx, data.cid)
     attachment = await found(Attachment.get_or_none(id=data.aid, submission__team_id=member.team_id),
                              N_("This file does not exist."))
-    await services.delete_attachment(ctx.settings.lab_dir, challenge, attachment)
+    await services.delete_attachment(storage_of(ctx.app), challenge, attachment)
 
 
 @action("challenges.vote", input=InSubmission, permission=VOTE)

@@ -12,6 +12,7 @@ from labkit import uploads
 from labkit.action_routes import context_of
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
+from labkit.storage import MissingFile, storage_of
 from labkit.web import Problem, page_params, paginate, render
 
 from labkit_challenges import exports, jury, rules, services
@@ -134,9 +135,9 @@ async def download(request: Request) -> Response:
     if attachment is None:
         raise Problem(404, gettext(missing), kind="not-found")
     try:
-        return uploads.download_response(request.app.state.settings.lab_dir, services.UPLOAD_AREA,
-                                         attachment.stored_name, attachment.original_name, attachment.media_type)
-    except (FileNotFoundError, ValueError):
+        return await uploads.download_response(storage_of(request.app), services.UPLOAD_AREA, attachment.stored_name,
+                                               attachment.original_name, attachment.media_type)
+    except (MissingFile, ValueError):
         raise Problem(404, gettext(missing), kind="not-found") from None
 
 

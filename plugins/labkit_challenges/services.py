@@ -6,10 +6,10 @@ is in :mod:`labkit_challenges.jury`.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from labkit import uploads
 from labkit.i18n import N_
 from labkit.models import Person
+from labkit.storage import Storage, StorageError
 from labkit.timezones import now as utc_now
 
 from labkit_challenges import rules
@@ -35,7 +36,11 @@ from labkit_challenges.models import (
 from labkit_challenges.rules import refused
 from labkit_challenges.settings import ChallengesSettings
 
+log = logging.getLogger("labkit.challenges")
+
 UPLOAD_AREA = "challenges"
+STORAGE_DOWN = N_("The files could not be stored: the lab's file storage is not answering. Nothing was saved; "
+                  "try again in a few minutes.")
 INVITE_MAX_AGE = 30 * 24 * 3600
 
 
@@ -258,12 +263,15 @@ async def check_files(limits: ChallengesSettings, files: list[Any], existing: in
     return checked
 
 
-async def save_submission(lab_dir: Path, limits: ChallengesSettings, challenge: Challenge, member: TeamMember,
+async def save_submission(storage: Storage, limits: ChallengesSettings, challenge: Challenge, member: TeamMember,
                           data: SubmissionIn, files: list[Any] | None = None) -> Submission:
     """Create or update the team's submission (before the deadline, by a member of the team).
 
-    The returned submission's ``created_now`` says whether this call created it: a team mate's
-    concurrent first submission makes this call an update, whatever the caller saw before."""
+    The files go to the lab's storage first, then the rows in one transaction: a storage that fails
+    refuses the whole submission (503) with nothing saved, and a database write that fails removes
+    the files it stored. The returned submission's ``created_now`` says whether this call created
+    it: a team mate's concurrent first submission makes this call an update, whatever the caller
+    saw before."""
     rules.require_open(challenge, now())
     if data.licence not in challenge.licences:
         raise refused(N_("Choose one of the licences this challenge accepts."), status=422, field="licence")
@@ -272,8 +280,10 @@ async def save_submission(lab_dir: Path, limits: ChallengesSettings, challenge: 
     checked = await check_files(limits, files or [], count)
     values = {"title": data.title, "summary": data.summary, "description": data.description,
               "licence": data.licence, **data.urls()}
-    written: list[str] = []
+    stored: list[uploads.StoredFile] = []
     try:
+        for item in checked:
+            stored.append(await uploads.save(storage, UPLOAD_AREA, item.data, item.file_type, item.name))
         async with in_transaction():
             locked = await locked_challenge(challenge.id)
             rules.require_open(locked, now())
@@ -284,20 +294,28 @@ async def save_submission(lab_dir: Path, limits: ChallengesSettings, challenge: 
                 submission = await Submission.select_for_update().get(id=existing.id)
                 submission.update_from_dict({**values, "status": "submitted", "withdrawn_at": None})
                 await submission.save()
-            for item in checked:
-                stored = uploads.save_bytes(lab_dir, UPLOAD_AREA, item.data, item.file_type, item.name)
-                written.append(stored.stored_name)
-                await Attachment.create(submission=submission, uploaded_by_id=member.person_id, **vars(stored))
-    except IntegrityError:
-        for name in written:
-            uploads.delete(lab_dir, UPLOAD_AREA, name)
-        raise refused(N_("Your team has already submitted: reload the page to edit the submission.")) from None
-    except BaseException:
-        for name in written:
-            uploads.delete(lab_dir, UPLOAD_AREA, name)
+            for file in stored:
+                await Attachment.create(submission=submission, uploaded_by_id=member.person_id, **vars(file))
+    except BaseException as error:
+        await _forget(storage, stored)
+        if isinstance(error, IntegrityError):
+            raise refused(N_("Your team has already submitted: reload the page to edit the submission.")) from None
+        if isinstance(error, StorageError):
+            log.error("a submission's files could not be stored: %s", error)
+            raise refused(STORAGE_DOWN, status=503, field="attachments") from None
         raise
     submission.created_now = existing is None  # type: ignore[attr-defined]
     return submission
+
+
+async def _forget(storage: Storage, files: list[uploads.StoredFile]) -> None:
+    """Remove the files of a submission that was not saved (a storage that is down keeps them:
+    no row points at them, and the log says so)."""
+    for file in files:
+        try:
+            await uploads.delete(storage, UPLOAD_AREA, file.stored_name)
+        except StorageError as error:
+            log.warning("an unsaved submission's file %s stays in the storage: %s", file.stored_name, error)
 
 
 async def withdraw(challenge: Challenge, submission: Submission) -> None:
@@ -308,11 +326,15 @@ async def withdraw(challenge: Challenge, submission: Submission) -> None:
     await submission.save(update_fields=["status", "withdrawn_at", "updated_at"])
 
 
-async def delete_attachment(lab_dir: Path, challenge: Challenge, attachment: Attachment) -> None:
-    """Remove a file of a submission (before the deadline)."""
+async def delete_attachment(storage: Storage, challenge: Challenge, attachment: Attachment) -> None:
+    """Remove a file of a submission (before the deadline): the row first, so that no row ever
+    points at a missing file; a storage that is down then keeps the unreferenced file (logged)."""
     rules.require_open(challenge, now())
     await attachment.delete()
-    uploads.delete(lab_dir, UPLOAD_AREA, attachment.stored_name)
+    try:
+        await uploads.delete(storage, UPLOAD_AREA, attachment.stored_name)
+    except StorageError as error:
+        log.warning("the removed attachment %s stays in the storage: %s", attachment.stored_name, error)
 
 
 # ------------------------------------------------------------------------------ the vote

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from labkit import uploads
+from labkit.storage import LocalStorage, MissingFile
 from labkit.uploads import UploadError
 
 
@@ -64,43 +65,47 @@ def test_only_the_allowed_types_pass() -> None:
 
 
 async def test_store_keeps_the_file_under_a_random_name_and_caps_the_size(tmp_path: Path) -> None:
-    stored = await uploads.store(tmp_path, "things", FakeUpload("../../etc/Relatório.pdf", b"%PDF-1.4 data"),
+    storage = LocalStorage(tmp_path / "uploads")
+    stored = await uploads.store(storage, "things", FakeUpload("../../etc/Relatório.pdf", b"%PDF-1.4 data"),
                                  allowed=["pdf"], max_bytes=100)
     assert stored.original_name == "Relatório.pdf" and stored.file_type == "pdf" and stored.size == 13
-    path = uploads.path_of(tmp_path, "things", stored.stored_name)
-    assert path.parent == tmp_path / "uploads" / "things" and path.read_bytes() == b"%PDF-1.4 data"
+    path = tmp_path / "uploads" / "things" / stored.stored_name
+    assert path.read_bytes() == b"%PDF-1.4 data"
     assert stored.stored_name != "Relatório.pdf" and stored.stored_name.endswith(".pdf")
     with pytest.raises(UploadError, match="too large"):
-        await uploads.store(tmp_path, "things", FakeUpload("big.pdf", b"%PDF-" + b"0" * 200), allowed=["pdf"], max_bytes=100)
+        await uploads.store(storage, "things", FakeUpload("big.pdf", b"%PDF-" + b"0" * 200), allowed=["pdf"], max_bytes=100)
     assert [p.name for p in (tmp_path / "uploads" / "things").iterdir()] == [stored.stored_name]
-    uploads.delete(tmp_path, "things", stored.stored_name)
+    await uploads.delete(storage, "things", stored.stored_name)
     assert not path.exists()
 
 
 @pytest.mark.parametrize("name", ["../lab.toml", "..", "/etc/passwd", "0123456789abcdef0123456789abcdef.pdf/../x",
                                   "0123456789ABCDEF0123456789ABCDEF.pdf", ""])
-def test_names_that_are_not_stored_names_are_refused(tmp_path: Path, name: str) -> None:
+async def test_names_that_are_not_stored_names_are_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError):
-        uploads.path_of(tmp_path, "things", name)
+        uploads.key_of("things", name)
     with pytest.raises(ValueError):
-        uploads.download_response(tmp_path, "things", name, "x.pdf", "application/pdf")
+        await uploads.download_response(LocalStorage(tmp_path), "things", name, "x.pdf", "application/pdf")
 
 
-def test_area_names_are_checked(tmp_path: Path) -> None:
+def test_area_names_are_checked() -> None:
     with pytest.raises(ValueError):
-        uploads.path_of(tmp_path, "../up", "0123456789abcdef0123456789abcdef.pdf")
+        uploads.key_of("../up", "0123456789abcdef0123456789abcdef.pdf")
 
 
-def test_downloads_are_attachments_that_never_run(tmp_path: Path) -> None:
-    stored = uploads.save_bytes(tmp_path, "things", b"%PDF-1.4", uploads.FILE_TYPES["pdf"], 'Plano "final"\r\n.pdf')
-    response = uploads.download_response(tmp_path, "things", stored.stored_name, stored.original_name, stored.media_type)
+async def test_downloads_are_attachments_that_never_run(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "uploads")
+    stored = await uploads.save(storage, "things", b"%PDF-1.4", uploads.FILE_TYPES["pdf"], 'Plano "final"\r\n.pdf')
+    response = await uploads.download_response(storage, "things", stored.stored_name, stored.original_name,
+                                               stored.media_type)
+    assert response.body == b"%PDF-1.4"
     disposition = response.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="Plano _final_.pdf"') and "\r" not in disposition
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in response.headers["content-security-policy"]
     assert response.media_type == "application/pdf"
-    with pytest.raises(FileNotFoundError):
-        uploads.download_response(tmp_path, "things", "0" * 32 + ".pdf", "x.pdf", "application/pdf")
+    with pytest.raises(MissingFile):
+        await uploads.download_response(storage, "things", "0" * 32 + ".pdf", "x.pdf", "application/pdf")
 
 
 def test_clean_filename() -> None:

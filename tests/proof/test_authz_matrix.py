@@ -192,11 +192,12 @@ async def _submission(seed: Seed) -> str:
 
 async def _attachment(seed: Seed) -> str:
     from labkit import uploads
+    from labkit.storage import storage_of
 
     ch = _models("labkit_challenges.models")
     services = _models("labkit_challenges.services")
     data = b"%PDF-1.4\n% a tiny attachment for the authorisation matrix\n"
-    kept = uploads.save_bytes(seed.lab.settings.lab_dir, services.UPLOAD_AREA, data, uploads.FILE_TYPES["pdf"], "plan.pdf")
+    kept = await uploads.save(storage_of(seed.lab.app), services.UPLOAD_AREA, data, uploads.FILE_TYPES["pdf"], "plan.pdf")
     attachment = await ch.Attachment.create(submission_id=int(await _submission(seed)), **vars(kept))
     return str(attachment.id)
 
