@@ -10,7 +10,7 @@ from starlette.routing import Route
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit import auth, consent, people, throttle, verification
+from labkit import auth, consent, images, people, throttle, verification
 from labkit.i18n import N_, current_locale, gettext
 from labkit.mail import send_mail
 from labkit.models import Person
@@ -220,6 +220,7 @@ async def export_data(request: Request) -> Response:
                           for v in await person.verifications.all().order_by("granted_at")],
         "consents": [{"kind": c.kind, "version": c.version, "accepted_at": c.accepted_at.isoformat()}
                      for c in await person.consents.all().order_by("accepted_at", "id")],
+        "images_uploaded": await images.personal_data(person.id),
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
         if result:
@@ -243,6 +244,7 @@ async def delete_account(request: Request) -> Response:
         for _slug, result in request.app.state.plugins.results("labkit_erase_person", person_id=person.id):
             await await_me_maybe(result)
         await people.anonymise(person)
+    await images.remove(request.app, person)  # the person's own photo: its files go after the commit
     auth.sign_out(request)
     flash(request, gettext("Your account has been deleted."), "info")
     return redirect("/")
