@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from labkit import notifications
+from labkit import images, notifications
 from labkit.actions import Context, Refused, action, not_found
 from labkit.i18n import N_
 from labkit.web import error_messages
@@ -110,11 +110,21 @@ async def update_organisation(ctx: Context, data: OrganisationUpdate) -> tuple[O
         raise Refused(N_("Some fields are not valid."), 422, kind="validation", errors=error_messages(error)) from None
     if "name" in given or "website" in given:
         await _check_duplicates(merged, data.confirm_duplicate, exclude_id=org.id)
-    changes = await rules.update_organisation(org, merged, ctx.actor, note=data.note)
+    logo = await _apply_logo(ctx, org, data)
+    changes = {**await rules.update_organisation(org, merged, ctx.actor, note=data.note), **logo}
     if status:
         await rules.set_status(org, status, ctx.actor)
     await org.refresh_from_db()
     return org, changes
+
+
+async def _apply_logo(ctx: Context, org: Organisation, data: OrganisationUpdate) -> dict[str, str]:
+    """Apply the logo fields (see :func:`labkit.images.attach`); ``{"logo": alt}`` when it changed."""
+    before = await images.one(org, "logo")
+    after = await images.attach(ctx, org, "logo", data.logo, data.logo_alt, remove=data.logo_remove)
+    if (before and (before.key, before.alt)) == (after and (after.key, after.alt)):
+        return {}
+    return {"logo": after.alt if after else ""}
 
 
 @action("mapping.set_status", input=StatusIn, permission="mapping.edit")

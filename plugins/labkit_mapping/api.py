@@ -9,9 +9,11 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from labkit import auth
+from labkit import auth, images
 from labkit.actions import Context
 from labkit.i18n import gettext
+from labkit.images import ImageOut
+from labkit.models import Image
 from labkit.web import page_params, paginate, read_json
 
 from labkit_mapping import actions, exports, rules
@@ -59,6 +61,7 @@ class OrganisationOut(BaseModel):
     created_at: str | None
     updated_at: str | None
     published_at: str | None
+    logo: ImageOut | None = None
 
 
 class OrganisationList(BaseModel):
@@ -100,8 +103,12 @@ def _moderator(request: Request) -> bool:
     return auth.has_permission(request, "mapping.moderate")
 
 
-def _as_json(request: Request, org: Organisation) -> dict[str, Any]:
-    return exports.as_json(org, exports.page_link(request.app), request.app.state.settings.lab.base_url.rstrip("/"))
+def _as_json(request: Request, org: Organisation, logo: Image | None) -> dict[str, Any]:
+    return exports.as_json(org, exports.page_link(request.app), request.app.state.settings.lab.base_url.rstrip("/"), logo)
+
+
+async def _one_as_json(request: Request, org: Organisation) -> dict[str, Any]:
+    return _as_json(request, org, await images.one(org, "logo"))
 
 
 async def list_organisations(request: Request) -> JSONResponse:
@@ -113,18 +120,19 @@ async def list_organisations(request: Request) -> JSONResponse:
     if status and _moderator(request):
         query = Organisation.filter(status=status)
     page = await paginate(filters.apply(query), number, size)
-    return JSONResponse({"items": [_as_json(request, o) for o in page.items], **page.as_json()})
+    logos = await exports.logos(page.items)
+    return JSONResponse({"items": [_as_json(request, o, logos.get(o.id)) for o in page.items], **page.as_json()})
 
 
 async def get_organisation(request: Request) -> JSONResponse:
     """One organisation."""
-    return JSONResponse(_as_json(request, await organisation_for(request)))
+    return JSONResponse(await _one_as_json(request, await organisation_for(request)))
 
 
 async def create_organisation(request: Request) -> JSONResponse:
     """Add an organisation (published unless ``status`` says otherwise)."""
     org = await perform(request, actions.create_organisation, await read_json(request, OrganisationCreate))
-    return JSONResponse(_as_json(request, org), status_code=201)
+    return JSONResponse(await _one_as_json(request, org), status_code=201)
 
 
 async def update_organisation(request: Request) -> JSONResponse:
@@ -133,7 +141,7 @@ async def update_organisation(request: Request) -> JSONResponse:
     change = OrganisationUpdate(org_id=request.path_params["org_id"], **patch.model_dump(exclude_unset=True),
                                 confirm_duplicate=request.query_params.get("confirm_duplicate") in ("1", "true"))
     org, _changes = await perform(request, actions.update_organisation, change)
-    return JSONResponse(_as_json(request, org))
+    return JSONResponse(await _one_as_json(request, org))
 
 
 async def geojson(request: Request) -> Response:
@@ -142,7 +150,7 @@ async def geojson(request: Request) -> Response:
     filters.located = True
     orgs = await filters.apply(rules.published())
     return JSONResponse(exports.feature_collection(orgs, exports.page_link(request.app),
-                                                   {k: gettext(v) for k, v in KINDS.items()}),
+                                                   {k: gettext(v) for k, v in KINDS.items()}, await exports.logos(orgs)),
                         media_type="application/geo+json")
 
 

@@ -7,6 +7,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from labkit import images
+from labkit.models import Image
+
 from labkit_mapping.models import KINDS, Organisation
 from labkit_mapping.rules import as_input
 
@@ -27,8 +30,13 @@ def page_link(app: Starlette) -> Link:
     return lambda org: str(app.url_path_for("mapping:organisation", org_id=org.id))
 
 
-def as_json(org: Organisation, page_url: Link, base_url: str = "") -> dict[str, Any]:
-    """The organisation as the API and the JSON export give it."""
+async def logos(orgs: list[Organisation]) -> dict[int, Image]:
+    """``{organisation id: logo}`` for a page of organisations, in one query."""
+    return await images.of(Organisation, [org.id for org in orgs], "logo")
+
+
+def as_json(org: Organisation, page_url: Link, base_url: str = "", logo: Image | None = None) -> dict[str, Any]:
+    """The organisation as the API and the JSON export give it (with its ``logo``, see :func:`logos`)."""
     return {
         "id": org.id,
         "uid": str(org.uid),
@@ -39,6 +47,7 @@ def as_json(org: Organisation, page_url: Link, base_url: str = "") -> dict[str, 
         "created_at": org.created_at.isoformat() if org.created_at else None,
         "updated_at": org.updated_at.isoformat() if org.updated_at else None,
         "published_at": org.published_at.isoformat() if org.published_at else None,
+        "logo": images.as_json(logo, base_url),
     }
 
 
@@ -97,8 +106,9 @@ def popolo_document(orgs: list[Organisation], relationships: list[Any], page_url
             "labkit:relationships": others}
 
 
-def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None) -> dict[str, Any]:
-    """A GeoJSON ``Feature`` (only organisations with coordinates have one)."""
+def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None, logo: Image | None = None) -> dict[str, Any]:
+    """A GeoJSON ``Feature`` (only organisations with coordinates have one); its ``logo`` is the
+    smallest size, for the map's popup."""
     return {
         "type": "Feature",
         "id": org.id,
@@ -107,16 +117,18 @@ def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None)
             "id": org.id, "name": org.name, "kind": org.kind, "kind_label": kind_label or KINDS.get(org.kind, org.kind),
             "region": org.region, "url": page_url(org), "wants_partnership": org.wants_partnership,
             "topics": org.topic_list, "practices": org.practice_list, "address": org.address,
+            "logo": {"url": logo.url(logo.widths[0]), "alt": logo.alt} if logo else None,
         },
     }
 
 
-def feature_collection(orgs: list[Organisation], page_url: Link,
-                       kind_labels: dict[str, str] | None = None) -> dict[str, Any]:
+def feature_collection(orgs: list[Organisation], page_url: Link, kind_labels: dict[str, str] | None = None,
+                       logos: dict[int, Image] | None = None) -> dict[str, Any]:
     """A GeoJSON ``FeatureCollection`` of the organisations that have coordinates."""
-    labels = kind_labels or {}
+    labels, logos = kind_labels or {}, logos or {}
     return {"type": "FeatureCollection",
-            "features": [as_feature(org, page_url, labels.get(org.kind)) for org in orgs if org.has_location]}
+            "features": [as_feature(org, page_url, labels.get(org.kind), logos.get(org.id))
+                         for org in orgs if org.has_location]}
 
 
 def csv_row(org: Organisation) -> list[Any]:

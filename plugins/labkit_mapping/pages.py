@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit import auth, maps
+from labkit import auth, images, maps
 from labkit.actions import Refused
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
@@ -85,7 +85,8 @@ async def directory(request: Request) -> Response:
     except ValueError:
         number = 1
     page = await paginate(filters.apply(rules.published()), number, 20)
-    context = {"filters": filters, "page": page, "facets": await rules.facets(), **common()}
+    context = {"filters": filters, "page": page, "facets": await rules.facets(), "logos": await exports.logos(page.items),
+               **common()}
     if is_moderator(request):
         context["pending"] = await Proposal.filter(status="pending").count()
     return render(request, "mapping/directory.html", context)
@@ -116,7 +117,7 @@ async def organisation(request: Request) -> Response:
     if not moderator:
         outgoing = [r for r in outgoing if r.target is None or r.target.status == "published"]
         incoming = [r for r in incoming if r.source.status == "published"]
-    context: dict[str, Any] = {"org": org, "outgoing": outgoing, "incoming": incoming,
+    context: dict[str, Any] = {"org": org, "outgoing": outgoing, "incoming": incoming, "logo": await images.one(org, "logo"),
                                "config": map_config(request), **common()}
     if moderator:
         context["history"] = await rules.history(org)
@@ -202,15 +203,17 @@ async def export_csv(request: Request) -> Response:
 
 async def export_json(request: Request) -> Response:
     """The published organisations (filtered as the directory) as JSON, as the API gives them."""
-    link, base = exports.page_link(request.app), _base_url(request)
+    link, base, orgs = exports.page_link(request.app), _base_url(request), await _export_set(request)
+    logos = await exports.logos(orgs)
     return json_response("organisations.json",
-                         {"organisations": [exports.as_json(o, link, base) for o in await _export_set(request)]})
+                         {"organisations": [exports.as_json(o, link, base, logos.get(o.id)) for o in orgs]})
 
 
 async def export_geojson(request: Request) -> Response:
     """The published organisations with coordinates as a GeoJSON download."""
-    response = json_response("organisations.geojson",
-                             exports.feature_collection(await _export_set(request), exports.page_link(request.app)))
+    orgs = await _export_set(request)
+    response = json_response("organisations.geojson", exports.feature_collection(
+        orgs, exports.page_link(request.app), logos=await exports.logos(orgs)))
     response.headers["content-type"] = "application/geo+json"
     return response
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from labkit import images
 from labkit.action_routes import ActionButton, ActionRoute
 from labkit.actions import Context
 from labkit.api import ApiRoute, PageRoute
@@ -31,8 +32,8 @@ pages = [
     Route("/propose", forms.propose, methods=["GET", "POST"], name="propose"),
     Route("/organisations/{org_id:int}", reading.organisation, name="organisation"),
     Route("/organisations/{org_id:int}/correct", forms.correct, methods=["GET", "POST"], name="correct"),
-    PageRoute("/organisations/{org_id:int}/edit", forms.edit, methods=["GET", "POST"], name="edit",
-              permission="mapping.edit"),
+    images.accepting_images(PageRoute("/organisations/{org_id:int}/edit", forms.edit, methods=["GET", "POST"],
+                                      name="edit", permission="mapping.edit")),
     PageRoute("/organisations/{org_id:int}/status", forms.change_status, methods=["POST"], name="status",
               permission="mapping.edit"),
     ActionButton("/organisations/{org_id:int}/relationships", add_relationship, name="add_relationship",

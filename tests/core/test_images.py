@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from labkit import imaging, images
+from labkit import images, imaging
 from labkit.models import Image
 from labkit.storage import LocalStorage
 from labkit.testing import PASSWORD, RunningLab
