@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, StringConstraints
@@ -134,16 +135,37 @@ async def _record(kind: str, owner_id: int, role: str, values: dict[str, Any]) -
     raise Refused(N_("The image was changed by someone else at the same moment. Try again."), 409, kind="conflict")
 
 
-async def store(app: Starlette, owner: Owner, role: str, data: bytes, alt: str, person_id: int | None) -> Image:
-    """Check and keep ``data`` as the ``role`` image of ``owner`` (replacing the one it had).
+@dataclass(frozen=True)
+class Prepared:
+    """An upload checked and made into its clean sizes (:func:`prepare`), not stored yet."""
 
-    Raises :class:`~labkit.uploads.UploadError` for a file that is not an image labkit takes, and
-    :class:`~labkit.actions.Refused` (503) when the storage fails: then nothing is kept.
-    """
-    renditions = await imaging.process_async(data)
+    renditions: list[imaging.Rendition]
+    alt: str
+
+
+async def prepare(upload: Any, alt: str, field: str) -> Prepared | None:
+    """Read and check an image field of a form (``None`` when no file was chosen): the file must be
+    a picture labkit takes and come with a description. Refuses (422) against ``field`` or
+    ``<field>_alt``. Call it before creating the record the image belongs to, so that a refused
+    picture leaves no record behind; then give the result to :func:`attach`."""
+    if upload is None:
+        return None
+    alt = (alt or "").strip()[:ALT_MAX]
+    if not alt:
+        raise invalid(f"{field}_alt", N_("Describe the image for people who cannot see it."))
+    try:
+        return Prepared(await imaging.process_async(await read_limited(upload, imaging.MAX_BYTES)), alt)
+    except UploadError as error:
+        raise Refused(error.message, 422, kind="validation", errors={field: error.message}, **error.values) from None
+
+
+async def store(app: Starlette, owner: Owner, role: str, prepared: Prepared, person_id: int | None) -> Image:
+    """Keep ``prepared`` as the ``role`` image of ``owner``, replacing the one it had (whose files
+    are then deleted). Refuses (503) when the storage fails: then nothing is kept."""
+    renditions = prepared.renditions
     key = await _store(app, renditions)
     largest = renditions[-1]
-    values = {"key": key, "alt": alt[:ALT_MAX], "width": largest.width, "height": largest.height,
+    values = {"key": key, "alt": prepared.alt, "width": largest.width, "height": largest.height,
               "widths": [r.width for r in renditions], "uploaded_by_id": person_id}
     kind, owner_id = _owner(owner)
     try:
@@ -158,8 +180,9 @@ async def store(app: Starlette, owner: Owner, role: str, data: bytes, alt: str, 
 
 async def attach(ctx: Context, owner: Owner, role: str, upload: Any, alt: str, *, remove: bool = False,
                  field: str | None = None) -> Image | None:
-    """Apply an image field of a submitted form to ``owner``: keep a new picture (``upload``) with
-    its description ``alt``, change only the description, or ``remove`` the picture.
+    """Apply an image field of a submitted form to ``owner``: keep a new picture (``upload``, a
+    file from the form or what :func:`prepare` made of it) with its description ``alt``, change
+    only the description, or ``remove`` the picture.
 
     Call it in the handler of the action that edits ``owner``, after its own checks: that
     action's permission is the image's. ``field`` is the input's field name (default ``role``);
@@ -167,26 +190,20 @@ async def attach(ctx: Context, owner: Owner, role: str, upload: Any, alt: str, *
     ``<field>_alt`` (a new picture without a description), with status 422. Returns the image the
     owner now has for ``role``, or ``None``.
     """
-    field = field or role
-    alt = (alt or "").strip()
+    prepared = upload if isinstance(upload, Prepared) else await prepare(upload, alt, field or role)
     kind, owner_id = _owner(owner)
-    if upload is None:
-        current = await Image.get_or_none(owner_kind=kind, owner_id=owner_id, role=role)
-        if current is not None and remove:
-            await remove_all(ctx.app, kind, [owner_id], role)
-            return None
-        if current is not None and alt and alt != current.alt:
-            current.alt = alt[:ALT_MAX]
-            await current.save(update_fields=["alt"])
-            await _changed(ctx.app, kind, owner_id)
-        return current
-    if not alt:
-        raise invalid(f"{field}_alt", N_("Describe the image for people who cannot see it."))
-    try:
-        data = await read_limited(upload, imaging.MAX_BYTES)
-        return await store(ctx.app, (kind, owner_id), role, data, alt, ctx.person.id if ctx.person else None)
-    except UploadError as error:
-        raise Refused(error.message, 422, kind="validation", errors={field: error.message}, **error.values) from None
+    if prepared is not None:
+        return await store(ctx.app, (kind, owner_id), role, prepared, ctx.person.id if ctx.person else None)
+    alt = (alt or "").strip()[:ALT_MAX]
+    current = await Image.get_or_none(owner_kind=kind, owner_id=owner_id, role=role)
+    if current is not None and remove:
+        await remove_all(ctx.app, kind, [owner_id], role)
+        return None
+    if current is not None and alt and alt != current.alt:
+        current.alt = alt
+        await current.save(update_fields=["alt"])
+        await _changed(ctx.app, kind, owner_id)
+    return current
 
 
 async def remove_all(app: Starlette, kind: str, owner_ids: Iterable[int], role: str | None = None) -> int:

@@ -197,7 +197,7 @@ async def test_deleting_the_owner_removes_its_images(make_lab) -> None:
     person = await lab.person("member")
     other = await lab.person("member")
     for owner in (person, other):
-        await images.store(lab.app, owner, "photo", png(), "A portrait", owner.id)
+        await images.store(lab.app, owner, "photo", images.Prepared(imaging.process(png()), "A portrait"), owner.id)
     mine = await images.one(person, "photo")
     assert mine is not None and mine.owner_kind == "labkit.person"
     client = await lab.login_as(person=person)
@@ -215,8 +215,8 @@ async def test_deleting_the_owner_removes_its_images(make_lab) -> None:
 async def test_a_page_of_cards_reads_its_images_at_once(make_lab) -> None:
     lab = await make_lab(plugins=[])
     people = [await lab.person("member") for _ in range(3)]
-    await images.store(lab.app, people[0], "photo", png(), "First", None)
-    await images.store(lab.app, people[2], "photo", png(), "Third", None)
+    await images.store(lab.app, people[0], "photo", images.Prepared(imaging.process(png()), "First"), None)
+    await images.store(lab.app, people[2], "photo", images.Prepared(imaging.process(png()), "Third"), None)
     found = await images.of("labkit.person", [p.id for p in people], "photo")
     assert {owner: image.alt for owner, image in found.items()} == {people[0].id: "First", people[2].id: "Third"}
     described = images.as_json(found[people[0].id], "https://lab.example.org/")
