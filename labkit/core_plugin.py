@@ -41,4 +41,6 @@ async def labkit_startup(app: Starlette) -> None:
 
 @hookimpl
 def labkit_shutdown(app: Starlette) -> None:
-    app.state.lab_logo_refresher.cancel()
+    refresher = getattr(app.state, "lab_logo_refresher", None)
+    if refresher is not None:
+        refresher.cancel()

@@ -39,6 +39,8 @@ MAX_PIXELS = 40_000_000
 WIDTHS = (160, 480, 1200)
 """The widths made for each image (a card's thumbnail, a column, a page), never wider than the original."""
 QUALITY = 82
+WEBP_LIMIT = 16383
+"""The longest side a WebP file may have: a very tall picture is made narrower to fit."""
 WORKERS = 2
 """How many images are decoded at once in a process."""
 
@@ -60,7 +62,7 @@ def _refuse_size() -> UploadError:
 
 def _upright_pixels(picture: Image.Image) -> Image.Image:
     """The picture turned as its EXIF says, in sRGB, rebuilt from its pixels with no metadata."""
-    upright = ImageOps.exif_transpose(picture) or picture
+    upright = ImageOps.exif_transpose(picture)
     profile = upright.info.get("icc_profile")
     transparent = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
     mode = "RGBA" if transparent else "RGB"
@@ -98,10 +100,12 @@ def _decode(data: bytes) -> Image.Image:
         raise UploadError(N_("The image is damaged: it cannot be read.")) from None
 
 
-def target_widths(width: int, widths: tuple[int, ...] = WIDTHS) -> list[int]:
-    """The widths made for an image ``width`` pixels wide: each of ``widths`` it is wider than,
-    and its own width when it is narrower than the largest (never upscaled)."""
-    return sorted({min(target, width) for target in widths})
+def target_widths(width: int, height: int, widths: tuple[int, ...] = WIDTHS) -> list[int]:
+    """The widths made for an image of ``width`` × ``height`` pixels: each of ``widths`` it is
+    wider than, and its own width when it is narrower than the largest (never upscaled), none so
+    narrow that the picture would be taller than :data:`WEBP_LIMIT`."""
+    fits = max(1, width * WEBP_LIMIT // height)
+    return sorted({min(target, width, fits) for target in widths})
 
 
 def process(data: bytes, widths: tuple[int, ...] = WIDTHS) -> list[Rendition]:
@@ -109,7 +113,7 @@ def process(data: bytes, widths: tuple[int, ...] = WIDTHS) -> list[Rendition]:
     :func:`process_async` from async code)."""
     picture = _decode(data)
     renditions = []
-    for width in target_widths(picture.width, widths):
+    for width in target_widths(picture.width, picture.height, widths):
         height = max(1, round(picture.height * width / picture.width))
         sized = picture if width == picture.width else picture.resize((width, height), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()

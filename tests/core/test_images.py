@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -68,6 +69,11 @@ def test_sizes_are_made_and_never_upscaled(width: int, made: list[int]) -> None:
     assert [r.width for r in imaging.process(png((width, 50)))] == made
 
 
+def test_a_very_tall_picture_is_made_narrow_enough_for_webp() -> None:
+    made = imaging.process(png((100, 20_000)))
+    assert [(r.width, r.height) for r in made] == [(81, 16200)]
+
+
 @pytest.mark.parametrize("data", [
     b"<html><script>alert(1)</script></html>",
     b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="10" height="10"/></svg>',
@@ -119,6 +125,19 @@ async def test_the_lab_logo_is_cleaned_served_and_shown_in_the_header(make_lab) 
     assert f'src="{image.url(160)}"' in home
     form = (await admin.get("/admin/logo")).text
     assert 'alt="Our &#34;logo&#34; &lt;b&gt;"' in form and "<b>" not in form.split("Our", 1)[1][:40]
+
+
+async def test_a_large_photo_fits_the_form_and_a_larger_body_is_refused(make_lab) -> None:
+    lab = await make_lab(plugins=[])
+    admin = await lab.login_as("admin")
+    buffer = io.BytesIO()
+    PILImage.frombytes("RGB", (1000, 1000), os.urandom(3_000_000)).save(buffer, "PNG")  # noise: ~3 MB
+    assert buffer.tell() > lab.settings.security.max_body_bytes
+    assert (await upload_logo(admin, buffer.getvalue())).status_code == 303
+    too_large = await upload_logo(admin, b"\x89PNG" + bytes(10_000_100))
+    assert too_large.status_code == 422 and "The file is too large" in too_large.text
+    assert (await upload_logo(admin, bytes(11_000_000))).status_code == 413
+    assert (await Image.get(role="logo")).widths == [160, 480, 1000]
 
 
 async def test_a_png_named_jpg_is_taken_by_its_content(make_lab) -> None:
