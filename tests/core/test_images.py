@@ -261,3 +261,16 @@ async def test_a_storage_that_fails_keeps_nothing_and_says_so(make_lab, tmp_path
     assert response.status_code == 422
     assert "The image could not be stored" in response.text
     assert not await Image.exists()
+
+
+async def test_two_uploads_at_once_leave_one_image_and_its_files_only(make_lab) -> None:
+    import asyncio
+
+    lab = await make_lab(plugins=[])
+    person = await lab.person("member")
+    first, second = (images.Prepared(imaging.process(png(size)), alt) for size, alt in (((300, 100), "A"), ((200, 100), "B")))
+    await asyncio.gather(images.store(lab.app, person, "photo", first, None),
+                         images.store(lab.app, person, "photo", second, None))
+    kept = await Image.get(owner_kind="labkit.person", owner_id=person.id, role="photo")
+    assert await Image.all().count() == 1
+    assert stored_keys(lab) == sorted(images.files_of(kept))
