@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 
 ALT_MAX = 250
 """The longest description (alt text) of an image."""
-ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
-"""The ``accept`` of a file input for an image."""
 LAB = ("labkit.lab", 0)
 """The owner of the lab's own pictures (its logo)."""
 Owner = Model | tuple[str, int]
