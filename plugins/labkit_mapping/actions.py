@@ -118,13 +118,16 @@ async def update_organisation(ctx: Context, data: OrganisationUpdate) -> tuple[O
     return org, changes
 
 
-async def _apply_logo(ctx: Context, org: Organisation, data: OrganisationUpdate) -> dict[str, str]:
-    """Apply the logo fields (see :func:`labkit.images.attach`); ``{"logo": alt}`` when it changed."""
+async def _apply_logo(ctx: Context, org: Organisation, data: OrganisationUpdate) -> dict[str, list[str]]:
+    """Apply the logo fields (see :func:`labkit.images.attach`); a change goes into the history as
+    ``{"logo": [old description, new description]}``, which is returned."""
     before = await images.one(org, "logo")
     after = await images.attach(ctx, org, "logo", data.logo, data.logo_alt, remove=data.logo_remove)
     if (before and (before.key, before.alt)) == (after and (after.key, after.alt)):
         return {}
-    return {"logo": after.alt if after else ""}
+    change = {"logo": [before.alt if before else "", after.alt if after else ""]}
+    await rules.record(org, "updated", ctx.actor, change, data.note)
+    return change
 
 
 @action("mapping.set_status", input=StatusIn, permission="mapping.edit")

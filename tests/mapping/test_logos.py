@@ -55,8 +55,9 @@ async def test_the_team_gives_an_organisation_a_logo_shown_everywhere(map_lab: R
     feature = (await visitor.get("/api/v1/mapping/organisations.geojson")).json()["features"][0]
     assert feature["properties"]["logo"] == {"url": logo.url(160), "alt": ALT}
     assert (await visitor.get(logo.url(600))).headers["content-type"] == "image/webp"
-    flashed = (await staff.get(f"/mapping/organisations/{org_id}")).text
-    assert "Saved." in flashed, "a new logo alone is a change"
+    page = (await staff.get(f"/mapping/organisations/{org_id}")).text
+    assert "Saved." in page, "a new logo alone is a change"
+    assert "<strong>logo</strong>: Logo of the Coletivo: a green &lt;circle&gt;" in page, "and it is in the history"
 
 
 async def test_a_bad_logo_gives_the_form_back_and_keeps_nothing(map_lab: RunningLab) -> None:
