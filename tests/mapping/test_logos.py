@@ -12,6 +12,7 @@ from labkit.models import Image
 from labkit.testing import PASSWORD, RunningLab
 
 from tests.mapping.conftest import org
+from tests.mapping.test_browser import _open_popup
 
 ALT = "Logo of the Coletivo: a green <circle> & a \"key\""
 
@@ -121,8 +122,8 @@ async def test_staff_upload_a_logo_seen_on_the_card_and_the_map_popup(map_lab: R
 
     await page.goto(map_lab.url + "/mapping/map")
     await page.wait_for_selector("#mapping-map[data-markers='1']")
-    await page.locator(".leaflet-marker-icon").first.click()
-    popup_logo = page.locator(".leaflet-popup-content img.mapping-popup-logo")
+    popup = await _open_popup(page)
+    popup_logo = popup.locator("img.mapping-popup-logo")
     await popup_logo.wait_for()
     assert await popup_logo.get_attribute("alt") == "Logo of the Coletivo Código Aberto"
     await page.wait_for_function("document.querySelector('.mapping-popup-logo').naturalWidth > 0")
