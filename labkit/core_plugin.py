@@ -1,8 +1,13 @@
-"""The core registered as the plugin ``labkit``: its models and its own permissions."""
+"""The core registered as the plugin ``labkit``: its models, its own permissions, and what it
+starts with the web app (the lab's logo, kept fresh for the page header)."""
 
 from __future__ import annotations
 
-from labkit import __version__, hookimpl
+import asyncio
+
+from starlette.applications import Starlette
+
+from labkit import __version__, hookimpl, images
 from labkit.hooktypes import Models, Permission, PluginInfo
 
 
@@ -24,4 +29,18 @@ def labkit_permissions() -> list[Permission]:
         Permission("labkit.manage_mail", "Send failed e-mail again from the outbox", ("staff",)),
         Permission("labkit.verify_people", "Mark people verified by hand and upload the census list", ("staff",)),
         Permission("labkit.manage_legal", "Publish the lab's terms of use and privacy notice", ("admin",)),
+        Permission("labkit.manage_appearance", "Change the lab's logo", ("admin",)),
     ]
+
+
+@hookimpl
+async def labkit_startup(app: Starlette) -> None:
+    await images.refresh_lab_logo(app)
+    app.state.lab_logo_refresher = asyncio.create_task(images.keep_lab_logo_fresh(app))
+
+
+@hookimpl
+def labkit_shutdown(app: Starlette) -> None:
+    refresher = getattr(app.state, "lab_logo_refresher", None)
+    if refresher is not None:
+        refresher.cancel()

@@ -1,6 +1,6 @@
 """The core's own tables: people, their API tokens, verifications, single sign-on identities,
-rate-limit events, notifications, the mail outbox, the leases of background jobs, and the lab's
-terms and privacy notice with the consents people gave to them."""
+rate-limit events, notifications, the mail outbox, the leases of background jobs, the lab's
+terms and privacy notice with the consents people gave to them, and the images of any record."""
 
 from __future__ import annotations
 
@@ -223,3 +223,43 @@ class Consent(Model):
     class Meta:
         table = "labkit_consent"
         unique_together = (("person", "kind", "version"),)
+
+
+class Image(Model):
+    """The picture of a record (a logo, a cover, a photo) in a few sizes, kept in the lab's storage.
+
+    ``owner_kind`` names the record's model (``"mapping.organisation"``) and ``owner_id`` its id,
+    ``role`` which picture of it this is. The files are ``<key>/<width>.webp`` for each of
+    ``widths``; a replaced picture gets a new key (see :mod:`labkit.images`)."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=80, unique=True)
+    owner_kind = fields.CharField(max_length=80)
+    owner_id = fields.IntField()
+    role = fields.CharField(max_length=20)
+    alt = fields.CharField(max_length=250)
+    width = fields.IntField()
+    height = fields.IntField()
+    widths: Any = fields.JSONField(default=list)
+    uploaded_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "labkit.Person", related_name="images_uploaded", null=True, on_delete=fields.SET_NULL)
+    uploaded_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "labkit_image"
+        unique_together = (("owner_kind", "owner_id", "role"),)
+
+    def url(self, width: int) -> str:
+        """The path the ``width`` pixels wide file is served at."""
+        return f"/media/{self.key.removeprefix('images/')}/{width}.webp"
+
+    @property
+    def src(self) -> str:
+        """The path of the middle size (the ``src`` of an ``<img>`` whose browser ignores ``srcset``)."""
+        return self.url(self.widths[len(self.widths) // 2])
+
+    @property
+    def srcset(self) -> str:
+        """Every size for an ``<img srcset>``: ``"/media/…/160.webp 160w, …"``."""
+        return ", ".join(f"{self.url(width)} {width}w" for width in self.widths)

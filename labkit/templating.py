@@ -17,6 +17,7 @@ from labkit import i18n
 from labkit.auth import has_permission
 from labkit.config import Settings
 from labkit.hooktypes import NavItem
+from labkit.images import lab_logo
 from labkit.plugins import Plugins
 from labkit.security import csrf_token
 from labkit.web import pop_flashes
@@ -88,6 +89,7 @@ def _shared_context(request: Request) -> dict[str, Any]:
         "locale": i18n.current_locale.get(),
         "languages": [(tag, i18n.language_name(tag)) for tag in settings.lab.languages],
         "can": lambda name: has_permission(request, name),
+        "lab_logo": lab_logo(request.app),
     }
 
 

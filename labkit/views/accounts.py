@@ -10,7 +10,7 @@ from starlette.routing import Route
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit import auth, consent, i18n, people, throttle, verification
+from labkit import auth, consent, i18n, images, people, throttle, verification
 from labkit.i18n import N_, current_locale, gettext
 from labkit.mail import send_mail
 from labkit.models import Person
@@ -224,6 +224,7 @@ async def export_data(request: Request) -> Response:
         "mail": [{"to": m.address, "subject": i18n.render(m.subject), "status": m.status,
                   "queued_at": m.created_at.isoformat(), "sent_at": m.sent_at.isoformat() if m.sent_at else None}
                  for m in await person.outbox.all().order_by("created_at", "id")],
+        "images_uploaded": await images.personal_data(person.id),
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
         if result:
@@ -247,6 +248,7 @@ async def delete_account(request: Request) -> Response:
         for _slug, result in request.app.state.plugins.results("labkit_erase_person", person_id=person.id):
             await await_me_maybe(result)
         await people.anonymise(person)
+    await images.remove(request.app, person)  # the person's own photo: its files go after the commit
     auth.sign_out(request)
     flash(request, gettext("Your account has been deleted."), "info")
     return redirect("/")

@@ -3,6 +3,7 @@ submissions, publish the results and take winners forward. Each use case once, f
 
 from __future__ import annotations
 
+from labkit import images
 from labkit.actions import Context, Refused, action
 from labkit.i18n import N_
 from labkit.notifications import notify
@@ -12,6 +13,7 @@ from labkit_challenges.forms import (
     AssignIn,
     ChallengeEdit,
     ChallengeIn,
+    ChallengeNew,
     CriterionAdd,
     CriterionEdit,
     CriterionRef,
@@ -32,19 +34,25 @@ def _check_schedule(data: ChallengeIn) -> None:
         raise Refused(next(iter(errors.values())), 422, kind="validation", errors=errors)
 
 
-@action("challenges.create", input=ChallengeIn, permission=MANAGE)
-async def create_challenge(ctx: Context, data: ChallengeIn) -> Challenge:
-    """Describe a new challenge."""
+@action("challenges.create", input=ChallengeNew, permission=MANAGE)
+async def create_challenge(ctx: Context, data: ChallengeNew) -> Challenge:
+    """Describe a new challenge, with its cover picture."""
     _check_schedule(data)
-    return await services.create_challenge(data, ctx.actor)
+    cover = await images.prepare(data.cover, data.cover_alt, "cover")
+    challenge = await services.create_challenge(data, ctx.actor)
+    await images.attach(ctx, challenge, "cover", cover, data.cover_alt)
+    return challenge
 
 
 @action("challenges.update", input=ChallengeEdit, permission=MANAGE)
 async def update_challenge(ctx: Context, data: ChallengeEdit) -> Challenge:
-    """Change a challenge's description, dates and rules."""
+    """Change a challenge's description, dates, rules and cover picture."""
     challenge = await challenge_of(ctx, data.cid)
     _check_schedule(data)
-    return await services.update_challenge(challenge, data)
+    cover = await images.prepare(data.cover, data.cover_alt, "cover")
+    await services.update_challenge(challenge, data)
+    await images.attach(ctx, challenge, "cover", cover, data.cover_alt, remove=data.cover_remove)
+    return challenge
 
 
 # ------------------------------------------------------------------------------ criteria

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from labkit.i18n import N_, current_zone
+from labkit.images import ImageAlt, ImageUpload
 from labkit.timezones import local_to_utc
 from labkit.verification import Requirement
 
@@ -195,7 +196,19 @@ class InSubmission(InChallenge):
     sid: int
 
 
-class ChallengeEdit(ChallengeIn):
+class CoverIn(BaseModel):
+    """A challenge's cover picture in its form: a new file with its description, a new description, or removal."""
+
+    cover: ImageUpload = None
+    cover_alt: ImageAlt = ""
+    cover_remove: bool = False
+
+
+class ChallengeNew(ChallengeIn, CoverIn):
+    """A new challenge, with its cover picture."""
+
+
+class ChallengeEdit(ChallengeIn, CoverIn):
     """A challenge's changes."""
 
     cid: int

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit import uploads
+from labkit import images, uploads
 from labkit.action_routes import context_of
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
@@ -75,6 +75,7 @@ async def index(request: Request) -> Response:
     phases = {c.id: rules.phase(c, now) for c in page.items}
     return render(request, "challenges/index.html", {
         "page": page, "phases": phases, "phase_labels": PHASE_LABELS, "kinds": KINDS, "kind": kind,
+        "covers": await images.of(Challenge, [c.id for c in page.items], "cover"),
         "params": f"&kind={kind}" if kind in KINDS else "",
     })
 
@@ -93,6 +94,7 @@ async def detail(request: Request) -> Response:
     my_vote = await Vote.get_or_none(challenge=challenge, person_id=pid) if pid else None
     return render(request, "challenges/detail.html", {
         **challenge_context(challenge), "member": member, "my_submission": my_submission, "criteria": criteria,
+        "cover": await images.one(challenge, "cover"),
         "submissions": submissions, "submissions_visible": visible, "licences": LICENCES,
         "is_juror": await juror_of(challenge, pid) is not None, "sdg_names": SDG_NAMES, "my_vote": my_vote,
         "hide_teams": rules.hide_teams(challenge) and not ctx.allows(MANAGE),

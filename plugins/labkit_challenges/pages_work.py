@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit import uploads
+from labkit import images, uploads
 from labkit.action_routes import context_of
 from labkit.i18n import gettext
 from labkit.web import Problem, flash, redirect, render
@@ -116,7 +116,8 @@ async def challenge_form(request: Request, values: dict[str, Any] | None) -> dic
         values = _challenge_values(challenge, request.app.state.settings.zone)
     values.setdefault("licences", [])
     values["sdgs"] = [int(v) for v in values.get("sdgs", []) if str(v).isdigit()]
-    return {"challenge": challenge, "values": values, "kinds": KINDS, "licences": LICENCES, "sdg_names": SDG_NAMES}
+    return {"challenge": challenge, "values": values, "kinds": KINDS, "licences": LICENCES, "sdg_names": SDG_NAMES,
+            "cover": await images.one(challenge, "cover") if challenge else None}
 
 
 # ----------------------------------------------------------------------------------- teams

@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.routing import Route
 
+from labkit import images
 from labkit.action_routes import ActionButton, ActionRoute, Target
 from labkit.actions import Action, Context
 from labkit.api import ApiRoute, PageRoute
@@ -48,15 +49,16 @@ def _managed(path: str, action: Action[Any, Any], *, name: str, section: str, me
 
 pages = [
     Route("/", public.index, name="index"),
-    FormPage("/new", manage.create_challenge, name="create", again=page("challenges/form.html", work.challenge_form),
-             success=_then("manage"), message=N_("The challenge was created. Now add its evaluation criteria and jury.")),
+    images.accepting_images(FormPage(
+        "/new", manage.create_challenge, name="create", again=page("challenges/form.html", work.challenge_form),
+        success=_then("manage"), message=N_("The challenge was created. Now add its evaluation criteria and jury."))),
     FormPage("/join/{token}", teams.join_team, name="join", again=page("challenges/join.html", work.join_form),
              success=_then("team"),
              message=lambda team: gettext("Welcome to the team %(name)s!", name=team.name)),
     Route("/{cid:int}", public.detail, name="detail"),
-    FormPage("/{cid:int}/edit", manage.update_challenge, name="edit",
-             again=page("challenges/form.html", work.challenge_form),
-             success=_then("manage"), message=N_("The challenge was saved.")),
+    images.accepting_images(FormPage("/{cid:int}/edit", manage.update_challenge, name="edit",
+                                     again=page("challenges/form.html", work.challenge_form),
+                                     success=_then("manage"), message=N_("The challenge was saved."))),
     PageRoute("/{cid:int}/manage", work.manage, name="manage", permission=MANAGE),
     _managed("/{cid:int}/criteria", manage.add_criterion, name="add_criterion", section="criteria",
              message=N_("The criterion was added.")),

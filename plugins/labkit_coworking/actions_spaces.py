@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from labkit import images
 from labkit.actions import Context, action, not_found
 from labkit.i18n import N_
 
@@ -14,6 +15,7 @@ from labkit_coworking.forms import ClosureForm, ClosureRef, ResourceForm, SpaceF
 from labkit_coworking.models import Booking, Closure, Resource, Space
 
 _HOURS = {f"hours_{day}" for day in range(7)}
+_PHOTO = {"photo", "photo_alt", "photo_remove"}
 
 
 async def find_space(space_id: int) -> Space:
@@ -34,13 +36,16 @@ async def find_resource(resource_id: int) -> Resource:
 
 @action("coworking.save_space", input=SpaceForm, permission="coworking.manage_spaces")
 async def save_space(ctx: Context, data: SpaceForm) -> Space:
-    """Create or change a space: its description, opening hours and guidelines."""
-    fields = data.model_dump(exclude={"space_id", *_HOURS})
+    """Create or change a space: its description, opening hours, guidelines and photo."""
+    fields = data.model_dump(exclude={"space_id", *_HOURS, *_PHOTO})
     fields["opening_hours"] = rules.hours_to_json(data.opening_hours())
-    if data.space_id is None:
-        return await Space.create(**fields)
-    space = await find_space(data.space_id)
-    await space.update_from_dict(fields).save()
+    space = await find_space(data.space_id) if data.space_id is not None else None
+    photo = await images.prepare(data.photo, data.photo_alt, "photo")
+    if space is None:
+        space = await Space.create(**fields)
+    else:
+        await space.update_from_dict(fields).save()
+    await images.attach(ctx, space, "photo", photo, data.photo_alt, remove=data.photo_remove)
     return space
 
 

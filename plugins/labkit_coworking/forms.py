@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labkit.i18n import N_
+from labkit.images import ImageAlt, ImageUpload
 from labkit.verification import Requirement
 
 from labkit_coworking import rules
@@ -97,6 +98,9 @@ class SpaceForm(_Form):
     quota_hours_per_week: int = Field(default=0, ge=0, le=168)
     required_verification: Requirement = ""
     is_active: bool = False
+    photo: ImageUpload = None
+    photo_alt: ImageAlt = ""
+    photo_remove: bool = False
 
     @field_validator("hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6")
     @classmethod

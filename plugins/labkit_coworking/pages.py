@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit import references
+from labkit import images, references
 from labkit.action_routes import context_of, found
 from labkit.calendar import CalendarEvent, ics_response
 from labkit.exports import csv_response
@@ -92,7 +92,8 @@ async def index(request: Request) -> Response:
     today = services.local_today(request.app)
     programmes = await Programme.filter(cohort_end__gte=today).order_by("call_closes")
     return render(request, "coworking/index.html", {
-        "spaces": spaces, "programmes": programmes, "today": today, "kinds": PROGRAMME_KINDS})
+        "spaces": spaces, "photos": await images.of(Space, [s.id for s in spaces], "photo"),
+        "programmes": programmes, "today": today, "kinds": PROGRAMME_KINDS})
 
 
 async def space_detail(request: Request) -> Response:
@@ -102,7 +103,8 @@ async def space_detail(request: Request) -> Response:
     today = services.local_today(request.app)
     closures = await Closure.filter(space=space, last_day__gte=today)
     return render(request, "coworking/space.html", {
-        "space": space, "resources": resources, "closures": closures, "hours": hours_rows(space),
+        "space": space, "photo": await images.one(space, "photo"), "resources": resources, "closures": closures,
+        "hours": hours_rows(space),
         "resource_kinds": RESOURCE_KINDS})
 
 

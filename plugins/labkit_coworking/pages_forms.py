@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
+from labkit import images
 from labkit.action_routes import enforce, found, read_input
 from labkit.actions import Context, Refused
 from labkit.i18n import N_, gettext
@@ -161,6 +162,7 @@ async def space_form_context(request: Request, closure_values: dict[str, Any] | 
     """The space form's context: the space, its closures and resources, the names of the days."""
     space = await _path_space(request)
     return {"space": space, "closures": await Closure.filter(space=space) if space else [],
+            "photo": await images.one(space, "photo") if space else None,
             "resources": await Resource.filter(space=space) if space else [],
             "weekdays": [gettext(d) for d in rules.WEEKDAYS], "closure_values": closure_values or {},
             "closure_errors": closure_errors or {}, "resource_kinds": RESOURCE_KINDS}

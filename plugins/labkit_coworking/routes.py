@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from labkit import images
 from labkit.action_routes import ActionButton, ActionPage, ActionRoute
 from labkit.api import ApiRoute, PageRoute
 from labkit.i18n import N_, gettext
@@ -21,10 +22,10 @@ _SAVED = N_("%(name)s is saved.")
 
 
 def _space_form(path: str, name: str) -> ActionPage:
-    return ActionPage(path, save_space, name=name, template="coworking/space_form.html",
+    return images.accepting_images(ActionPage(path, save_space, name=name, template="coworking/space_form.html",
                       context=pages_forms.space_form_context, initial=pages_forms.space_initial,
                       message=lambda space: gettext(_SAVED, name=space.name),
-                      success=lambda ctx, space: ctx.url_for("coworking:space_edit", space_id=space.id))
+                      success=lambda ctx, space: ctx.url_for("coworking:space_edit", space_id=space.id)))
 
 
 def _resource_form(path: str, name: str) -> ActionPage:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from labkit import notifications
+from labkit import images, notifications
 from labkit.actions import Context, Refused, action, not_found
 from labkit.i18n import N_
 from labkit.web import error_messages
@@ -125,12 +125,25 @@ async def update_organisation(ctx: Context, data: OrganisationUpdate) -> tuple[O
         raise Refused(N_("Some fields are not valid."), 422, kind="validation", errors=error_messages(error)) from None
     if "name" in given or "website" in given:
         await _check_duplicates(merged, data.confirm_duplicate, exclude_id=org.id)
-    changes = await rules.update_organisation(org, merged, ctx.actor, "updated" if team else "member_updated",
-                                              note=data.note)
+    logo = await _apply_logo(ctx, org, data)
+    changes = {**await rules.update_organisation(org, merged, ctx.actor, "updated" if team else "member_updated",
+                                                 note=data.note), **logo}
     if status:
         await rules.set_status(org, status, ctx.actor)
     await org.refresh_from_db()
     return org, changes
+
+
+async def _apply_logo(ctx: Context, org: Organisation, data: OrganisationUpdate) -> dict[str, list[str]]:
+    """Apply the logo fields (see :func:`labkit.images.attach`); a change goes into the history as
+    ``{"logo": [old description, new description]}``, which is returned."""
+    before = await images.one(org, "logo")
+    after = await images.attach(ctx, org, "logo", data.logo, data.logo_alt, remove=data.logo_remove)
+    if (before and (before.key, before.alt)) == (after and (after.key, after.alt)):
+        return {}
+    change = {"logo": [before.alt if before else "", after.alt if after else ""]}
+    await rules.record(org, "updated", ctx.actor, change, data.note)
+    return change
 
 
 @action("mapping.set_status", input=StatusIn, permission="mapping.edit")

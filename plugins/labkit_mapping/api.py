@@ -9,9 +9,11 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from labkit import auth
+from labkit import auth, images
 from labkit.actions import Context
 from labkit.i18n import gettext
+from labkit.images import ImageOut
+from labkit.models import Image
 from labkit.web import page_params, paginate, read_json
 
 from labkit_mapping import actions, exports, rules, seals
@@ -61,6 +63,7 @@ class OrganisationOut(BaseModel):
     created_at: str | None
     updated_at: str | None
     published_at: str | None
+    logo: ImageOut | None = None
 
 
 class OrganisationList(BaseModel):
@@ -102,15 +105,16 @@ def _moderator(request: Request) -> bool:
     return auth.has_permission(request, "mapping.moderate")
 
 
-def _as_json(request: Request, org: Organisation, held: list[Seal]) -> dict[str, Any]:
+def _as_json(request: Request, org: Organisation, held: list[Seal], logo: Image | None) -> dict[str, Any]:
     return exports.as_json(org, exports.page_link(request.app), request.app.state.settings.lab.base_url.rstrip("/"),
-                           held)
+                           held, logo)
 
 
 async def _one(request: Request, org: Organisation, status: int = 200) -> JSONResponse:
-    """The answer about one organisation, with its seals."""
+    """The answer about one organisation, with its seals and its logo."""
     held = await seals.of([org.id])
-    return JSONResponse(_as_json(request, org, held.get(org.id, [])), status_code=status)
+    return JSONResponse(_as_json(request, org, held.get(org.id, []), await images.one(org, "logo")),
+                        status_code=status)
 
 
 async def list_organisations(request: Request) -> JSONResponse:
@@ -122,8 +126,9 @@ async def list_organisations(request: Request) -> JSONResponse:
     if status and _moderator(request):
         query = Organisation.filter(status=status)
     page = await paginate(filters.apply(query), number, size)
-    held = await seals.of([o.id for o in page.items])
-    return JSONResponse({"items": [_as_json(request, o, held.get(o.id, [])) for o in page.items], **page.as_json()})
+    held, logos = await seals.of([o.id for o in page.items]), await exports.logos(page.items)
+    return JSONResponse({"items": [_as_json(request, o, held.get(o.id, []), logos.get(o.id)) for o in page.items],
+                         **page.as_json()})
 
 
 async def get_organisation(request: Request) -> JSONResponse:
@@ -153,7 +158,7 @@ async def geojson(request: Request) -> Response:
     orgs = await filters.apply(rules.published())
     return JSONResponse(exports.feature_collection(orgs, exports.page_link(request.app),
                                                    {k: gettext(v) for k, v in KINDS.items()},
-                                                   await seals.of([o.id for o in orgs])),
+                                                   await seals.of([o.id for o in orgs]), await exports.logos(orgs)),
                         media_type="application/geo+json")
 
 

@@ -10,6 +10,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from labkit import images
+from labkit.models import Image
+
 from labkit_mapping.models import KINDS, Organisation, Seal
 from labkit_mapping.rules import as_input
 
@@ -39,8 +42,15 @@ def seal_names(held: list[Seal]) -> list[str]:
     return [seal.name for seal in held]
 
 
-def as_json(org: Organisation, page_url: Link, base_url: str = "", held: list[Seal] | None = None) -> dict[str, Any]:
-    """The organisation as the API and the JSON export give it, with the seals it ``held``."""
+async def logos(orgs: list[Organisation]) -> dict[int, Image]:
+    """``{organisation id: logo}`` for a page of organisations, in one query."""
+    return await images.of(Organisation, [org.id for org in orgs], "logo")
+
+
+def as_json(org: Organisation, page_url: Link, base_url: str = "", held: list[Seal] | None = None,
+            logo: Image | None = None) -> dict[str, Any]:
+    """The organisation as the API and the JSON export give it, with the seals it ``held`` and its
+    ``logo`` (see :func:`logos`)."""
     return {
         "id": org.id,
         "uid": str(org.uid),
@@ -52,6 +62,7 @@ def as_json(org: Organisation, page_url: Link, base_url: str = "", held: list[Se
         "created_at": org.created_at.isoformat() if org.created_at else None,
         "updated_at": org.updated_at.isoformat() if org.updated_at else None,
         "published_at": org.published_at.isoformat() if org.published_at else None,
+        "logo": images.as_json(logo, base_url),
     }
 
 
@@ -114,9 +125,10 @@ def popolo_document(orgs: list[Organisation], relationships: list[Any], page_url
 
 
 def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None,
-               held: list[Seal] | None = None) -> dict[str, Any]:
+               held: list[Seal] | None = None, logo: Image | None = None) -> dict[str, Any]:
     """A GeoJSON ``Feature`` (only organisations with coordinates have one); ``seals`` are names,
-    ``seal_labels`` the names in the reader's language (for the map's popups)."""
+    ``seal_labels`` the names in the reader's language (for the map's popups); its ``logo`` is the
+    smallest size, for the popup."""
     return {
         "type": "Feature",
         "id": org.id,
@@ -126,16 +138,18 @@ def as_feature(org: Organisation, page_url: Link, kind_label: str | None = None,
             "region": org.region, "url": page_url(org), "wants_partnership": org.wants_partnership,
             "topics": org.topic_list, "practices": org.practice_list, "address": org.address,
             "seals": seal_names(held or []), "seal_labels": [seal.label for seal in held or []],
+            "logo": {"url": logo.url(logo.widths[0]), "alt": logo.alt} if logo else None,
         },
     }
 
 
 def feature_collection(orgs: list[Organisation], page_url: Link, kind_labels: dict[str, str] | None = None,
-                       held: dict[int, list[Seal]] | None = None) -> dict[str, Any]:
+                       held: dict[int, list[Seal]] | None = None,
+                       logos: dict[int, Image] | None = None) -> dict[str, Any]:
     """A GeoJSON ``FeatureCollection`` of the organisations that have coordinates."""
-    labels, held = kind_labels or {}, held or {}
+    labels, held, logos = kind_labels or {}, held or {}, logos or {}
     return {"type": "FeatureCollection",
-            "features": [as_feature(org, page_url, labels.get(org.kind), held.get(org.id))
+            "features": [as_feature(org, page_url, labels.get(org.kind), held.get(org.id), logos.get(org.id))
                          for org in orgs if org.has_location]}
 
 

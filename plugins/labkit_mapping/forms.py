@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from labkit.i18n import N_
+from labkit.images import ImageAlt, ImageUpload
 from labkit.text import check_region, check_text, check_url, split_items
 
 from labkit_mapping.models import KINDS, PRACTICES, RELATIONSHIP_KINDS, SEAL_COLOURS, SEAL_ICONS
@@ -186,6 +187,18 @@ class ProposalIn(OrganisationIn):
 ORGANISATION_FIELDS = tuple(OrganisationIn.model_fields)
 
 
+class LogoIn(BaseModel):
+    """An organisation's logo in a form: a new file with its description, a new description, or removal."""
+
+    logo: ImageUpload = None
+    logo_alt: ImageAlt = ""
+    logo_remove: bool = False
+
+
+class OrganisationEdit(ProposalIn, LogoIn):
+    """The edit form of an organisation: every field, and its logo."""
+
+
 class CorrectionIn(ProposalIn):
     """A visitor's correction of organisation ``org_id`` (the fields as they should be)."""
 
@@ -222,7 +235,7 @@ class OrganisationPatch(BaseModel):
     status: Literal["published", "archived"] | None = None
 
 
-class OrganisationUpdate(OrganisationPatch):
+class OrganisationUpdate(OrganisationPatch, LogoIn):
     """The team's change to organisation ``org_id``: the fields given, a note for its history, and
     the confirmation that a name or website like another organisation's is right."""
 

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit import auth, maps
+from labkit import auth, images, maps
 from labkit.actions import Refused
 from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
@@ -90,7 +90,8 @@ async def directory(request: Request) -> Response:
         number = 1
     page = await paginate(filters.apply(rules.published()), number, 20)
     context = {"filters": filters, "page": page, "facets": await rules.facets(), "all_seals": await seals.active(),
-               "held": await seals.of([org.id for org in page.items]), **common()}
+               "held": await seals.of([org.id for org in page.items]), "logos": await exports.logos(page.items),
+               **common()}
     if is_moderator(request):
         context["pending"] = await Proposal.filter(status="pending").count()
     return render(request, "mapping/directory.html", context)
@@ -122,6 +123,7 @@ async def organisation(request: Request) -> Response:
         outgoing = [r for r in outgoing if r.target is None or r.target.status == "published"]
         incoming = [r for r in incoming if r.source.status == "published"]
     context: dict[str, Any] = {"org": org, "outgoing": outgoing, "incoming": incoming,
+                               "logo": await images.one(org, "logo"),
                                "config": map_config(request), "seal_grants": await seals.grants_of(org),
                                "history": await rules.history(org, public=not moderator),
                                **await membership_context(request, org), **common()}
@@ -229,16 +231,18 @@ async def export_csv(request: Request) -> Response:
 async def export_json(request: Request) -> Response:
     """The published organisations (filtered as the directory) as JSON, as the API gives them."""
     link, base, orgs = exports.page_link(request.app), _base_url(request), await _export_set(request)
-    held = await seals.of([o.id for o in orgs])
+    held, logos = await seals.of([o.id for o in orgs]), await exports.logos(orgs)
     return json_response("organisations.json",
-                         {"organisations": [exports.as_json(o, link, base, held.get(o.id)) for o in orgs]})
+                         {"organisations": [exports.as_json(o, link, base, held.get(o.id), logos.get(o.id))
+                                            for o in orgs]})
 
 
 async def export_geojson(request: Request) -> Response:
     """The published organisations with coordinates as a GeoJSON download."""
     orgs = await _export_set(request)
     response = json_response("organisations.geojson", exports.feature_collection(
-        orgs, exports.page_link(request.app), held=await seals.of([o.id for o in orgs])))
+        orgs, exports.page_link(request.app), held=await seals.of([o.id for o in orgs]),
+        logos=await exports.logos(orgs)))
     response.headers["content-type"] = "application/geo+json"
     return response
 

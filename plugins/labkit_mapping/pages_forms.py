@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labkit import throttle
+from labkit import images, throttle
 from labkit.action_routes import context_of, enforce, found, read_input
 from labkit.actions import Action, Refused
 from labkit.i18n import N_, gettext
@@ -24,6 +24,7 @@ from labkit_mapping.forms import (
     CorrectionIn,
     DecisionIn,
     ImportIn,
+    OrganisationEdit,
     OrganisationUpdate,
     ProposalIn,
     StatusIn,
@@ -131,9 +132,10 @@ async def correct(request: Request) -> Response:
     return redirect(back)
 
 
-def _update_of(org_id: int) -> Callable[[ProposalIn], OrganisationUpdate]:
-    """The edit form's fields as the change to organisation ``org_id``: every field, as typed."""
+def _update_of(org_id: int) -> Callable[[OrganisationEdit], OrganisationUpdate]:
+    """The edit form's fields as the change to organisation ``org_id``: every field, as typed, and the logo."""
     return lambda data: OrganisationUpdate(org_id=org_id, note=data.note, confirm_duplicate=data.confirm_duplicate,
+                                           logo=data.logo, logo_alt=data.logo_alt, logo_remove=data.logo_remove,
                                            **data.model_dump(include=set(ORGANISATION_FIELDS)))
 
 
@@ -142,10 +144,11 @@ async def edit(request: Request) -> Response:
     its history."""
     await found(actions.require_editor(enforce(actions.update_organisation, request), request.path_params["org_id"]))
     org = await organisation_for(request)
+    logo = await images.one(org, "logo")
     if request.method == "GET":
-        return _form(request, "mapping/edit.html", rules.as_input(org), {}, org=org)
-    result = await _run_form(request, actions.update_organisation, ProposalIn, "mapping/edit.html",
-                             make=_update_of(org.id), org=org)
+        return _form(request, "mapping/edit.html", rules.as_input(org), {}, org=org, logo=logo)
+    result = await _run_form(request, actions.update_organisation, OrganisationEdit, "mapping/edit.html",
+                             make=_update_of(org.id), org=org, logo=logo)
     if isinstance(result, Response):
         return result
     _org, changes = result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from labkit import images
 from labkit.action_routes import ActionButton, ActionPage, ActionRoute
 from labkit.actions import Context
 from labkit.api import ApiRoute, PageRoute
@@ -51,7 +52,8 @@ pages = [
     Route("/propose", forms.propose, methods=["GET", "POST"], name="propose"),
     Route("/organisations/{org_id:int}", reading.organisation, name="organisation"),
     Route("/organisations/{org_id:int}/correct", forms.correct, methods=["GET", "POST"], name="correct"),
-    Route("/organisations/{org_id:int}/edit", forms.edit, methods=["GET", "POST"], name="edit"),
+    images.accepting_images(Route("/organisations/{org_id:int}/edit", forms.edit, methods=["GET", "POST"],
+                                  name="edit")),
     ActionPage("/organisations/{org_id:int}/claim", claim, name="claim", template="mapping/claim.html",
                context=members.claim_context, message=_claimed,
                success=lambda ctx, row: ctx.url_for("mapping:organisation", org_id=row.organisation_id)),

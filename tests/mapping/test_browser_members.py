@@ -60,7 +60,7 @@ async def test_a_member_edits_the_entry_and_the_public_history_shows_it(map_lab:
     assert await page.get_by_text("You are now a member of this organisation").is_visible()
 
     await page.get_by_role("link", name="Edit", exact=True).click()
-    await page.get_by_label("Description").fill("Ensina software livre e dados abertos em escolas públicas.")
+    await page.get_by_label("Description", exact=True).fill("Ensina software livre e dados abertos em escolas públicas.")
     await page.get_by_label("Why this change? (kept in the history)").fill("Atualizamos a descrição.")
     await page.get_by_role("button", name="Save").click()
     await page.wait_for_url(f"**/mapping/organisations/{organisation.id}")

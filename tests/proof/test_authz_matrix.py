@@ -202,6 +202,21 @@ async def _attachment(seed: Seed) -> str:
     return str(attachment.id)
 
 
+async def _image_token(seed: Seed) -> str:
+    """The random part of a real image's address (the lab's logo, made for the matrix)."""
+    import io
+
+    from PIL import Image as Picture
+
+    from labkit import images, imaging
+
+    buffer = io.BytesIO()
+    Picture.new("RGB", (200, 100), (0, 90, 160)).save(buffer, "PNG")
+    prepared = images.Prepared(await imaging.process_async(buffer.getvalue()), "The lab's logo")
+    image = await images.store(seed.lab.app, images.LAB, "logo", prepared, None)
+    return image.key.removeprefix("images/")
+
+
 async def _team_member(seed: Seed) -> str:
     ch = _models("labkit_challenges.models")
     return await _first(ch.TeamMember, challenge_id=int(await _challenge(seed)), role="member")
@@ -298,6 +313,8 @@ RESOLVERS: dict[str, Resolver] = {
     "admin:kind": _const("terms"),
     "references:kind": lambda seed: _const(sorted(seed.lab.app.state.references)[0])(seed),
     "static:path": _const("labkit.css"),
+    "media:token": _image_token,
+    "media:width": _const("160"),
     # challenges: the finished challenge (results published), its records
     "challenges:cid": _challenge,
     "challenges:sid": _submission,

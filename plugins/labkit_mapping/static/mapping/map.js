@@ -23,6 +23,13 @@
   function popup(properties, moreLabel) {
     var box = document.createElement("div");
     box.className = "mapping-popup";
+    if (properties.logo) {
+      var logo = document.createElement("img");
+      logo.src = properties.logo.url;
+      logo.alt = properties.logo.alt;
+      logo.className = "mapping-popup-logo";
+      box.appendChild(logo);
+    }
     box.appendChild(text("h3", properties.name));
     var kind = properties.kind_label || properties.kind;
     box.appendChild(text("p", properties.address ? kind + " · " + properties.address : kind, "small"));
