@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from labkit import images
 from labkit.actions import Context, Refused, action, invalid, not_found
 from labkit.i18n import N_
 from labkit.timezones import now
@@ -15,6 +16,8 @@ from labkit_people.rules import search_text, stored_tags
 
 PUBLISH = "people.publish"
 MANAGE = "people.manage_topics"
+PHOTO = "photo"
+"""The role of a person's photo among the account's images."""
 
 # ---------------------------------------------------------------------------------- profiles
 
@@ -28,8 +31,11 @@ async def _chosen(keys: list[str], field: str) -> list[Topic]:
 
 @action("people.save_profile", input=ProfileIn, permission=PUBLISH)
 async def save_profile(ctx: Context, data: ProfileIn) -> Profile:
-    """Write one's own profile (it stays as public, or as private, as it was)."""
+    """Write one's own profile and its photo (it stays as public, or as private, as it was).
+
+    The photo belongs to the account (kind ``labkit.person``): deleting the account deletes it."""
     skills, interests = await _chosen(data.skills, "skills"), await _chosen(data.interests, "interests")
+    photo = await images.prepare(data.photo, data.photo_alt, "photo")  # a refused photo saves nothing
     values = {"name": data.name, "bio": data.bio, "region": data.region, "tags": stored_tags(data.tags),
               "links": data.links, "looking_for_team": data.looking_for_team,
               "show_organisations": data.show_organisations}
@@ -51,6 +57,7 @@ async def save_profile(ctx: Context, data: ProfileIn) -> Profile:
     except IntegrityError:
         raise Refused(N_("Your profile was just saved from elsewhere. Open it again and repeat your change."),
                       409, kind="conflict") from None
+    await images.attach(ctx, ctx.actor, PHOTO, photo, data.photo_alt, remove=data.photo_remove)
     return profile
 
 

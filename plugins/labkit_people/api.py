@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from labkit import images
 from labkit.exports import json_response
 from labkit.i18n import gettext
+from labkit.models import Image
 from labkit.web import Problem, page_params, paginate
 
 from labkit_people import network
 from labkit_people.models import Profile
-from labkit_people.pages import all_topics, profile_view, published_profile, topic_view
+from labkit_people.pages import all_topics, photos_of, profile_view, published_profile, topic_view
 from labkit_people.rules import Filters, published
 
 FILTERS = {"q": "words to look for in names, bios, tags and skills", "skill": "a skill's key",
@@ -49,6 +52,7 @@ class ProfileOut(BaseModel):
     links: list[str]
     looking_for_team: bool
     url: str
+    photo: images.ImageOut | None
     organisations: list[OrganisationOut]
 
 
@@ -60,10 +64,14 @@ class ProfileList(BaseModel):
     pages: int
 
 
-async def _out(request: Request, profile: Profile) -> dict[str, Any]:
+def _base_url(app: Starlette) -> str:
+    return app.state.settings.lab.base_url.rstrip("/")
+
+
+async def _out(request: Request, profile: Profile, photo: Image | None) -> dict[str, Any]:
     organisations = await network.organisations_of(request.app, profile)
-    return {**profile_view(profile), "organisations": [{"id": ref.id, "name": ref.label, "url": ref.url}
-                                                        for ref in organisations]}
+    return {**profile_view(profile), "photo": images.as_json(photo, _base_url(request.app)),
+            "organisations": [{"id": ref.id, "name": ref.label, "url": ref.url} for ref in organisations]}
 
 
 async def list_profiles(request: Request) -> JSONResponse:
@@ -71,14 +79,16 @@ async def list_profiles(request: Request) -> JSONResponse:
     number, size = page_params(request)
     query = Filters.from_query(request.query_params).apply(published()).prefetch_related("skills", "interests")
     page = await paginate(query, number, size)
-    items = [await _out(request, profile) for profile in page.items]
+    photos = await photos_of(page.items)
+    items = [await _out(request, profile, photos.get(profile.id)) for profile in page.items]
     return JSONResponse(ProfileList(items=items, **page.as_json()).model_dump())
 
 
 async def get_profile(request: Request) -> JSONResponse:
     """One published profile (404 while it is hidden)."""
     profile = await published_profile(request.path_params["profile_id"])
-    return JSONResponse(ProfileOut(**await _out(request, profile)).model_dump())
+    photo = (await photos_of([profile])).get(profile.id)
+    return JSONResponse(ProfileOut(**await _out(request, profile, photo)).model_dump())
 
 
 async def list_topics(request: Request) -> JSONResponse:
@@ -86,12 +96,12 @@ async def list_topics(request: Request) -> JSONResponse:
     return JSONResponse(TopicList(items=[topic_view(topic) for topic in await all_topics()]).model_dump())
 
 
-def _popolo_person(profile: Profile, base_url: str) -> dict[str, Any]:
+def _popolo_person(profile: Profile, photo: Image | None, base_url: str) -> dict[str, Any]:
     links = [{"url": f"{base_url}/people/{profile.id}", "note": "profile"}] + [{"url": url} for url in profile.links]
     item: dict[str, Any] = {
         "id": f"person-{profile.id}", "name": profile.name, "summary": profile.bio,
         "identifiers": [{"scheme": "labkit-people", "identifier": str(profile.id)}],
-        "links": links, "area": {"id": profile.region, "name": profile.region} if profile.region else None,
+        "image": base_url + photo.src if photo else None, "links": links, "area": {"id": profile.region, "name": profile.region} if profile.region else None,
         "labkit:skills": [topic.key for topic in profile.skills],
         "labkit:interests": [topic.key for topic in profile.interests],
         "labkit:tags": profile.tag_list, "labkit:looking_for_team": profile.looking_for_team,
@@ -102,8 +112,9 @@ def _popolo_person(profile: Profile, base_url: str) -> dict[str, Any]:
 async def popolo(request: Request) -> Response:
     """Every published profile as a Popolo ``persons`` list, with ``memberships`` of the
     organisations each person chose to show and the organisation confirmed."""
-    base_url = request.app.state.settings.lab.base_url.rstrip("/")
+    base_url = _base_url(request.app)
     profiles = await published().prefetch_related("skills", "interests")
+    photos = await photos_of(profiles)
     memberships = []
     for profile in profiles:
         for ref in await network.organisations_of(request.app, profile):
@@ -112,8 +123,8 @@ async def popolo(request: Request) -> Response:
                 "organization": {"name": ref.label,
                                  "identifiers": [{"scheme": "labkit-mapping", "identifier": ref.id}]},
             })
-    return json_response("people.popolo.json", {
-        "persons": [_popolo_person(profile, base_url) for profile in profiles], "memberships": memberships})
+    persons = [_popolo_person(profile, photos.get(profile.id), base_url) for profile in profiles]
+    return json_response("people.popolo.json", {"persons": persons, "memberships": memberships})
 
 
 async def my_profile(request: Request) -> JSONResponse:
@@ -121,10 +132,13 @@ async def my_profile(request: Request) -> JSONResponse:
     profile = await Profile.get_or_none(person_id=request.state.person.id)
     if profile is None:
         raise Problem(404, gettext("You have no profile yet."), kind="not-found")
-    return JSONResponse(await mine_out(profile))
+    return JSONResponse(await mine_out(request.app, profile))
 
 
-async def mine_out(profile: Profile) -> dict[str, Any]:
-    """One's own profile as the API shows it to its owner: the public fields and the private choices."""
+async def mine_out(app: Starlette, profile: Profile) -> dict[str, Any]:
+    """One's own profile as the API shows it to its owner: the public fields, the photo and the
+    private choices."""
     await profile.fetch_related("skills", "interests")
-    return {**profile_view(profile), "published": profile.published, "show_organisations": profile.show_organisations}
+    photo = (await photos_of([profile])).get(profile.id)
+    return {**profile_view(profile), "photo": images.as_json(photo, _base_url(app)),
+            "published": profile.published, "show_organisations": profile.show_organisations}

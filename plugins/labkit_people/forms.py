@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from labkit.config import LANGUAGES
 from labkit.i18n import N_
+from labkit.images import ImageAlt, ImageUpload
 from labkit.text import check_region, check_text, check_url, split_items
 
 MAX_BIO = 1000
@@ -40,7 +41,8 @@ class NoInput(BaseModel):
 
 
 class ProfileIn(BaseModel):
-    """A person's profile: who they are, what they know and want to work on, where, their links."""
+    """A person's profile: who they are, their photo, what they know and want to work on, where,
+    their links."""
 
     name: str = Field(min_length=2, max_length=120)
     bio: str = Field(default="", max_length=MAX_BIO)
@@ -51,6 +53,9 @@ class ProfileIn(BaseModel):
     links: list[str] = Field(default_factory=list)
     looking_for_team: bool = False
     show_organisations: bool = False
+    photo: ImageUpload = None
+    photo_alt: ImageAlt = ""
+    photo_remove: bool = False
 
     @field_validator("name", mode="after")
     @classmethod

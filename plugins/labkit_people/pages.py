@@ -8,11 +8,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from labkit import images
 from labkit.config import LANGUAGES
 from labkit.i18n import current_locale, gettext
+from labkit.models import Image, Person
 from labkit.web import Problem, paginate, render
 
 from labkit_people import network
+from labkit_people.actions import PHOTO
 from labkit_people.forms import name_field
 from labkit_people.models import Profile, Topic
 from labkit_people.rules import Filters, published, regions_in_use
@@ -36,6 +39,13 @@ def profile_view(profile: Profile) -> dict[str, Any]:
     }
 
 
+async def photos_of(profiles: list[Profile]) -> dict[int, Image]:
+    """``{profile id: photo}`` of these profiles, in one query. Only the owner sees the photo of
+    a hidden profile: public pages and lists give it published profiles only."""
+    found = await images.of(Person, [profile.person_id for profile in profiles], PHOTO)
+    return {profile.id: found[profile.person_id] for profile in profiles if profile.person_id in found}
+
+
 async def all_topics() -> list[Topic]:
     """The lab's list of skills and interests."""
     return await Topic.all()
@@ -52,7 +62,8 @@ async def directory(request: Request) -> Response:
     query = filters.apply(published()).prefetch_related("skills", "interests")
     page = await paginate(query, number, PER_PAGE)
     return render(request, "people/directory.html", {
-        "profiles": [profile_view(profile) for profile in page.items], "page": page, "filters": filters,
+        "profiles": [profile_view(profile) for profile in page.items], "photos": await photos_of(page.items),
+        "page": page, "filters": filters,
         "topics": [topic_view(topic) for topic in await all_topics()], "regions": await regions_in_use(),
     })
 
@@ -70,15 +81,16 @@ async def profile_page(request: Request) -> Response:
     """A person's public profile."""
     profile = await published_profile(request.path_params["profile_id"])
     return render(request, "people/profile.html", {
-        "profile": profile_view(profile),
+        "profile": profile_view(profile), "photo": (await photos_of([profile])).get(profile.id),
         "organisations": await network.organisations_of(request.app, profile),
     })
 
 
 async def my_profile(request: Request) -> dict[str, Any]:
-    """The signed-in person's profile form: the lab's list and whether the profile is public."""
-    profile = await Profile.get_or_none(person_id=request.state.person.id)
-    return {"profile": profile, "topics": [topic_view(topic) for topic in await all_topics()]}
+    """The signed-in person's profile form: the lab's list, the photo and whether the profile is public."""
+    person = request.state.person
+    return {"profile": await Profile.get_or_none(person_id=person.id), "photo": await images.one(person, PHOTO),
+            "topics": [topic_view(topic) for topic in await all_topics()]}
 
 
 async def my_values(request: Request) -> dict[str, Any]:

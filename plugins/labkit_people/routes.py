@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.routing import Route
 
+from labkit import images
 from labkit.action_routes import ActionButton, ActionPage, ActionRoute
 from labkit.actions import Context
 from labkit.api import ApiRoute
@@ -27,8 +28,9 @@ def _to_topics(ctx: Context, _result: Any) -> str:
 
 pages = [
     Route("/", read.directory, name="directory"),
-    ActionPage("/me", actions.save_profile, name="me", template="people/me.html", context=read.my_profile,
-               initial=read.my_values, success=_to_mine, message=N_("Your profile was saved.")),
+    images.accepting_images(ActionPage(
+        "/me", actions.save_profile, name="me", template="people/me.html", context=read.my_profile,
+        initial=read.my_values, success=_to_mine, message=N_("Your profile was saved."))),
     ActionButton("/me/publish", actions.publish, name="publish", back=_to_mine,
                  message=N_("Your profile is public: it is in the directory.")),
     ActionButton("/me/unpublish", actions.unpublish, name="unpublish", back=_to_mine,
@@ -51,9 +53,9 @@ api = [
     ActionRoute("/topics", actions.add_topic, name="add_topic", status=201, response=reads.TopicOut,
                 present=lambda ctx, topic: read.topic_view(topic)),
     ApiRoute("/me", reads.my_profile, name="me", permission=actions.PUBLISH),
-    ActionRoute("/me", actions.save_profile, method="PUT", name="save", present=lambda ctx, profile: reads.mine_out(profile)),
-    ActionRoute("/me/publish", actions.publish, name="publish", present=lambda ctx, profile: reads.mine_out(profile)),
+    ActionRoute("/me", actions.save_profile, method="PUT", name="save", present=lambda ctx, profile: reads.mine_out(ctx.app, profile)),
+    ActionRoute("/me/publish", actions.publish, name="publish", present=lambda ctx, profile: reads.mine_out(ctx.app, profile)),
     ActionRoute("/me/unpublish", actions.unpublish, name="unpublish",
-                present=lambda ctx, profile: reads.mine_out(profile)),
+                present=lambda ctx, profile: reads.mine_out(ctx.app, profile)),
     ApiRoute("/{profile_id:int}", reads.get_profile, name="detail", response=reads.ProfileOut),
 ]
