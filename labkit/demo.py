@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import secrets
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
-from labkit import consent, db, verification
+from PIL import Image, ImageDraw, ImageFont
+
+from labkit import consent, db, images, imaging, verification
 from labkit.config import Settings, load_settings
 from labkit.models import Person
 from labkit.people import create_admin
 from labkit.plugins import Plugins, await_me_maybe
+from labkit.storage import open_storage
+from labkit.text import fold
 
 DEMO_TOML = """\
 # A demo lab made by `labkit demo`. Edit freely; secrets live in .env, never here.
@@ -53,6 +60,40 @@ async def sample_people(count: int = 8) -> list[Person]:
     ``labkit_demo_data``: use them as authors, voters, bookers and team members so that the demo's
     indicators count one person across modules (see :func:`demo_resident`)."""
     return [await demo_resident(name, f"{handle}@demo.lab") for name, handle in SAMPLE_PEOPLE[:count]]
+
+
+PICTURE_COLOURS = ((0x1B, 0x5E, 0x20), (0x0D, 0x47, 0xA1), (0x88, 0x0E, 0x4F), (0xBF, 0x36, 0x0C),
+                   (0x4A, 0x14, 0x8C), (0x00, 0x60, 0x64), (0x3E, 0x27, 0x23), (0x37, 0x47, 0x4F))
+"""The background colours of the demo's pictures (white initials read well on each)."""
+
+
+def initials_picture(label: str, size: tuple[int, int] = (480, 480)) -> bytes:
+    """A PNG with the initials of ``label`` (its first two words of three letters or more, without
+    accents) in white on a colour picked from ``label``: the demo's logos, photos and covers, drawn
+    on the spot (nothing is fetched)."""
+    words = fold(label).split()
+    initials = "".join(word[0] for word in [w for w in words if len(w) > 2] or words)[:2].upper() or "?"
+    width, height = size
+    picture = Image.new("RGB", size, PICTURE_COLOURS[zlib.crc32(label.encode()) % len(PICTURE_COLOURS)])
+    font = ImageFont.load_default(size=min(width, height) * 0.4)
+    ImageDraw.Draw(picture).text((width / 2, height / 2), initials, fill="white", anchor="mm", font=font)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def sample_pictures(settings: Settings, role: str, pictures: Iterable[tuple[images.Owner, str, str]],
+                          size: tuple[int, int] = (480, 480)) -> None:
+    """Give each ``(owner, label, alt)`` a ``role`` picture of ``label``'s initials
+    (:func:`initials_picture`) described by ``alt``, stored like an upload, for a plugin's
+    ``labkit_demo_data``."""
+    storage = open_storage(settings)
+    try:
+        for owner, label, alt in pictures:
+            prepared = images.Prepared(await imaging.process_async(initials_picture(label, size)), alt)
+            await images.store_in(storage, owner, role, prepared, None)
+    finally:
+        await storage.close()
 
 
 async def make_demo_lab(folder: Path) -> tuple[Settings, Plugins, str]:

@@ -36,7 +36,7 @@ from labkit.actions import Context, Refused, invalid
 from labkit.errors import log
 from labkit.i18n import N_
 from labkit.models import Image
-from labkit.storage import StorageError, storage_of
+from labkit.storage import Storage, StorageError, storage_of
 from labkit.uploads import UploadError, read_limited
 
 if TYPE_CHECKING:
@@ -87,10 +87,9 @@ def files_of(image: Image) -> list[str]:
     return [f"{image.key}/{width}.webp" for width in image.widths]
 
 
-async def _delete_files(app: Starlette, keys: Iterable[str]) -> None:
+async def _delete_files(storage: Storage, keys: Iterable[str]) -> None:
     """Delete files that no row names any longer; a storage that fails is logged (the files stay,
     unreachable: nothing links to them)."""
-    storage = storage_of(app)
     for key in keys:
         try:
             await storage.delete(key)
@@ -98,10 +97,10 @@ async def _delete_files(app: Starlette, keys: Iterable[str]) -> None:
             log.warning("could not delete the image file %s: %s", key, error)
 
 
-async def _store(app: Starlette, renditions: list[imaging.Rendition]) -> str:
+async def _store(storage: Storage, renditions: list[imaging.Rendition]) -> str:
     """Put every rendition under a new key, all or nothing; returns the key."""
     key = f"images/{secrets.token_hex(16)}"
-    storage, stored = storage_of(app), []
+    stored = []
     try:
         for rendition in renditions:
             name = f"{key}/{rendition.width}.webp"
@@ -160,8 +159,16 @@ async def prepare(upload: Any, alt: str, field: str) -> Prepared | None:
 async def store(app: Starlette, owner: Owner, role: str, prepared: Prepared, person_id: int | None) -> Image:
     """Keep ``prepared`` as the ``role`` image of ``owner``, replacing the one it had (whose files
     are then deleted). Refuses (503) when the storage fails: then nothing is kept."""
+    image = await store_in(storage_of(app), owner, role, prepared, person_id)
+    await _changed(app, image.owner_kind, image.owner_id)
+    return image
+
+
+async def store_in(storage: Storage, owner: Owner, role: str, prepared: Prepared, person_id: int | None) -> Image:
+    """:func:`store` into ``storage``, for code that runs without a lab's app (``labkit demo``'s
+    sample pictures); a page or an action calls :func:`attach` or :func:`store`."""
     renditions = prepared.renditions
-    key = await _store(app, renditions)
+    key = await _store(storage, renditions)
     largest = renditions[-1]
     values = {"key": key, "alt": prepared.alt, "width": largest.width, "height": largest.height,
               "widths": [r.width for r in renditions], "uploaded_by_id": person_id}
@@ -169,10 +176,9 @@ async def store(app: Starlette, owner: Owner, role: str, prepared: Prepared, per
     try:
         image, old = await _record(kind, owner_id, role, values)
     except BaseException:
-        await _delete_files(app, [f"{key}/{r.width}.webp" for r in renditions])
+        await _delete_files(storage, [f"{key}/{r.width}.webp" for r in renditions])
         raise
-    await _delete_files(app, old)
-    await _changed(app, image.owner_kind, image.owner_id)
+    await _delete_files(storage, old)
     return image
 
 
@@ -214,7 +220,7 @@ async def remove_all(app: Starlette, kind: str, owner_ids: Iterable[int], role: 
     if not found:
         return 0
     await Image.filter(id__in=[image.id for image in found]).delete()
-    await _delete_files(app, [key for image in found for key in files_of(image)])
+    await _delete_files(storage_of(app), [key for image in found for key in files_of(image)])
     for image in found:
         await _changed(app, image.owner_kind, image.owner_id)
     return len(found)

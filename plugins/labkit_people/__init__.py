@@ -69,4 +69,4 @@ async def labkit_erase_person(person_id: int) -> None:
 async def labkit_demo_data(settings: Any) -> None:
     from labkit_people import demo
 
-    await demo.load()
+    await demo.load(settings)

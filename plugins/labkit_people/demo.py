@@ -1,13 +1,16 @@
 """The demo's network: the lab's list of skills and interests and a dozen published profiles of
-the demo's residents (the same people who vote, book and form teams in the other modules)."""
+the demo's residents (the same people who vote, book and form teams in the other modules), half of
+them with a photo (their initials, drawn for the demo)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from labkit.demo import sample_people
+from labkit.demo import sample_people, sample_pictures
 from labkit.timezones import now
 
+from labkit_people.actions import PHOTO
 from labkit_people.models import Profile, Topic
 from labkit_people.rules import search_text, stored_tags
 
@@ -53,8 +56,9 @@ PROFILES = (
 )
 
 
-async def load() -> None:
-    """The lab's list and a dozen published profiles (only into an empty network)."""
+async def load(settings: Any) -> None:
+    """The lab's list and a dozen published profiles, every other one with a photo (only into an
+    empty network)."""
     if await Topic.exists():
         return
     topics = {key: await Topic.create(key=key, names=names) for key, names in TOPICS.items()}
@@ -68,3 +72,5 @@ async def load() -> None:
         await profile.save()
         await profile.skills.add(*chosen)
         await profile.interests.add(*wanted)
+    await sample_pictures(settings, PHOTO, [(person, person.name, f"Iniciais de {person.name} sobre um fundo colorido")
+                                            for person in people[::2]])

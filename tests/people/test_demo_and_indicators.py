@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labkit import Period
+from labkit.models import Image
 from labkit.testing import RunningLab
 from labkit.timezones import now
 
@@ -14,14 +15,18 @@ async def test_the_demo_network_is_counted_as_participants_of_the_people_module(
     from labkit_indicators.engine import Engine
 
     lab: RunningLab = await make_lab(plugins=["people", "indicators"])
-    await demo.load()
-    await demo.load()  # a second run adds nothing
+    await demo.load(lab.settings)
+    await demo.load(lab.settings)  # a second run adds nothing
     assert await Profile.filter(published=True).count() == 12
+    assert await Image.filter(owner_kind="labkit.person", role="photo").count() == 6
 
     visitor = lab.client()
     found = (await visitor.get("/api/v1/people/", params={"skill": "gis", "region": "zona-leste"})).json()
     assert [item["name"] for item in found["items"]] == ["Ana Souza"]
     assert "Ana Souza" in (await visitor.get("/people/", params={"looking": "1"})).text
+    photo = found["items"][0]["photo"]
+    assert photo["alt"] == "Iniciais de Ana Souza sobre um fundo colorido" and photo["width"] == 480
+    assert (await visitor.get(photo["sizes"][0]["url"].removeprefix(lab.settings.lab.base_url.rstrip("/")))).status_code == 200
 
     month = Period.parse(now().strftime("%Y-%m"))
     figures = await Engine.for_app(lab.app).compute(month)
