@@ -67,7 +67,7 @@ PICTURE_COLOURS = ((0x1B, 0x5E, 0x20), (0x0D, 0x47, 0xA1), (0x88, 0x0E, 0x4F), (
 """The background colours of the demo's pictures (white initials read well on each)."""
 
 
-def initials_picture(label: str, size: tuple[int, int] = (480, 480)) -> bytes:
+def initials_picture(label: str, size: tuple[int, int] = (320, 320)) -> bytes:
     """A PNG with the initials of ``label`` (its first two words of three letters or more, without
     accents) in white on a colour picked from ``label``: the demo's logos, photos and covers, drawn
     on the spot (nothing is fetched)."""
@@ -83,7 +83,7 @@ def initials_picture(label: str, size: tuple[int, int] = (480, 480)) -> bytes:
 
 
 async def sample_pictures(settings: Settings, role: str, pictures: Iterable[tuple[images.Owner, str, str]],
-                          size: tuple[int, int] = (480, 480)) -> None:
+                          size: tuple[int, int] = (320, 320)) -> None:
     """Give each ``(owner, label, alt)`` a ``role`` picture of ``label``'s initials
     (:func:`initials_picture`) described by ``alt``, stored like an upload, for a plugin's
     ``labkit_demo_data``."""

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from labkit.demo import demo_resident
+from labkit.demo import demo_resident, sample_pictures
 from labkit.models import Person
 
 from labkit_challenges import services
@@ -52,6 +52,9 @@ async def create(settings: Any) -> None:
     people = await _people()
     await _finished_challenge(now, people)
     await _open_hackathon(now, people)
+    covers = [(challenge, challenge.title, f"Capa com as iniciais de “{challenge.title}”")
+              for challenge in await Challenge.all().order_by("id")]
+    await sample_pictures(settings, "cover", covers, size=(800, 340))
 
 
 async def _finished_challenge(now: Any, people: list[Person]) -> None:

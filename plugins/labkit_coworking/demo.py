@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from labkit.demo import demo_resident
+from labkit.demo import demo_resident, sample_pictures
 from labkit.models import Person
 from labkit.timezones import local_to_utc, now
 
@@ -78,6 +78,8 @@ async def load(settings: Any) -> None:
     benches = await Resource.create(space=vergueiro, name="Bancadas de prototipagem", kind="desk", capacity=10,
                                     max_length_minutes=6 * 60)
 
+    await sample_pictures(settings, "photo", [(space, space.name, f"Imagem com as iniciais de {space.name}")
+                                              for space in (centro, vergueiro)], size=(800, 450))
     for space in (centro, vergueiro):
         for year in (today.year, today.year + 1):
             for month, day, reason in HOLIDAYS:

@@ -119,4 +119,4 @@ async def labkit_startup(app) -> None:
 async def labkit_demo_data(settings) -> None:
     from labkit_mapping import demo
 
-    await demo.load()
+    await demo.load(settings)

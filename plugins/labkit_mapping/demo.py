@@ -5,6 +5,9 @@ The names are invented (any resemblance is a coincidence); the places are real n
 
 from __future__ import annotations
 
+from typing import Any
+
+from labkit.demo import sample_pictures
 from labkit.text import fold
 
 from labkit_mapping import rules, seals
@@ -153,8 +156,9 @@ def _slug(name: str) -> str:
     return "-".join(fold(name).split()[:4])
 
 
-async def load() -> None:
-    """Create the organisations and relationships (only into an empty directory)."""
+async def load(settings: Any) -> None:
+    """Create the organisations and relationships, the verified ones with a logo (only into an
+    empty directory)."""
     if await Organisation.all().exists():
         return
     created = []
@@ -173,6 +177,9 @@ async def load() -> None:
     verified, partner = await seals.active()
     for index in VERIFIED:
         await seals.grant(created[index], verified.id, None)
+    await sample_pictures(settings, "logo", [(created[index], created[index].name,
+                                              f"Logotipo de {created[index].name}: suas iniciais sobre um fundo colorido")
+                                             for index in VERIFIED])
     for source, kind, target in RELATIONSHIPS:
         if kind == "partner_of" and target is None:
             await seals.grant(created[source], partner.id, None)

@@ -38,7 +38,7 @@ async def _open_popup(page):
 async def test_propose_approve_and_find_it_on_the_map(map_lab: RunningLab, browser_page) -> None:
     from labkit_mapping import demo
 
-    await demo.load()
+    await demo.load(map_lab.settings)
     staff = await map_lab.person("staff", name="Equipe do Lab")
     page = browser_page
     problems: list[str] = []

@@ -92,7 +92,7 @@ async def test_export_then_import_gives_the_same_organisations(map_lab: RunningL
     from labkit_mapping import demo
     from labkit_mapping.models import Organisation
 
-    await demo.load()
+    await demo.load(map_lab.settings)
     exported = (await map_lab.client().get("/mapping/export.csv")).text
     assert len(list(csv.DictReader(io.StringIO(exported)))) == 40
 
