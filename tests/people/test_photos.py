@@ -42,6 +42,10 @@ async def test_a_published_profile_shows_its_photo_with_its_description(people_l
     assert (await visitor.get(photo.src)).headers["content-type"] == "image/webp"
     form = (await member.get("/people/me")).text
     assert 'name="photo_remove"' in form and f'value="{ALT}"' in form
+    changed = await member.put("/api/v1/people/me", json={"name": "Ana Souza", "photo_alt": "Ana at the lab"},
+                               headers={"X-CSRF-Token": await member.csrf_token()})
+    assert changed.status_code == 200 and changed.json()["photo"]["alt"] == "Ana at the lab"
+    assert changed.json()["photo"]["url"] == base + photo.src, "a new description keeps the same files"
 
 
 async def test_a_photo_without_a_description_is_refused_and_nothing_is_saved(people_lab: RunningLab) -> None:
@@ -83,6 +87,10 @@ async def test_the_photo_is_removed_on_the_form_and_with_the_account(people_lab:
     first = await images.one(member.person, "photo")
     assert (await member.submit("/people/me", {**PROFILE, "photo_remove": "1"})).status_code == 303
     assert not await Image.exists() and not await storage.exists(images.files_of(first)[0])
+    await upload(member)
+    removed = await member.put("/api/v1/people/me", json={"name": "Ana", "photo_remove": True},
+                               headers={"X-CSRF-Token": await member.csrf_token()})
+    assert removed.status_code == 200 and removed.json()["photo"] is None and not await Image.exists()
 
     await upload(member)
     photo = await images.one(member.person, "photo")
