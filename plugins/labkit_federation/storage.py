@@ -40,6 +40,7 @@ from tortoise.transactions import in_transaction
 from labkit.db import insert_many
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
 
+from labkit_federation import trainings
 from labkit_federation import summary as summary_module
 from labkit_federation.models import Member, Observation, Report
 
@@ -127,6 +128,8 @@ async def ingest(member: Member, document: dict[str, Any], *, source: str, recei
                 if summary.errors:  # checked before anything is written
                     return summary
                 await _store(members, slices, period_info, member, source, received_at, summary)
+                if not hub_document:
+                    await trainings.replace(member, lab)
             return summary
         except IntegrityError:
             # two hubs registered the same new lab at the same moment: the second sees it now

@@ -1,6 +1,7 @@
-"""Sample data for ``labkit demo``: the "18-hour course" that ran last month, with its sessions,
+"""Sample data for ``labkit demo``: the "18-hour course" that ran last month for the team of
+another municipality's new lab (Lab Manaus, BR-1302603 in the hub's registry), with its sessions,
 enrolments (one on the waiting list), attendance and the certificates it issued, and an upcoming
-cohort of the 5-day immersive training for another municipality's team."""
+5-day immersive training open to residents."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ async def load(settings: Any) -> None:
     course = await Course.create(
         title="Curso de 18 horas: inovação no governo local", programme="Formação de formadores",
         description="Seis encontros de três horas sobre desafios públicos, prototipagem e dados abertos.",
-        capacity=6, required_hours=Decimal(15), published=True, enrolment_open=False)
+        capacity=6, required_hours=Decimal(15), published=True, enrolment_open=False,
+        trainee_lab_code="BR-1302603", trainee_lab_name="Lab Manaus")
     last_month = (now() - timedelta(days=40)).replace(tzinfo=None)
     sessions = await _sessions(course, last_month, 6, time(14), time(17), zone, "Sala de formação do laboratório")
     for position, person in enumerate(people[:7]):
@@ -49,10 +51,9 @@ async def load(settings: Any) -> None:
         session.attendance_taken = True
         await session.save(update_fields=["attendance_taken"])
     await issue_due(course, staff.id if staff else None)
-    cohort = await Course.create(
-        title="Formação imersiva de 5 dias — equipe de Guarulhos", programme="Formação de formadores",
-        description="Três dias imersivos e dois de acompanhamento para a equipe do novo laboratório.",
-        capacity=12, required_hours=Decimal(32), published=True, enrolment_open=True,
-        trainee_lab_code="BR-3518800", trainee_lab_name="GuaruLab")
-    await _sessions(cohort, (now() + timedelta(days=20)).replace(tzinfo=None), 5, time(9), time(17), zone,
+    immersive = await Course.create(
+        title="Formação imersiva de 5 dias", programme="Formação de formadores",
+        description="Três dias imersivos e dois de acompanhamento: do desafio público ao protótipo.",
+        capacity=12, required_hours=Decimal(32), published=True, enrolment_open=True)
+    await _sessions(immersive, (now() + timedelta(days=20)).replace(tzinfo=None), 5, time(9), time(17), zone,
                     "Laboratório — sala grande")

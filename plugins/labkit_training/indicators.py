@@ -1,9 +1,8 @@
 """What the training plugin reports: participants (people present at a session), each course
-that ran as a product of kind ``training``, the trainings given to other labs, and personal data."""
+that ran as a product of kind ``training`` (naming the trainee lab of a cohort), and personal data."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from labkit import auth
@@ -36,25 +35,16 @@ async def courses_that_ran() -> list[tuple[Course, list[Session]]]:
 
 
 async def portfolio() -> list[PortfolioItem]:
-    """Each course that ran, a product of kind ``training`` delivered on the day of its last session."""
+    """Each course that ran, a product of kind ``training`` delivered on the day of its last session
+    (a cohort names the lab it trained: the indicators document publishes that for the hub's tree)."""
     zone = current_zone.get()
     return [PortfolioItem(indicator="products", key=f"course:{course.id}", title=course.title,
                           started=utc_to_local(sessions[-1].ends_at, zone).date(), kind="training",
                           url=f"/training/courses/{course.id}", description=course.description[:500],
+                          trainee_lab=course.trainee_lab_code,
                           milestones=((utc_to_local(sessions[0].starts_at, zone).date(), "first session"),
                                       (utc_to_local(sessions[-1].ends_at, zone).date(), "last session")))
             for course, sessions in await courses_that_ran()]
-
-
-async def trainings_given() -> list[dict[str, Any]]:
-    """The cohorts trained for other labs that ran: trainee lab code, course, dates and hours.
-    No person is named and nobody is counted here: this goes to the federation hub."""
-    zone = current_zone.get()
-    return [{"trainee_code": course.trainee_lab_code, "course": course.title, "programme": course.programme,
-             "start": utc_to_local(sessions[0].starts_at, zone).date().isoformat(),
-             "end": utc_to_local(sessions[-1].ends_at, zone).date().isoformat(),
-             "hours": rules.show_hours(sum((s.hours for s in sessions), Decimal(0)))}
-            for course, sessions in await courses_that_ran() if course.trainee_lab_code]
 
 
 async def personal_data(person_id: int) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def test_both_supported_versions_validate_and_others_are_refused_by_name() -> No
     mixed = lab_document() | {"version": "1.1"}
     assert messages(mixed) == ["schema: the schema must be 'https://labkit.readthedocs.io/formats/lab-indicators/1.1' "
                                "for this version"]
-    assert list(fmt.VERSIONS) == ["1.0", "1.1"] and fmt.CURRENT == "1.1"
+    assert list(fmt.VERSIONS) == ["1.0", "1.1", "1.2"] and fmt.CURRENT == "1.2"
 
 
 def test_members_and_kind_are_1_1_only_and_members_only_in_a_hub_document() -> None:
