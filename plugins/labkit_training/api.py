@@ -41,6 +41,7 @@ class CourseOut(BaseModel):
     enrolment_open: bool
     trainee_lab_code: str
     trainee_lab_name: str
+    onboarding_key: str
     sessions: list[SessionOut]
 
 
@@ -91,7 +92,7 @@ async def course_out(course: Course) -> CourseOut:
                      capacity=course.capacity, enrolled=taken.enrolled, waiting=taken.waiting,
                      required_hours=rules.show_hours(course.required_hours), published=course.published,
                      enrolment_open=course.enrolment_open, trainee_lab_code=course.trainee_lab_code,
-                     trainee_lab_name=course.trainee_lab_name, sessions=[session_out(s) for s in sessions])
+                     trainee_lab_name=course.trainee_lab_name, onboarding_key=course.onboarding_key, sessions=[session_out(s) for s in sessions])
 
 
 async def list_courses(request: Request) -> JSONResponse:

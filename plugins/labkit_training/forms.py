@@ -29,6 +29,7 @@ class CourseIn(_Form):
     enrolment_open: bool = False
     trainee_lab_code: str = Field(default="", max_length=40, pattern=LAB_CODE + "|^$")
     trainee_lab_name: str = Field(default="", max_length=200)
+    onboarding_key: str = Field(default="", max_length=80, pattern=r"^[A-Za-z0-9_.-]*$")
 
     @model_validator(mode="after")
     def _name_with_code(self) -> CourseIn:

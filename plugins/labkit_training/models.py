@@ -22,6 +22,8 @@ class Course(Model):
     trainee_lab_code = fields.CharField(max_length=40, default="")
     """For a cohort trained for another municipality's team: that lab's code in the hub's registry."""
     trainee_lab_name = fields.CharField(max_length=200, default="")
+    onboarding_key = fields.CharField(max_length=80, default="")
+    """The milestone of the lab's mentoring plan (its key in MENTORING.md) this cohort delivers."""
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import NoMatchFound
 
 from labkit import auth, references
 from labkit.action_routes import found
@@ -62,7 +63,17 @@ async def course_context(request: Request) -> dict[str, Any]:
     return {"course": course, "sessions": sessions, "places": await _places(request, sessions),
             "seats": await seats(course), "mine": mine, "position": position, "hours": rules.show_hours(hours),
             "required": rules.show_hours(course.required_hours), "certificate": certificate,
-            "can_book_spaces": "space" in references.kinds(request.app)}
+            "checklist": _checklist_url(request, course)}
+
+
+def _checklist_url(request: Request, course: Course) -> str | None:
+    """The onboarding checklist's milestone this cohort delivers, when the onboarding plugin is on."""
+    if not course.onboarding_key:
+        return None
+    try:
+        return str(request.app.url_path_for("onboarding:index")) + f"#item-{course.onboarding_key}"
+    except NoMatchFound:
+        return None
 
 
 async def course_page(request: Request) -> Response:
@@ -83,7 +94,7 @@ async def course_initial(request: Request) -> dict[str, Any]:
     course = await _course(request)
     return {name: getattr(course, name) for name in (
         "title", "programme", "description", "capacity", "published", "enrolment_open", "trainee_lab_code",
-        "trainee_lab_name")} | {"required_hours": rules.show_hours(course.required_hours)}
+        "trainee_lab_name", "onboarding_key")} | {"required_hours": rules.show_hours(course.required_hours)}
 
 
 async def session_form_context(request: Request) -> dict[str, Any]:

@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('enrolment_open', fields.BooleanField(default=True)),
                 ('trainee_lab_code', fields.CharField(default='', max_length=40)),
                 ('trainee_lab_name', fields.CharField(default='', max_length=200)),
+                ('onboarding_key', fields.CharField(default='', max_length=80)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'training_course', 'app': 'training', 'pk_attr': 'id', 'table_description': 'A course (or one run of a programme) with its capacity and the hours a certificate needs.'},
