@@ -94,3 +94,17 @@ async def test_only_enrolled_people_can_be_marked_and_members_cannot_take_attend
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "present"
     assert (await stranger.post(f"/api/v1/training/sessions/{session.id}/attendance", json={"present": []})).status_code == 403
+
+
+async def test_the_certificate_speaks_the_visitors_language(tlab) -> None:
+    course = await make_course(tlab, required_hours="3", title="Curso de dados")
+    (session,) = await add_sessions(tlab, course, 1)
+    (member,) = await _enrolled(tlab, course, "Inês")
+    staff = await api_client(tlab, "staff")
+    await staff.post(f"/api/v1/training/sessions/{session.id}/attendance", json={"present": [member.person.id]})
+    certificate = await Certificate.get(course_id=course.id)
+    for language, words in (("pt-BR", "Certificado válido"), ("es", "Se certifica que"), ("fr", "Nous certifions que")):
+        page = await tlab.client().get(f"/training/certificates/{certificate.code}", headers={"Accept-Language": language})
+        assert words in page.text, language
+    pdf = await tlab.client().get(f"/training/certificates/{certificate.code}/pdf", headers={"Accept-Language": "fr"})
+    assert "Nous certifions que" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
