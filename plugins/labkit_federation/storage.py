@@ -40,8 +40,8 @@ from tortoise.transactions import in_transaction
 from labkit.db import insert_many
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
 
-from labkit_federation import trainings
 from labkit_federation import summary as summary_module
+from labkit_federation import trainings
 from labkit_federation.models import Member, Observation, Report
 
 SOURCES = ("pull", "push")

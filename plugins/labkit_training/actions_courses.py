@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from labkit import references
-from labkit.actions import Context, invalid, not_found, action
+from labkit.actions import Context, action, invalid, not_found
 from labkit.i18n import N_
 from labkit.timezones import LocalTimeError, local_to_utc
 

@@ -14,7 +14,7 @@ from labkit_training import rules
 from labkit_training.actions_attendance import Taken
 from labkit_training.actions_enrolment import Placed
 from labkit_training.models import Certificate, Course, Session
-from labkit_training.pages import is_staff, certificate_view
+from labkit_training.pages import certificate_view, is_staff
 from labkit_training.services import seats
 
 

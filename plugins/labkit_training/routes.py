@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.routing import Route
 
 from labkit.action_routes import ActionButton, ActionPage, ActionRoute
+from labkit.actions import Context
 from labkit.api import ApiRoute, PageRoute
 from labkit.i18n import N_, gettext, ngettext
 
@@ -13,8 +16,8 @@ from labkit_training import api as json_api
 from labkit_training import pages as read
 from labkit_training.actions_attendance import issue_certificates, revoke_certificate, take_attendance
 from labkit_training.actions_courses import MANAGE, add_session, save_course
-from labkit_training.actions_enrolment import enrol, withdraw
-from labkit_training.models import WAITING
+from labkit_training.actions_enrolment import Placed, enrol, withdraw
+from labkit_training.models import ENROLLED, WAITING, Certificate
 
 
 def _course_form(path: str, name: str) -> ActionPage:
@@ -24,17 +27,17 @@ def _course_form(path: str, name: str) -> ActionPage:
                       success=lambda ctx, course: ctx.url_for("training:course", course_id=course.id))
 
 
-def _placed(placed) -> str:
+def _placed(placed: Placed) -> str:
     if placed.enrolment.status == WAITING:
         return gettext("The course is full: you are on the waiting list.")
-    return gettext("You are enrolled.") if placed.enrolment.status == "enrolled" else gettext("You withdrew.")
+    return gettext("You are enrolled.") if placed.enrolment.status == ENROLLED else gettext("You withdrew.")
 
 
-def _issued(certificates) -> str:
+def _issued(certificates: list[Certificate]) -> str:
     return ngettext("%(num)d certificate issued.", "%(num)d certificates issued.", len(certificates))
 
 
-def _back_to_course(ctx, params) -> str:
+def _back_to_course(ctx: Context, params: dict[str, Any]) -> str:
     return ctx.url_for("training:course", course_id=params["course_id"])
 
 
