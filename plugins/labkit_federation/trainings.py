@@ -14,9 +14,9 @@ from typing import Any
 from labkit_federation.models import Member, ReportedTraining
 
 
-async def replace(trainer: Member, lab: dict[str, Any]) -> None:
-    """Keep the trainings of ``lab`` (a document's upgraded ``lab`` section) as ``trainer``'s own."""
-    given = {(t["trainee"], t["course"], date.fromisoformat(t["date"])) for t in lab.get("trainings", [])
+async def replace(trainer: Member, reported: list[dict[str, Any]]) -> None:
+    """Keep ``reported`` (a lab document's ``lab.trainings``) as ``trainer``'s trainings given."""
+    given = {(t["trainee"], t["course"], date.fromisoformat(t["date"])) for t in reported
              if t["trainee"] != trainer.code}
     await ReportedTraining.filter(trainer=trainer).delete()
     await ReportedTraining.bulk_create([ReportedTraining(trainer=trainer, trainee_code=code, course=course, given_on=day)

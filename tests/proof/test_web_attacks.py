@@ -264,6 +264,8 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
          {"day": str(today + 5 * DAY), "start_time": "09:00", "end_time": "12:00", "hours": "", "space_ref": ""}),
         ("admin", "/admin/people/new", {"role": "member"}),
         ("member", "/account/tokens", {}),
+        ("member", "/people/me", {"region": "", "links": ""}),
+        ("staff", "/people/topics", {"key": "xss-{round}"}),
     ]
     problems: list[str] = []
     stored = refused = checked_pages = 0
