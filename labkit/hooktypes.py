@@ -110,7 +110,8 @@ class PortfolioItem:
     the plugin (``"submission:42"``); the item counts as new in the period holding ``started``.
     ``kind`` is its breakdown (a project's origin, a partner's kind, a product's type);
     ``milestones`` is its journey as ``(date, text)`` pairs; ``team`` the person ids credited
-    (kept inside the lab, never published).
+    (kept inside the lab, never published). ``trainee_lab`` is, for a training given to another
+    lab's team, that lab's code in the hub's registry (published for the trainer-of-trainers tree).
     """
 
     indicator: str
@@ -123,6 +124,7 @@ class PortfolioItem:
     description: str = ""
     milestones: tuple[tuple[date, str], ...] = ()
     team: tuple[int, ...] = ()
+    trainee_lab: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The versions of the format a reader accepts, each with its JSON Schema and its upgrade.
 
 Policy: a reader accepts the current version and every minor version of the current and the
-previous major (1.0 and 1.1 today). Each entry says how to bring a document of its version to
+previous major (1.0, 1.1 and 1.2 today). Each entry says how to bring a document of its version to
 the structure of the current one, so the rest of the code reads one structure only. Adding 2.0
 is one entry here (with its schema file and the upgrade of 1.x documents written next to it).
 """
@@ -21,12 +21,13 @@ BASE_URL = "https://labkit.readthedocs.io/formats/lab-indicators/"
 
 def _from_1_0(document: dict[str, Any]) -> dict[str, Any]:
     """1.0 → 1.1: the same structure; a 1.0 document is always a lab's own."""
-    lab = {**document.get("lab", {}), "kind": "lab"}
+    lab = {**document.get("lab", {}), "kind": "lab", "trainings": []}
     return {**document, "lab": lab, "members": []}
 
 
 def _from_1_1(document: dict[str, Any]) -> dict[str, Any]:
-    lab = {"kind": "lab", **document.get("lab", {})}
+    """1.1 and 1.2 → current: ``lab.kind`` defaults to ``lab``, ``members`` and ``lab.trainings`` to none."""
+    lab = {"kind": "lab", "trainings": [], **document.get("lab", {})}
     return {**document, "lab": lab, "members": document.get("members", [])}
 
 
@@ -52,10 +53,11 @@ class Version:
         return int(self.number.split(".")[0])
 
 
-CURRENT = "1.1"
+CURRENT = "1.2"
 VERSIONS: dict[str, Version] = {
     "1.0": Version("1.0", _from_1_0),
     "1.1": Version("1.1", _from_1_1),
+    "1.2": Version("1.2", _from_1_1),
 }
 """Every version read, oldest first. The last is the current one."""
 assert list(VERSIONS)[-1] == CURRENT

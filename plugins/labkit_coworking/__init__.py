@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from labkit import HomeCard, NavItem, Period, Permission, PluginInfo, __version__, hookimpl
-from labkit.hooktypes import Contribution, PortfolioItem
+from labkit.hooktypes import Contribution, PortfolioItem, ReferenceKind
 from labkit.i18n import N_
 
-from labkit_coworking import demo, indicators
+from labkit_coworking import demo, indicators, references
 
 
 @hookimpl
@@ -56,6 +56,11 @@ async def labkit_indicators(period: Period) -> list[Contribution]:
 @hookimpl
 async def labkit_participants(period: Period) -> list[str]:
     return await indicators.participants(period)
+
+
+@hookimpl
+def labkit_references() -> list[ReferenceKind]:
+    return [ReferenceKind("space", N_("Coworking space"), references.search, references.get)]
 
 
 @hookimpl

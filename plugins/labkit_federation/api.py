@@ -104,6 +104,11 @@ class CompletenessOut(BaseModel):
     members: list[MemberStatusOut]
 
 
+class ReportedTrainingOut(BaseModel):
+    course: str
+    date: date
+
+
 class TreeNodeOut(BaseModel):
     code: str
     name: str
@@ -113,6 +118,8 @@ class TreeNodeOut(BaseModel):
     trained_on: date | None
     programme: str
     generation: int
+    trainings: list[ReportedTrainingOut]
+    """The courses the mentor reported giving this lab's team (indicators format 1.2, ``lab.trainings``)."""
     trainees: list[TreeNodeOut]
 
 

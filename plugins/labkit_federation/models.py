@@ -195,3 +195,19 @@ class HarvestResult(Model):
         table = "federation_harvest_result"
         unique_together = (("run", "member"),)
 
+
+
+class ReportedTraining(Model):
+    """A training a member lab says it gave to another lab's team (``lab.trainings`` of its
+    document, format 1.2): shown in the trainer-of-trainers tree. Each document replaces the
+    member's list, so a repeated one changes nothing."""
+
+    id = fields.IntField(primary_key=True)
+    trainer = fields.ForeignKeyField("federation.Member", related_name="trainings_given", on_delete=fields.CASCADE)
+    trainee_code = fields.CharField(max_length=64, db_index=True)
+    course = fields.CharField(max_length=200)
+    given_on = fields.DateField()
+
+    class Meta:
+        table = "federation_reported_training"
+        unique_together = (("trainer", "trainee_code", "course", "given_on"),)

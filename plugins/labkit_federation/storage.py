@@ -42,6 +42,7 @@ from labkit.indicator_format import Problem, Row, observations, validate, versio
 from labkit.indicator_format.http import dumps
 
 from labkit_federation import summary as summary_module
+from labkit_federation import trainings
 from labkit_federation.models import Member, Observation, Report
 
 log = logging.getLogger("labkit.federation.storage")
@@ -164,6 +165,8 @@ class _Document:
     """(lab code, period) → the document's period entry (status, frequency, published_at)."""
     hub_totals: int
     """Rows of a hub's own totals, never stored."""
+    trainings: list[dict[str, Any]] | None = None
+    """A lab's ``lab.trainings`` (format 1.2): the trainings it gave to other labs (``None`` for a hub)."""
 
     @property
     def codes(self) -> set[str]:
@@ -195,7 +198,7 @@ def _prepare(member: Member, document: dict[str, Any], today: date | None,
             continue
         slices[(row.lab, row.period)].append(row)
     return _Document(member, slices, {entry["lab"]["code"]: entry["lab"] for entry in current["members"]},
-                     _period_info(current), hub_totals)
+                     _period_info(current), hub_totals, None if hub_document else lab["trainings"])
 
 
 def _rounds(ready: list[tuple[int, _Document]]) -> list[list[tuple[int, _Document]]]:
@@ -230,6 +233,9 @@ async def _write(documents: list[_Document], source: str, received_at: datetime)
                 await _plan(members, [(d, s) for d, s in zip(documents, summaries) if not s.errors], source,
                             received_at, writes)
                 await writes.flush()
+                for doc, summary in zip(documents, summaries):
+                    if doc.trainings is not None and not summary.errors:
+                        await trainings.replace(doc.member, doc.trainings)
             return summaries
         except IntegrityError:
             # two hubs registered the same new lab at the same moment: the second sees it now

@@ -1,6 +1,9 @@
 """The trainer-of-trainers tree: which lab trained which, when and in which programme.
 
-Built from ``Member.mentor`` / ``trained_on`` / ``programme``. The tree is shown and exported,
+Built from ``Member.mentor`` / ``trained_on`` / ``programme``, and from the trainings member labs
+report giving to other labs (``lab.trainings`` of their documents, :mod:`labkit_federation.trainings`):
+each link lists the courses its trainer reported, and a reported training links a trainee whose
+registry entry names no mentor (unless that would close a loop). The tree is shown and exported,
 and **never summed along**: a lab's figures belong to that lab alone, so adding a trainee's
 projects or participants to its mentor would count them twice in any regional or national total
 (the trainee is already a member of the hub and counted there). This module therefore offers
@@ -20,6 +23,7 @@ from typing import Any
 
 from labkit.i18n import N_, gettext
 
+from labkit_federation import trainings
 from labkit_federation.models import Member
 
 CSV_HEADER = ("mentor_code", "mentor_name", "lab_code", "lab_name", "trained_on", "programme", "generation")
@@ -111,6 +115,8 @@ class Node:
     """0 for a root (a lab nobody trained), 1 for the labs it trained, and so on."""
     mentor_code: str = ""
     mentor_name: str = ""
+    trainings: list[dict[str, str]] = field(default_factory=list)
+    """The courses the mentor reported giving this lab's team (``course``, ``date``)."""
     trainees: list[Node] = field(default_factory=list)
 
     def walk(self) -> list[Node]:
@@ -129,6 +135,7 @@ class Node:
             "trained_on": self.trained_on.isoformat() if self.trained_on else None,
             "programme": self.programme,
             "generation": self.generation,
+            "trainings": self.trainings,
             "trainees": [child.as_dict() for child in self.trainees],
         }
 
@@ -175,11 +182,29 @@ def _order(node: Node) -> tuple[Any, ...]:
     return (node.trained_on is None, node.trained_on or date.min, node.name.casefold(), node.code)
 
 
+def _link_reported(members: list[dict[str, Any]], by_id: dict[int, dict[str, Any]],
+                   reported: Mapping[tuple[int, str], list[Any]]) -> None:
+    """Give a member without a mentor in the registry the lab that reported training its team
+    first (its earliest course's day and name), unless that would close a loop."""
+    by_code = {row["code"]: row for row in members}
+    links = {row["code"]: by_id[row["mentor_id"]]["code"] if row["mentor_id"] in by_id else None for row in members}
+    for (trainer_id, code), given in sorted(reported.items(), key=lambda item: (item[1][0].given_on, item[0])):
+        row = by_code.get(code)
+        if row is None or trainer_id not in by_id or links[code] is not None:
+            continue
+        if cycle_in({**links, code: by_id[trainer_id]["code"]}):
+            continue
+        links[code] = by_id[trainer_id]["code"]
+        row.update(mentor_id=trainer_id, trained_on=given[0].given_on, programme=given[0].course)
+
+
 async def build(root_code: str | None = None) -> Tree:
     """The tree of every member (or the branch under ``root_code``), children ordered by date."""
     members = await Member.all().values("id", "code", "name", "municipality", "region_path", "active", "mentor_id",
                                         "trained_on", "programme")
     by_id = {row["id"]: row for row in members}
+    reported = await trainings.by_link()
+    _link_reported(members, by_id, reported)
     children: dict[int | None, list[dict[str, Any]]] = {}
     for row in members:
         mentor = row["mentor_id"] if row["mentor_id"] in by_id else None
@@ -192,7 +217,9 @@ async def build(root_code: str | None = None) -> Tree:
         node = Node(code=row["code"], name=row["name"], municipality=row["municipality"],
                     region_path=row["region_path"], active=row["active"], trained_on=row["trained_on"] if mentor else None,
                     programme=row["programme"] if mentor else "", generation=generation,
-                    mentor_code=mentor["code"] if mentor else "", mentor_name=mentor["name"] if mentor else "")
+                    mentor_code=mentor["code"] if mentor else "", mentor_name=mentor["name"] if mentor else "",
+                    trainings=[{"course": t.course, "date": t.given_on.isoformat()}
+                               for t in reported.get((mentor["id"], row["code"]), [])] if mentor else [])
         for child in children.get(row["id"], []):
             if child["id"] not in reached:
                 node.trainees.append(grow(child, generation + 1, row))

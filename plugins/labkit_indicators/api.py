@@ -74,7 +74,9 @@ async def api_document(request: Request) -> Response:
     """The lab's indicators as a versioned JSON document (published periods; staff also provisional),
     with an ``ETag`` of its figures: ``If-None-Match`` with the same tag is answered ``304``."""
     figures = await _selected(request)
-    return document_response(request, exports.document(request.app.state.settings, figures), _cache_headers(figures))
+    trainings = await exports.trainings_given(Engine.for_app(request.app))
+    return document_response(request, exports.document(request.app.state.settings, figures, trainings),
+                             _cache_headers(figures))
 
 
 async def api_sdmx(request: Request) -> Response:

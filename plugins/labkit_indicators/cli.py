@@ -72,6 +72,14 @@ async def _push_figures(lab: LabContext, codes: str | None) -> list[PeriodFigure
         return [await engine.figures(Period.parse(state.period), max_age=0) for state in await engine.published_periods()]
 
 
+async def _push_document(lab: LabContext, codes: str | None) -> tuple[list[PeriodFigures], dict[str, Any]]:
+    """The published figures to send and the document carrying them (with the trainings given)."""
+    figures = await _push_figures(lab, codes)
+    async with db.open_database(lab.settings, lab.plugins):
+        trainings = await exports.trainings_given(Engine(lab.settings, lab.plugins))
+    return figures, exports.document(lab.settings, figures, trainings)
+
+
 def send(url: str, token: str, body: bytes, *, attempts: int = 3, timeout: float = 60.0) -> httpx.Response:
     """POST ``body`` with the member token and an ``Idempotency-Key`` derived from its hash.
 
@@ -176,10 +184,10 @@ def register(cli: click.Group) -> None:
         if not token:
             fail("LABKIT_PLUGIN_INDICATORS_HUB_TOKEN is not set: put the token the hub issued in the environment "
                  "or the lab's .env")
-        figures = run(_push_figures(lab, period))
+        figures, document = run(_push_document(lab, period))
         if not figures:
             fail("there is nothing to send: no period is published yet (publish one, or name it with --period)")
-        body = json.dumps(exports.document(lab.settings, figures), ensure_ascii=False).encode()
+        body = json.dumps(document, ensure_ascii=False).encode()
         url = push_url(hub_url)
         try:
             response = send(url, token, body)

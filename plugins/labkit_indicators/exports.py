@@ -14,9 +14,10 @@ from typing import Any
 
 from labkit import INDICATORS, indicator_format
 from labkit.config import Settings
+from labkit.indicator_format.versions import VERSIONS
 
 from labkit_indicators import rules
-from labkit_indicators.engine import Figure, PeriodFigures
+from labkit_indicators.engine import Engine, Figure, PeriodFigures
 
 ALL = indicator_format.ALL
 """The SDMX code for "all members" of a breakdown dimension (the total)."""
@@ -27,7 +28,8 @@ def schema() -> dict[str, Any]:
     """The JSON Schema of the document this lab writes (lab-indicators 1.0, shipped in the core).
 
     A lab's own document needs nothing of 1.1 (members, lab.kind are for hubs), so it is written
-    as 1.0: every 1.x hub reads it, including hubs that do not read 1.1 yet.
+    as 1.0: every 1.x hub reads it, including hubs that do not read 1.1 yet. Only a lab that gave
+    trainings to other labs' teams writes 1.2 (``lab.trainings``), whose schema the hubs serve.
     """
     return indicator_format.schema(rules.FORMAT_VERSION)
 
@@ -59,12 +61,22 @@ def _observation(figure: Figure, period: PeriodFigures) -> dict[str, Any]:
     }
 
 
-def document(settings: Settings, periods: list[PeriodFigures]) -> dict[str, Any]:
-    """The versioned JSON document of ``periods`` (see the schema)."""
+async def trainings_given(engine: Engine) -> list[dict[str, str]]:
+    """The trainings the lab gave to other labs' teams: every portfolio item naming a trainee lab,
+    as ``lab.trainings`` publishes them (the trainee's code, the course, the day it ended)."""
+    items = [item for _module, item in await engine.portfolio() if item.trainee_lab]
+    return sorted(({"trainee": item.trainee_lab[:64], "course": item.title[:200], "date": item.started.isoformat()}
+                   for item in items), key=lambda entry: (entry["date"], entry["trainee"], entry["course"]))
+
+
+def document(settings: Settings, periods: list[PeriodFigures],
+             trainings: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The versioned JSON document of ``periods`` (see the schema): 1.0, or 1.2 with ``trainings``."""
     lab = settings.lab
+    version = rules.TRAININGS_VERSION if trainings else rules.FORMAT_VERSION
     return {
-        "schema": rules.SCHEMA_URL,
-        "version": rules.FORMAT_VERSION,
+        "schema": VERSIONS[version].url,
+        "version": version,
         "generated_at": _iso(datetime.now(UTC)),
         "lab": {
             "code": lab_code(settings),
@@ -76,7 +88,7 @@ def document(settings: Settings, periods: list[PeriodFigures]) -> dict[str, Any]
             "timezone": lab.timezone,
             "mentor_url": lab.mentor_url,
             "base_url": lab.base_url,
-        },
+        } | ({"trainings": trainings} if trainings else {}),
         "indicators": [
             {"id": d.id, "label": d.label, "unit": d.unit, "temporal_aggregation": d.temporal_aggregation,
              "people_count": d.people, "definition": d.description}

@@ -11,8 +11,9 @@ from datetime import date
 from labkit import INDICATORS, Period
 from labkit.i18n import N_
 
-SCHEMA_URL = "https://labkit.readthedocs.io/formats/lab-indicators/1.0"
 FORMAT_VERSION = "1.0"
+TRAININGS_VERSION = "1.2"
+"""The version a lab writes when it reports trainings given to other labs (``lab.trainings``)."""
 DATAFLOW = "LABKIT:LAB_INDICATORS(1.0.0)"
 DEFAULT_THRESHOLD = 5
 OWN_MODULE = "indicators"

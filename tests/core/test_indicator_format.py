@@ -86,7 +86,7 @@ def test_both_supported_versions_validate_and_others_are_refused_by_name() -> No
     mixed = lab_document() | {"version": "1.1"}
     assert messages(mixed) == ["schema: the schema must be 'https://labkit.readthedocs.io/formats/lab-indicators/1.1' "
                                "for this version"]
-    assert list(fmt.VERSIONS) == ["1.0", "1.1"] and fmt.CURRENT == "1.1"
+    assert list(fmt.VERSIONS) == ["1.0", "1.1", "1.2"] and fmt.CURRENT == "1.2"
 
 
 def test_members_and_kind_are_1_1_only_and_members_only_in_a_hub_document() -> None:
@@ -277,3 +277,17 @@ def test_checking_a_lab_document_takes_well_under_a_millisecond_or_so() -> None:
         assert fmt.validate(document) == []
         times.append(time.perf_counter() - started)
     assert sorted(times)[len(times) // 2] < 0.004, f"median {sorted(times)[len(times) // 2] * 1000:.1f} ms"
+
+
+def test_trainings_given_are_1_2_only_and_name_no_person() -> None:
+    training = {"trainee": "BR-1302603", "course": "Curso de 18 horas", "date": "2025-03-20"}
+    with_trainings = lab_document()
+    with_trainings["lab"]["trainings"] = [training]
+    assert any("unknown field" in m and "trainings" in m for m in messages(with_trainings))  # not in 1.0
+    current = copy.deepcopy(with_trainings)
+    current["schema"], current["version"] = fmt.VERSIONS["1.2"].url, "1.2"
+    assert messages(current) == []
+    assert fmt.version_of(current).upgrade(current)["lab"]["trainings"] == [training]
+    assert fmt.version_of(lab_document()).upgrade(lab_document())["lab"]["trainings"] == []
+    current["lab"]["trainings"][0]["participants"] = ["Maria da Silva"]
+    assert any(m.startswith("lab.trainings[0]") for m in messages(current))

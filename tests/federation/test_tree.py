@@ -51,7 +51,7 @@ async def test_build_orders_children_by_date_and_counts_generations(make_lab) ->
     data = built.as_dict()
     assert data["roots"][0]["trainees"][0]["trainees"][0] == {
         "code": "BR-3303302", "name": "Niterói Lab", "municipality": "", "region_path": "", "active": False,
-        "trained_on": "2019-06-17", "programme": "Residência", "generation": 2, "trainees": []}
+        "trained_on": "2019-06-17", "programme": "Residência", "generation": 2, "trainings": [], "trainees": []}
     assert "value" not in str(data) and "total" not in str(data)  # never summed along
 
     assert built.rows() == [

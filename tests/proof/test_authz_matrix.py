@@ -299,6 +299,7 @@ def _const(value: str) -> Resolver:
 
 CH, CW, IN, MA, PA = ("labkit_challenges.models", "labkit_coworking.models", "labkit_indicators.models",
                       "labkit_mapping.models", "labkit_participation.models")
+TR = "labkit_training.models"
 LAST_YEAR = str(date.today().year - 1)
 
 RESOLVERS: dict[str, Resolver] = {
@@ -366,6 +367,10 @@ RESOLVERS: dict[str, Resolver] = {
     "participation:proposal_id": _m(PA, "Proposal"),
     "participation:survey_id": _m(PA, "Survey"),
     "participation:meeting_id": _m(PA, "Meeting"),
+    # training: the course open for enrolment, its first session, a certificate
+    "training:course_id": _m(TR, "Course", enrolment_open=True),
+    "training:session_id": _m(TR, "Session", course__enrolment_open=True),
+    "training:code": lambda seed: _certificate_code(seed),
 }
 """``"<area>:<path parameter>"`` → how to find a real value for it in the seeded lab."""
 
@@ -374,6 +379,12 @@ async def _code(seed: Seed) -> str:
     member = await _models("labkit_federation.models").Member.filter(url__not="").order_by("id").first()
     assert member is not None, "the demo data has no federation member with an address"
     return str(member.code)
+
+
+async def _certificate_code(seed: Seed) -> str:
+    certificate = await _models(TR).Certificate.filter(revoked_at=None).order_by("id").first()
+    assert certificate is not None, "the demo data has no training certificate"
+    return str(certificate.code)
 
 
 async def _module(seed: Seed) -> str:
@@ -449,6 +460,12 @@ async def _fresh_seal_grant(seed: Seed) -> dict[str, str]:
     return {"seal_id": str(seal.id), "org_id": str(organisation.id)}
 
 
+async def _fresh_certificate(seed: Seed) -> dict[str, str]:
+    certificate = await clone(_models(TR).Certificate, person_id=(await _throwaway_member(seed)).id,
+                              code=secrets.token_urlsafe(18))
+    return {"code": certificate.code}
+
+
 async def _fresh_juror(seed: Seed) -> dict[str, str]:
     ch = _models(CH)
     juror = await ch.Juror.create(challenge_id=int(await _challenge(seed)), person=await _throwaway_member(seed))
@@ -479,6 +496,7 @@ FRESH: dict[str, Callable[[Seed], Awaitable[dict[str, str]]]] = {
     "challenges:juror": _fresh_juror,
     "people:topic_id": lambda seed: _fresh("labkit_people.models", "Topic", "topic_id",
                                            key=f"topic-{secrets.token_hex(4)}")(seed),
+    "training:code": _fresh_certificate,
 }
 """Makers of throw-away records for unsafe calls: each call by each role gets its own record, so a
 cell says what the role may do, not what an earlier call left."""

@@ -210,6 +210,7 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
     from labkit_federation.models import Member
     from labkit_mapping.models import Organisation
     from labkit_participation.models import Process, Proposal
+    from labkit_training.models import Course
     from tests.proof.test_authz_matrix import _proposals_open
 
     now = datetime.now(UTC)
@@ -219,6 +220,7 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
     hackathon = await Challenge.filter(kind="hackathon").order_by("id").first()
     mentor = await Member.all().order_by("id").first()  # a programme needs a mentor lab
     mapped = await Organisation.filter(status="published").order_by("id").first()
+    course = await Course.all().order_by("id").first()
     staff = Visitor(lab, seed.people["staff"])
     admin = Visitor(lab, seed.people["admin"])
     anonymous = Visitor(lab, None)
@@ -259,6 +261,10 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
         ("staff", "/federation/registry/new", {"code": "XSS-{round}", "region_path": "BR/BR-SP", "url": "",
                                                "latitude": "", "longitude": "", "mentor": mentor.code, "joined_on": "",
                                                "trained_on": ""}),
+        ("staff", "/training/staff/courses/new", {"capacity": "3", "required_hours": "6", "trainee_lab_code": "",
+                                                  "published": "true"}),
+        ("staff", f"/training/staff/courses/{course.id}/sessions/new",
+         {"day": str(today + 5 * DAY), "start_time": "09:00", "end_time": "12:00", "hours": "", "space_ref": ""}),
         ("admin", "/admin/people/new", {"role": "member"}),
         ("member", "/account/tokens", {}),
         ("member", "/people/me", {"region": "", "links": ""}),
