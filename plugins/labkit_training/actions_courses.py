@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from labkit import references
+from labkit import images, references
 from labkit.actions import Context, action, invalid, not_found
 from labkit.i18n import N_
 from labkit.timezones import LocalTimeError, local_to_utc
@@ -14,18 +14,23 @@ from labkit_training.forms import CourseIn, SessionIn
 from labkit_training.models import Course, Session
 
 MANAGE = "training.manage"
+COVER = "cover"
+"""The role of a course's picture (:mod:`labkit.images`)."""
 
 
 @action("training.save_course", input=CourseIn, permission=MANAGE)
 async def save_course(ctx: Context, data: CourseIn) -> Course:
-    """Create a course, or change one."""
-    fields = data.model_dump(exclude={"course_id"})
-    if data.course_id is None:
-        return await Course.create(**fields)
-    course = await Course.get_or_none(id=data.course_id)
-    if course is None:
+    """Create a course, or change one, with its cover picture (a refused picture saves nothing)."""
+    fields = data.model_dump(exclude={"course_id", "cover", "cover_alt", "cover_remove"})
+    course = await Course.get_or_none(id=data.course_id) if data.course_id is not None else None
+    if data.course_id is not None and course is None:
         raise not_found(N_("No such course."))
-    await course.update_from_dict(fields).save()
+    cover = await images.prepare(data.cover, data.cover_alt, COVER)
+    if course is None:
+        course = await Course.create(**fields)
+    else:
+        await course.update_from_dict(fields).save()
+    await images.attach(ctx, course, COVER, cover, data.cover_alt, remove=data.cover_remove)
     return course
 
 

@@ -8,10 +8,13 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from labkit import images
 from labkit.actions import Context
+from labkit.models import Image
 
 from labkit_training import rules
 from labkit_training.actions_attendance import Taken
+from labkit_training.actions_courses import COVER
 from labkit_training.actions_enrolment import Placed
 from labkit_training.models import Certificate, Course, Session
 from labkit_training.pages import certificate_view, is_staff
@@ -42,6 +45,7 @@ class CourseOut(BaseModel):
     trainee_lab_code: str
     trainee_lab_name: str
     onboarding_key: str
+    cover: images.ImageOut | None
     sessions: list[SessionOut]
 
 
@@ -84,27 +88,35 @@ def session_out(session: Session) -> SessionOut:
                       space_ref=session.space_ref)
 
 
-async def course_out(course: Course) -> CourseOut:
-    """A course with its seats and sessions."""
+async def course_out(course: Course, cover: Image | None, base_url: str) -> CourseOut:
+    """A course with its cover (URLs starting with ``base_url``), seats and sessions."""
     taken = await seats(course)
     sessions = await Session.filter(course_id=course.id)
     return CourseOut(id=course.id, title=course.title, programme=course.programme, description=course.description,
                      capacity=course.capacity, enrolled=taken.enrolled, waiting=taken.waiting,
                      required_hours=rules.show_hours(course.required_hours), published=course.published,
                      enrolment_open=course.enrolment_open, trainee_lab_code=course.trainee_lab_code,
-                     trainee_lab_name=course.trainee_lab_name, onboarding_key=course.onboarding_key, sessions=[session_out(s) for s in sessions])
+                     trainee_lab_name=course.trainee_lab_name, onboarding_key=course.onboarding_key,
+                     cover=images.as_json(cover, base_url), sessions=[session_out(s) for s in sessions])
 
 
 async def list_courses(request: Request) -> JSONResponse:
     """The courses (published ones; staff see every course)."""
     query = Course.all() if is_staff(request) else Course.filter(published=True)
-    items = [await course_out(c) for c in await query.order_by("-created_at").limit(500)]
+    courses = await query.order_by("-created_at").limit(500)
+    covers = await images.of(Course, [c.id for c in courses], COVER)
+    base_url = _base_url(request.app.state.settings)
+    items = [await course_out(c, covers.get(c.id), base_url) for c in courses]
     return JSONResponse(CourseList(items=items).model_dump())
+
+
+def _base_url(settings: Any) -> str:
+    return settings.lab.base_url.rstrip("/")
 
 
 async def present_course(ctx: Context, course: Course) -> dict[str, Any]:
     """The answer of the course actions."""
-    return (await course_out(course)).model_dump()
+    return (await course_out(course, await images.one(course, COVER), _base_url(ctx.settings))).model_dump()
 
 
 def present_placed(ctx: Context, placed: Placed) -> dict[str, Any]:

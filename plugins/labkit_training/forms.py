@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from labkit.i18n import N_
+from labkit.images import ImageAlt, ImageUpload
 
 LAB_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
 
@@ -17,7 +18,8 @@ class _Form(BaseModel):
 
 
 class CourseIn(_Form):
-    """A course: new (without ``course_id``) or changed. A cohort names the trainee lab's code."""
+    """A course: new (without ``course_id``) or changed, with its cover picture. A cohort names the
+    trainee lab's code."""
 
     course_id: int | None = None
     title: str = Field(min_length=3, max_length=200)
@@ -30,6 +32,9 @@ class CourseIn(_Form):
     trainee_lab_code: str = Field(default="", max_length=40, pattern=LAB_CODE + "|^$")
     trainee_lab_name: str = Field(default="", max_length=200)
     onboarding_key: str = Field(default="", max_length=80, pattern=r"^[A-Za-z0-9_.-]*$")
+    cover: ImageUpload = None
+    cover_alt: ImageAlt = ""
+    cover_remove: bool = False
 
     @model_validator(mode="after")
     def _name_with_code(self) -> CourseIn:

@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
 
-from labkit import auth, references
+from labkit import auth, images, references
 from labkit.action_routes import found
 from labkit.i18n import format_date, gettext
 from labkit.web import Problem, render
 
 from labkit_training import rules
-from labkit_training.actions_courses import MANAGE
+from labkit_training.actions_courses import COVER, MANAGE
 from labkit_training.certificate_pdf import CertificateText, render_pdf
 from labkit_training.models import ENROLLED, WAITING, Attendance, Certificate, Course, Enrolment, Session
 from labkit_training.services import course_or_404, hours_by_person, seats
@@ -35,7 +35,8 @@ async def index(request: Request) -> Response:
     query = Course.all() if is_staff(request) else Course.filter(published=True)
     courses = await query.order_by("-created_at").prefetch_related("sessions")
     return render(request, "training/index.html", {
-        "courses": [{"course": c, "seats": await seats(c), "sessions": list(c.sessions)} for c in courses]})
+        "courses": [{"course": c, "seats": await seats(c), "sessions": list(c.sessions)} for c in courses],
+        "covers": await images.of(Course, [c.id for c in courses], COVER)})
 
 
 async def _places(request: Request, sessions: list[Session]) -> dict[int, Any]:
@@ -60,7 +61,8 @@ async def course_context(request: Request) -> dict[str, Any]:
             position = await Enrolment.filter(course_id=course.id, status=WAITING, queued_at__lt=mine.queued_at).count() + 1
         hours = (await hours_by_person(course)).get(person.id, Decimal(0))
         certificate = await Certificate.get_or_none(course_id=course.id, person_id=person.id)
-    return {"course": course, "sessions": sessions, "places": await _places(request, sessions),
+    return {"course": course, "cover": await images.one(course, COVER), "sessions": sessions,
+            "places": await _places(request, sessions),
             "seats": await seats(course), "mine": mine, "position": position, "hours": rules.show_hours(hours),
             "required": rules.show_hours(course.required_hours), "certificate": certificate,
             "checklist": _checklist_url(request, course)}
@@ -82,9 +84,9 @@ async def course_page(request: Request) -> Response:
 
 
 async def course_form_context(request: Request) -> dict[str, Any]:
-    """The course form: the course being edited, if any."""
-    course_id = request.path_params.get("course_id")
-    return {"course": await _course(request) if course_id is not None else None}
+    """The course form: the course being edited, if any, and its cover."""
+    course = await _course(request) if "course_id" in request.path_params else None
+    return {"course": course, "cover": await images.one(course, COVER) if course else None}
 
 
 async def course_initial(request: Request) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.routing import Route
 
+from labkit import images
 from labkit.action_routes import ActionButton, ActionPage, ActionRoute
 from labkit.actions import Context
 from labkit.api import ApiRoute, PageRoute
@@ -21,10 +22,11 @@ from labkit_training.models import ENROLLED, WAITING, Certificate
 
 
 def _course_form(path: str, name: str) -> ActionPage:
-    return ActionPage(path, save_course, name=name, template="training/course_form.html",
-                      context=read.course_form_context, initial=read.course_initial,
-                      message=lambda course: gettext("%(name)s is saved.", name=course.title),
-                      success=lambda ctx, course: ctx.url_for("training:course", course_id=course.id))
+    return images.accepting_images(ActionPage(
+        path, save_course, name=name, template="training/course_form.html",
+        context=read.course_form_context, initial=read.course_initial,
+        message=lambda course: gettext("%(name)s is saved.", name=course.title),
+        success=lambda ctx, course: ctx.url_for("training:course", course_id=course.id)))
 
 
 def _placed(placed: Placed) -> str:
