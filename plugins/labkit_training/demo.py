@@ -1,7 +1,7 @@
 """Sample data for ``labkit demo``: the "18-hour course" that ran last month for the team of
 another municipality's new lab (Lab Manaus, BR-1302603 in the hub's registry), with its sessions,
 enrolments (one on the waiting list), attendance and the certificates it issued, and an upcoming
-5-day immersive training open to residents."""
+5-day immersive training open to residents; each with a cover (its initials, drawn for the demo)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from labkit.demo import sample_people
+from labkit.demo import sample_people, sample_pictures
 from labkit.models import Person
 from labkit.timezones import local_to_utc, now
 
+from labkit_training.actions_courses import COVER
 from labkit_training.models import ENROLLED, WAITING, Attendance, Course, Enrolment, Session
 from labkit_training.services import issue_due
 
@@ -57,3 +58,5 @@ async def load(settings: Any) -> None:
         capacity=12, required_hours=Decimal(32), published=True, enrolment_open=True)
     await _sessions(immersive, (now() + timedelta(days=20)).replace(tzinfo=None), 5, time(9), time(17), zone,
                     "Laboratório — sala grande")
+    await sample_pictures(settings, COVER, [(c, c.title, f"Capa com as iniciais de “{c.title}”") for c in (course, immersive)],
+                          size=(800, 340))

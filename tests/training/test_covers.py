@@ -77,3 +77,13 @@ async def test_a_drafts_cover_is_shown_to_staff_only(tlab) -> None:
     assert (await visitor.get(f"/training/courses/{course.id}")).status_code == 404
     assert (await visitor.get("/api/v1/training/courses")).json()["items"] == []
     assert f'alt="{ALT}"' in (await staff.get("/training/")).text
+
+
+async def test_the_demo_courses_have_covers(tlab) -> None:
+    from labkit_training import demo
+
+    await demo.load(tlab.settings)
+    covers = await images.of(Course, await Course.all().values_list("id", flat=True), "cover")
+    assert len(covers) == 2 and all(cover.alt.startswith("Capa com as iniciais de") for cover in covers.values())
+    listed = (await tlab.client().get("/api/v1/training/courses")).json()["items"]
+    assert all(item["cover"]["sizes"][0]["width"] == 160 for item in listed)
