@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
 import zlib
@@ -67,7 +68,7 @@ PICTURE_COLOURS = ((0x1B, 0x5E, 0x20), (0x0D, 0x47, 0xA1), (0x88, 0x0E, 0x4F), (
 """The background colours of the demo's pictures (white initials read well on each)."""
 
 
-def initials_picture(label: str, size: tuple[int, int] = (320, 320)) -> bytes:
+def initials_picture(label: str, size: tuple[int, int] = (240, 240)) -> bytes:
     """A PNG with the initials of ``label`` (its first two words of three letters or more, without
     accents) in white on a colour picked from ``label``: the demo's logos, photos and covers, drawn
     on the spot (nothing is fetched)."""
@@ -83,15 +84,16 @@ def initials_picture(label: str, size: tuple[int, int] = (320, 320)) -> bytes:
 
 
 async def sample_pictures(settings: Settings, role: str, pictures: Iterable[tuple[images.Owner, str, str]],
-                          size: tuple[int, int] = (320, 320)) -> None:
+                          size: tuple[int, int] = (240, 240)) -> None:
     """Give each ``(owner, label, alt)`` a ``role`` picture of ``label``'s initials
     (:func:`initials_picture`) described by ``alt``, stored like an upload, for a plugin's
-    ``labkit_demo_data``."""
+    ``labkit_demo_data``. The pictures are made side by side in the image pool."""
+    pictures = list(pictures)
+    made = await asyncio.gather(*(imaging.process_async(initials_picture(label, size)) for _, label, _ in pictures))
     storage = open_storage(settings)
     try:
-        for owner, label, alt in pictures:
-            prepared = images.Prepared(await imaging.process_async(initials_picture(label, size)), alt)
-            await images.store_in(storage, owner, role, prepared, None)
+        for (owner, _, alt), renditions in zip(pictures, made, strict=True):
+            await images.store_in(storage, owner, role, images.Prepared(renditions, alt), None)
     finally:
         await storage.close()
 

@@ -54,7 +54,7 @@ async def create(settings: Any) -> None:
     await _open_hackathon(now, people)
     covers = [(challenge, challenge.title, f"Capa com as iniciais de “{challenge.title}”")
               for challenge in await Challenge.all().order_by("id")]
-    await sample_pictures(settings, "cover", covers, size=(800, 340))
+    await sample_pictures(settings, "cover", covers, size=(640, 272))
 
 
 async def _finished_challenge(now: Any, people: list[Person]) -> None:

@@ -79,7 +79,7 @@ async def load(settings: Any) -> None:
                                     max_length_minutes=6 * 60)
 
     await sample_pictures(settings, "photo", [(space, space.name, f"Imagem com as iniciais de {space.name}")
-                                              for space in (centro, vergueiro)], size=(800, 450))
+                                              for space in (centro, vergueiro)], size=(640, 360))
     for space in (centro, vergueiro):
         for year in (today.year, today.year + 1):
             for month, day, reason in HOLIDAYS:

@@ -59,4 +59,4 @@ async def load(settings: Any) -> None:
     await _sessions(immersive, (now() + timedelta(days=20)).replace(tzinfo=None), 5, time(9), time(17), zone,
                     "Laboratório — sala grande")
     await sample_pictures(settings, COVER, [(c, c.title, f"Capa com as iniciais de “{c.title}”") for c in (course, immersive)],
-                          size=(800, 340))
+                          size=(640, 272))

@@ -25,7 +25,7 @@ async def test_the_demo_network_is_counted_as_participants_of_the_people_module(
     assert [item["name"] for item in found["items"]] == ["Ana Souza"]
     assert "Ana Souza" in (await visitor.get("/people/", params={"looking": "1"})).text
     photo = found["items"][0]["photo"]
-    assert photo["alt"] == "Iniciais de Ana Souza sobre um fundo colorido" and photo["width"] == 320
+    assert photo["alt"] == "Iniciais de Ana Souza sobre um fundo colorido" and photo["width"] == 240
     assert (await visitor.get(photo["sizes"][0]["url"].removeprefix(lab.settings.lab.base_url.rstrip("/")))).status_code == 200
 
     month = Period.parse(now().strftime("%Y-%m"))
