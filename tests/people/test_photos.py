@@ -100,3 +100,14 @@ async def test_the_photo_is_removed_on_the_form_and_with_the_account(people_lab:
     assert not await Image.exists() and not await Profile.exists()
     assert not any([await storage.exists(key) for key in files])
     assert (await people_lab.client().get(photo.src)).status_code == 404
+
+
+async def test_a_hostile_description_is_escaped(people_lab: RunningLab) -> None:
+    member = await people_lab.login_as("member")
+    assert (await upload(member, alt='"><script>alert(1)</script>')).status_code == 303
+    profile = await write_profile(member)
+    for path in ("/people/", f"/people/{profile.id}"):
+        page = (await people_lab.client().get(path)).text
+        assert "<script>alert(1)" not in page and 'alt="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page, path
+    listed = (await people_lab.client().get("/api/v1/people/")).json()
+    assert listed["items"][0]["photo"]["alt"] == '"><script>alert(1)</script>'
