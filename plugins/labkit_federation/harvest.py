@@ -141,22 +141,15 @@ class Harvest:
 
     async def _feed(self, share: Share) -> None:
         """Keep the fetchers supplied from the run's queue: take ``concurrency`` members whenever fewer
-        than half of that wait here; when none is left to take, wait while other processes still
-        hold some (they may die and give them back), then let the fetchers stop."""
+        than half of that wait here; when none is left to take, let the fetchers stop."""
         chunk = self.options.concurrency
-        while True:
-            members = await share.take(chunk)
-            if members:
-                self.remaining += len(members)
-                for member in members:
-                    self.todo.put_nowait((member, 1, None))
-                while self.todo.qsize() >= chunk / 2:
-                    self.hungry.clear()
-                    await self.hungry.wait()
-            elif await share.others_busy():
-                await asyncio.sleep(work_queue.POLL_SECONDS)
-            else:
-                break
+        while members := await share.take(chunk):
+            self.remaining += len(members)
+            for member in members:
+                self.todo.put_nowait((member, 1, None))
+            while self.todo.qsize() >= chunk / 2:
+                self.hungry.clear()
+                await self.hungry.wait()
         self.fed = True
         if self.remaining == 0:
             self._stop_fetchers()
@@ -302,13 +295,15 @@ async def take_part(run: HarvestRun, opts: FederationOptions, progress: Progress
     share = Share(run.id, opts.claim_seconds)
     stored: Counter[str] = Counter()
     try:
-        while True:
-            work = Harvest(run, opts, progress)
-            await work.run_members(share)
-            stored += work.counts
-            if (finished := await work_queue.finish(run.id, _counts)) is not None:
-                break
-            await asyncio.sleep(work_queue.POLL_SECONDS)  # another process is storing its last members
+        # until it is finished: take what is left, or wait while other processes hold the rest (one
+        # of them may die, and its members come back to the queue)
+        while (finished := await work_queue.finish(run.id, _counts)) is None:
+            if await share.takeable():
+                work = Harvest(run, opts, progress)
+                await work.run_members(share)
+                stored += work.counts
+            else:
+                await asyncio.sleep(work_queue.POLL_SECONDS)
     except BaseException:
         run.counts = await asyncio.shield(work_queue.tally(run.id, _counts))
         await asyncio.shield(run.save(update_fields=["counts"]))

@@ -33,6 +33,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
@@ -46,7 +47,8 @@ from labkit_federation.models import HarvestResult, HarvestRun, HarvestTask, Mem
 log = logging.getLogger("labkit.federation.work_queue")
 
 POLL_SECONDS = 0.5
-"""How often a process with nothing to take looks again (for tasks given back or expired)."""
+"""How often a process with nothing to take looks again, until the run is finished (another process
+may die or stop, and its members come back to the queue)."""
 Tally = Callable[[Counter[str]], dict[str, int]]
 """Turns the results' outcomes into the run's ``counts``."""
 
@@ -60,13 +62,12 @@ def shared() -> bool:
     return get_connection("default").capabilities.dialect == "postgres"
 
 
-async def _execute(sql: str, values: list[object], connection: BaseDBAsyncClient | None = None) -> list[tuple[object, ...]]:
+async def _execute(sql: str, values: list[object], connection: BaseDBAsyncClient | None = None) -> list[dict[str, Any]]:
     """Run ``sql`` written with ``$1, $2…`` parameters on the hub's database (or ``connection``); its rows."""
     connection = connection or get_connection("default")
     if connection.capabilities.dialect == "sqlite":
         sql = sql.replace("$", "?").replace(" FOR UPDATE SKIP LOCKED", "")
-    _, rows = await connection.execute_query(sql, values)
-    return [tuple(row) for row in rows]
+    return await connection.execute_query_dict(sql, values)  # execute_query drops an UPDATE's rows on asyncpg
 
 
 async def enqueue(run: HarvestRun, members: list[Member]) -> None:
@@ -94,9 +95,9 @@ async def finish(run_id: int, tally_counts: Tally) -> HarvestRun | None:
         run = await HarvestRun.filter(id=run_id).select_for_update().using_db(connection).get()
         if run.finished_at is not None:
             return run
-        left = await _execute(f"SELECT count(*) FROM federation_harvest_task t WHERE t.run_id = $1 AND {_LEFT}",
+        left = await _execute(f"SELECT 1 FROM federation_harvest_task t WHERE t.run_id = $1 AND {_LEFT} LIMIT 1",
                               [run_id], connection)
-        if left[0][0]:
+        if left:
             return None
         run.counts = await tally(run_id, tally_counts, connection)
         run.finished_at = datetime.now(UTC)
@@ -133,13 +134,13 @@ class Share:
         if not rows:
             return []
         self.taken += len(rows)
-        return await Member.filter(id__in=[row[0] for row in rows]).order_by("code")
+        return await Member.filter(id__in=[row["member_id"] for row in rows]).order_by("code")
 
-    async def others_busy(self) -> bool:
-        """Whether members without a result are held by other processes (or waiting to be taken)."""
-        rows = await _execute(f"SELECT 1 FROM federation_harvest_task t WHERE t.run_id = $1 AND t.taken_by <> $2 "
-                              f"AND {_LEFT} LIMIT 1", [self.run_id, self.holder])
-        return bool(rows)
+    async def takeable(self) -> bool:
+        """Whether the run has a member without a result that nobody holds (never taken, given back or expired)."""
+        return bool(await _execute(f"SELECT 1 FROM federation_harvest_task t WHERE t.run_id = $1 AND "
+                                   f"(t.taken_until IS NULL OR t.taken_until < $2) AND {_LEFT} LIMIT 1",
+                                   [self.run_id, datetime.now(UTC)]))
 
     async def keep(self) -> None:
         """Move our tasks' ``taken_until`` forward: we are alive."""
