@@ -304,9 +304,9 @@ async def take_part(run: HarvestRun, opts: FederationOptions, progress: Progress
                 stored += work.counts
             else:
                 await asyncio.sleep(work_queue.POLL_SECONDS)
-    except BaseException:
+    except BaseException:  # the counts so far, unless another process has just finished the run
         run.counts = await asyncio.shield(work_queue.tally(run.id, _counts))
-        await asyncio.shield(run.save(update_fields=["counts"]))
+        await asyncio.shield(HarvestRun.filter(id=run.id, finished_at__isnull=True).update(counts=run.counts))
         raise
     log.info("harvest %s (%s): %s; this process stored %s", finished.id, finished.trigger,
              ", ".join(f"{k} {v}" for k, v in finished.counts.items() if v), sum(stored.values()))
