@@ -153,9 +153,10 @@ async def _work(lab: LabContext, concurrency: int | None) -> None:
         if not work_queue.shared():
             fail("a harvest worker needs a PostgreSQL hub: a SQLite hub harvests in one process")
         click.echo(f"waiting for harvests (concurrency {opts.concurrency}; stop with Ctrl-C)")
+        here: list[str] = []  # this worker's outcomes in the current run
         try:
             while True:
-                here: list[str] = []
+                here.clear()
                 joined = await join(opts, progress=lambda member, outcome: here.append(outcome))
                 if joined is None:
                     await asyncio.sleep(IDLE_SECONDS)

@@ -27,7 +27,7 @@ from labkit.testing_server import create_database, drop_database
 from labkit_federation import work_queue
 from labkit_federation.harvest import OUTCOMES, _counts
 from labkit_federation.models import HarvestResult, HarvestRun, HarvestTask, Member, Observation
-from tests.federation.simulated import SimLab, SimulatedNetwork
+from tests.federation.simulated import SimulatedNetwork
 
 POSTGRES = os.environ.get("LABKIT_TEST_DATABASE_URL")
 OPTIONS = {"allow_private_addresses": True, "timeout_seconds": 5, "retries": 0}
@@ -150,7 +150,7 @@ async def test_two_processes_harvest_one_run_together(shared_hub: Path) -> None:
         await until(lambda: HarvestTask.exists())  # the first process started the run and holds the lease
         second = await start(shared_hub, "harvest")  # finds the lease held: takes part in the same run
         outputs = [await asyncio.wait_for(process.communicate(), 120) for process in (first, second)]
-    for process, (out, err) in zip((first, second), outputs):
+    for process, (_, err) in zip((first, second), outputs):
         assert process.returncode == 0, err.decode()
     lines = [next(line for line in out.decode().splitlines() if line.startswith("harvest ")) for out, _ in outputs]
     run = await HarvestRun.get()
