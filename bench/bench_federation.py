@@ -2,7 +2,7 @@
 with 50 ms of added latency each; wall time as a ratio against the lower bound
 labs × latency ÷ concurrency, documents per second, and the hub's peak memory.
 
-    python bench/bench_federation.py [--labs 5570] [--concurrency 100 200] [--servers 2] [--quick]
+    python bench/bench_federation.py [--labs 5570] [--concurrency 100 200] [--servers 2] [--quick] [--harvests-only]
     LABKIT_TEST_DATABASE_URL=postgres://... python bench/bench_federation.py --postgres
     python bench/run.py --only federation [--quick]      # through the runner, in its one table
 
@@ -415,13 +415,16 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def run(database: str, url: str | None, quick: bool, *, labs: int | None = None,
               concurrencies: tuple[int, ...] | None = None, servers: int = 2,
-              traced: bool = False, harvests: bool = True) -> list[dict[str, Any]]:
-    """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server)."""
+              traced: bool = False, harvests: bool = True, others: bool = True) -> list[dict[str, Any]]:
+    """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server);
+    ``others`` False: the harvests only (no CPU per document, no answers)."""
     labs = labs or (1_000 if quick else LABS)
     concurrencies = concurrencies or ((100,) if quick else (100, 200))
     out: list[dict[str, Any]] = []
     if harvests:  # first, so that the peak RSS measured is the harvests' own
         out += await _harvests(database, url, labs, concurrencies, servers, traced)
+    if not others:
+        return out
     with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
         target = None
         if database != "sqlite":
@@ -483,6 +486,7 @@ def main() -> None:
                         help="also harvest every document again under tracemalloc (Python allocations' peak)")
     parser.add_argument("--postgres", action="store_true", help="the hub on $LABKIT_TEST_DATABASE_URL's server")
     parser.add_argument("--costs-only", action="store_true", help="only the hub CPU per document (no harvest)")
+    parser.add_argument("--harvests-only", action="store_true", help="only the harvests (no CPU per document, no answers)")
     arguments = parser.parse_args()
     url = os.environ.get("LABKIT_TEST_DATABASE_URL") if arguments.postgres else None
     if arguments.postgres and not url:
@@ -490,7 +494,7 @@ def main() -> None:
     result = asyncio.run(run("postgresql" if url else "sqlite", url, arguments.quick, labs=arguments.labs,
                              concurrencies=tuple(arguments.concurrency) if arguments.concurrency else None,
                              servers=arguments.servers, traced=arguments.tracemalloc,
-                             harvests=not arguments.costs_only))
+                             harvests=not arguments.costs_only, others=not arguments.harvests_only))
     for row in result:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
         print(f"{row['benchmark']}: {row['figure']} | {row['baseline']} | ratio {ratio}\n    {row['notes']}")
