@@ -13,18 +13,20 @@ For each concurrency it measures, in this order, on a fresh hub database:
 1. **fetch only** — every document fetched by :class:`labkit_federation.fetch.Fetcher` with the
    same concurrency, nothing parsed or stored: what the network side (client and simulator) costs.
    If it is close to the lower bound, the simulator is not the bottleneck;
-2. **cold harvest** — every document new: fetched, validated, stored (about 90 rows each);
+2. **cold harvest** — every document new: fetched, validated, stored (about 90 rows each); one
+   lab (:func:`bomb_code`) answers a gzip bomb, refused as ``invalid`` in both harvests;
 3. **warm harvest** — nothing changed: every lab answers ``304`` to ``If-None-Match``;
-4. **hub CPU per new document** — parsing, checking and storing documents one by one without
-   the network, beside each JSON parser and schema validator measured on the same documents
-   (the pure-Python ``jsonschema`` check, the baseline, took 11-15 ms alone);
+4. **hub CPU per new document** — parsing, checking and storing documents without the network
+   (bench/federation_parts.py), as the harvest's writers do (50 per transaction) and one by one
+   (a push), beside each JSON parser and schema validator measured on the same documents;
 5. **answers** — ``/federation/``, ``/api/v1/federation/totals`` and the publication with
    ``--labs`` labs × 6 periods stored (median of in-process requests; the publication's first
-   request builds it, the next ones are served from its cache until a figure changes);
+   request builds it, the next ones are served from its cache until a figure changes), and the
+   process's peak RSS around that first build (``--answers-only``: in a fresh process);
 6. **two processes** (PostgreSQL only) — the cold harvest again on a fresh hub, with a
    ``labkit federation worker`` process started beside the hub's: both take members from the
    run's queue (:mod:`labkit_federation.work_queue`); printed beside the one-process figure;
-7. **memory** — the hub process's peak RSS (``ru_maxrss``) against its RSS before the harvests;
+7. **memory** — the hub process's peak RSS (``ru_maxrss``) during the harvests, against 250 MiB;
    with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
    fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
 
@@ -53,11 +55,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 import httpx  # noqa: E402
+from federation_parts import codes, cost_rows, hub_cpu, ingest_cost, new_hub  # noqa: E402
 
 from labkit import db  # noqa: E402
-from labkit.config import load_settings  # noqa: E402
 from labkit.plugins import Plugins  # noqa: E402
-from labkit.testing import write_lab  # noqa: E402
 
 LABS = 5_570
 LATENCY = 0.05
@@ -67,12 +68,14 @@ SIMULATOR = ROOT / "tests" / "federation" / "simulated.py"
 class Simulators:
     """``count`` simulator processes on loopback, each serving every lab code."""
 
-    def __init__(self, count: int, latency: float) -> None:
+    def __init__(self, count: int, latency: float, bombs: tuple[str, ...] = ()) -> None:
         self.processes: list[subprocess.Popen[str]] = []
         self.urls: list[str] = []
         environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
         for _ in range(count):
-            process = subprocess.Popen([sys.executable, str(SIMULATOR), "--latency", str(latency), "--port", "0"],
+            bomb_args = [argument for code in bombs for argument in ("--gzip-bomb", code)]
+            process = subprocess.Popen([sys.executable, str(SIMULATOR), "--latency", str(latency), "--port", "0",
+                                        *bomb_args],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environ, cwd=ROOT)
             self.processes.append(process)
         for process in self.processes:
@@ -108,26 +111,14 @@ class Simulators:
                 process.kill()
 
 
-def codes(count: int) -> list[str]:
-    return [f"BR-{1100000 + number:07d}" for number in range(count)]
+def bomb_code(labs: int) -> str:
+    """The one lab among ``labs`` that answers a gzip bomb (1 MB inflating to 1 GiB) in the harvests."""
+    return codes(labs)[labs // 2]
 
 
-async def _hub(folder: Path, database_url: str | None, concurrency: int) -> Any:
-    options = {"allow_private_addresses": True, "concurrency": concurrency, "timeout_seconds": 30, "retries": 1,
-               "backoff_seconds": 0.5}
-    sections: dict[str, dict[str, Any]] = {"plugin.federation": options}
-    if database_url:
-        sections["database"] = {"url": database_url}
-    write_lab(folder, ["federation"], sections)
-    settings = load_settings(folder, {})
-    await db.migrate(settings, Plugins(settings))
-    return settings
-
-
-def _cpu() -> float:
-    """CPU seconds used by this process (the hub) so far: the machine may be shared."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+def _maxrss_mb() -> float:
+    """The process's peak RSS so far, MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _rss_mb() -> float:
@@ -142,7 +133,7 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
     from labkit_federation.models import Member, Observation
     from labkit_federation.options import options
 
-    settings = await _hub(folder, database_url, concurrency)
+    settings = await new_hub(folder, database_url, concurrency)
     figures: dict[str, Any] = {"labs": labs, "concurrency": concurrency,
                                "bound": labs * LATENCY / concurrency}
     all_codes = codes(labs)
@@ -164,10 +155,10 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
                 result = await fetcher.get(queue.pop())
                 statuses[result.status] = statuses.get(result.status, 0) + 1
 
-        started, cpu, served = time.perf_counter(), _cpu(), simulators.cpu()
+        started, cpu, served = time.perf_counter(), hub_cpu(), simulators.cpu()
         await asyncio.gather(*(worker(fetchers[number // FETCHERS_PER_CLIENT]) for number in range(concurrency)))
         figures["fetch_s"] = time.perf_counter() - started
-        figures["fetch_cpu"] = _cpu() - cpu
+        figures["fetch_cpu"] = hub_cpu() - cpu
         figures["fetch_sim_cpu"] = simulators.cpu() - served
         for fetcher in fetchers:
             await fetcher.aclose()
@@ -176,10 +167,10 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
         # 2. cold, 3. warm
         figures["rss_before_mb"] = _rss_mb()
         for name in ("cold", "warm"):
-            started, cpu, served = time.perf_counter(), _cpu(), simulators.cpu()
+            started, cpu, served = time.perf_counter(), hub_cpu(), simulators.cpu()
             run = await harvest(options(settings), trigger="cli")
             figures[f"{name}_s"] = time.perf_counter() - started
-            figures[f"{name}_cpu"] = _cpu() - cpu
+            figures[f"{name}_cpu"] = hub_cpu() - cpu
             figures[f"{name}_sim_cpu"] = simulators.cpu() - served
             figures[f"{name}_counts"] = {k: v for k, v in run.counts.items() if v}
         figures["observations"] = await Observation.all().count()
@@ -194,7 +185,7 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
             figures["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
             tracemalloc.stop()
             figures["traced_counts"] = {k: v for k, v in run.counts.items() if v}
-    figures["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["maxrss_mb"] = _maxrss_mb()
     figures["servers"] = simulators.urls
     figures["load"] = os.getloadavg()[0]
     return figures
@@ -207,7 +198,7 @@ async def two_processes(labs: int, concurrency: int, simulators: Simulators, fol
     from labkit_federation.models import Member
     from labkit_federation.options import options
 
-    settings = await _hub(folder, database_url, concurrency)
+    settings = await new_hub(folder, database_url, concurrency)
     environ = {key: value for key, value in os.environ.items() if not key.startswith("LABKIT_")}
     async with db.open_database(settings, Plugins(settings)):
         await Member.bulk_create([Member(code=code, name=f"Município {code}", region_path="BR/BR-SP",
@@ -219,9 +210,9 @@ async def two_processes(labs: int, concurrency: int, simulators: Simulators, fol
             assert worker.stdout is not None
             ready = await asyncio.to_thread(worker.stdout.readline)
             assert ready.startswith("waiting for harvests"), ready + (worker.stderr.read() if worker.stderr else "")
-            started, cpu = time.perf_counter(), _cpu()
+            started, cpu = time.perf_counter(), hub_cpu()
             run = await harvest(options(settings), trigger="cli")
-            figures = {"two_s": time.perf_counter() - started, "two_cpu": _cpu() - cpu,
+            figures = {"two_s": time.perf_counter() - started, "two_cpu": hub_cpu() - cpu,
                        "two_counts": {k: v for k, v in run.counts.items() if v}}
             # the worker's line once it has seen the run finished: "harvest 1: 5570 members, N of them by this worker"
             while (line := await asyncio.to_thread(worker.stdout.readline)) and not line.startswith("harvest "):
@@ -230,78 +221,6 @@ async def two_processes(labs: int, concurrency: int, simulators: Simulators, fol
         finally:
             worker.terminate()
             await asyncio.to_thread(worker.communicate, timeout=60)
-    return figures
-
-
-def _per_document(function: Any, items: list[Any]) -> float:
-    """Milliseconds of CPU per call of ``function`` over ``items`` (after one warm-up call)."""
-    function(items[0])
-    cpu = _cpu()
-    for item in items:
-        function(item)
-    return (_cpu() - cpu) / len(items) * 1000
-
-
-def parsers_and_validators(bodies: list[bytes]) -> dict[str, float]:
-    """ms per document of each JSON parser and schema validator installed, on our 1.1 schema."""
-    import json
-
-    import jsonschema
-    import jsonschema_rs
-
-    from labkit.indicator_format import schema, validate
-
-    documents = [json.loads(body) for body in bodies]
-    out = {"json.loads": _per_document(json.loads, bodies)}
-    for module, call in (("orjson", "loads"), ("msgspec", "json.decode")):
-        try:
-            parse = __import__(module)
-            for part in call.split("."):
-                parse = getattr(parse, part)
-            out[f"{module}.{call}"] = _per_document(parse, bodies)
-        except ImportError:
-            pass
-    slow = jsonschema.Draft202012Validator(schema("1.1"), format_checker=jsonschema.FormatChecker())
-    out["jsonschema (pure Python)"] = _per_document(lambda d: list(slow.iter_errors(d)), documents)
-    fast = jsonschema_rs.Draft202012Validator(schema("1.1"), validate_formats=True)
-    out["jsonschema-rs"] = _per_document(fast.is_valid, documents)
-    try:
-        import fastjsonschema
-
-        out["fastjsonschema"] = _per_document(fastjsonschema.compile(schema("1.1")), documents)
-    except ImportError:
-        pass
-    out["labkit validate() (schema + semantic checks)"] = _per_document(validate, documents)
-    return out
-
-
-async def ingest_cost(folder: Path, database_url: str | None, count: int) -> dict[str, Any]:
-    """Hub CPU per new document: parse, hash, validate and store ``count`` documents one by one."""
-    import json
-    from datetime import UTC, datetime
-
-    from labkit.indicator_format.http import content_hash
-
-    from labkit_federation import storage
-    from labkit_federation.models import Member
-    from tests.federation.simulated import lab_document
-
-    settings = await _hub(folder, database_url, 1)
-    all_codes = codes(count)
-    bodies = [json.dumps(lab_document(code)).encode() for code in all_codes]
-    async with db.open_database(settings, Plugins(settings)):
-        await Member.bulk_create([Member(code=code, name=code, region_path="BR/BR-SP") for code in all_codes])
-        members = {member.code: member for member in await Member.all()}
-        cpu, started = _cpu(), time.perf_counter()
-        for code, body in zip(all_codes, bodies):
-            document = json.loads(body)
-            content_hash(document)
-            summary = await storage.ingest(members[code], document, source="pull", received_at=datetime.now(UTC))
-            assert summary.ok, summary.errors
-        figures = {"ingest_cpu_ms": (_cpu() - cpu) / count * 1000,
-                   "ingest_wall_ms": (time.perf_counter() - started) / count * 1000, "documents": count,
-                   "bytes": sum(map(len, bodies)) // count}
-    figures["validators"] = parsers_and_validators(bodies[:200])
     return figures
 
 
@@ -319,7 +238,7 @@ async def answer_times(folder: Path, database_url: str | None, labs: int) -> dic
     from labkit_federation.models import Member, Observation, Report
     from tests.federation.simulated import lab_rows
 
-    settings = await _hub(folder, database_url, 1)
+    settings = await new_hub(folder, database_url, 1)
     all_codes = codes(labs)
     received = datetime(2026, 1, 10, tzinfo=UTC)
     figures: dict[str, Any] = {"labs": labs, "periods": len(PERIODS)}
@@ -348,11 +267,14 @@ async def answer_times(folder: Path, database_url: str | None, labs: int) -> dic
                                ("totals", "/api/v1/federation/totals?period=2025-Q4"),
                                ("publication", "/api/v1/federation/indicators")):
                 times = []
+                if name == "publication":
+                    figures["publication_rss_before_mb"], figures["peak_before_mb"] = _rss_mb(), _maxrss_mb()
                 for _ in range(7):
                     started = time.perf_counter()
                     response = await client.get(path)
                     times.append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200, (path, response.status_code)
+                figures["peak_after_mb"] = _maxrss_mb()
                 figures[f"{name}_first_ms"] = times[0]
                 figures[f"{name}_ms"] = sorted(times)[len(times) // 2]
                 figures[f"{name}_bytes"] = len(response.content)
@@ -367,19 +289,12 @@ def answer_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
              "baseline": "target 50 ms", "ratio": figures[f"{key}_ms"] / 50,
              "notes": f"{where}; first request {figures[f'{key}_first_ms']:.0f} ms; {figures[f'{key}_bytes']:,} bytes"}
             for key, name in (("overview", "/federation/"), ("totals", "/api/v1/federation/totals"),
-                              ("publication", "/api/v1/federation/indicators (every period)"))]
-
-
-def cost_rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """The runner's rows for :func:`ingest_cost`."""
-    validators = figures["validators"]
-    baseline = validators["jsonschema (pure Python)"]
-    listed = "; ".join(f"{name} {ms:.3f} ms" for name, ms in validators.items())
-    return [{"benchmark": "federation hub CPU per new document (parse, check, store)",
-             "figure": f"{figures['ingest_cpu_ms']:.2f} ms CPU ({figures['ingest_wall_ms']:.2f} ms wall)",
-             "baseline": f"target 1 ms; the pure-Python schema check alone {baseline:.2f} ms", "ratio": None,
-             "notes": f"{figures['documents']:,} documents of {figures['bytes']:,} bytes, one transaction each, "
-                      f"{database}; per document: {listed}"}]
+                              ("publication", "/api/v1/federation/indicators (every period)"))] + [
+        {"benchmark": "federation publication memory (building it once)",
+         "figure": f"process peak RSS {figures['peak_after_mb']:.0f} MiB",
+         "baseline": f"RSS before the first request {figures['publication_rss_before_mb']:.0f} MiB", "ratio": None,
+         "notes": f"{where}; the process's peak before it {figures['peak_before_mb']:.0f} MiB (the figure is the "
+                  "publication's own only if it is higher: run with --answers-only)"}]
 
 
 def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -404,8 +319,10 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
                              f"this process's CPU {figures['two_cpu']:.1f} s; outcomes {figures['two_counts']}"})
     memory = {"benchmark": "federation hub memory during a harvest",
               "figure": f"peak RSS {figures['maxrss_mb']:.0f} MiB",
-              "baseline": f"RSS before harvesting {figures['rss_before_mb']:.0f} MiB", "ratio": None,
-              "notes": f"{where}; {figures['observations']:,} rows stored"}
+              "baseline": f"target 250 MiB; RSS before harvesting {figures['rss_before_mb']:.0f} MiB",
+              "ratio": figures["maxrss_mb"] / 250,
+              "notes": f"{where}; {figures['observations']:,} rows stored; lab {bomb_code(labs)} answers a gzip bomb "
+                       "(1 MB inflating to 1 GiB)"}
     if "traced_peak_mb" in figures:
         memory["notes"] += (f"; tracemalloc peak {figures['traced_peak_mb']:.1f} MB while every document was fetched "
                             f"and checked again ({figures['traced_counts']}, {figures['traced_s']:.1f} s traced)")
@@ -415,15 +332,15 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def run(database: str, url: str | None, quick: bool, *, labs: int | None = None,
               concurrencies: tuple[int, ...] | None = None, servers: int = 2,
-              traced: bool = False, harvests: bool = True, others: bool = True) -> list[dict[str, Any]]:
-    """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server);
-    ``others`` False: the harvests only (no CPU per document, no answers)."""
+              traced: bool = False, harvests: bool = True, costs: bool = True,
+              answers: bool = True) -> list[dict[str, Any]]:
+    """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server)."""
     labs = labs or (1_000 if quick else LABS)
     concurrencies = concurrencies or ((100,) if quick else (100, 200))
     out: list[dict[str, Any]] = []
     if harvests:  # first, so that the peak RSS measured is the harvests' own
         out += await _harvests(database, url, labs, concurrencies, servers, traced)
-    if not others:
+    if not answers:
         return out
     with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
         target = None
@@ -433,7 +350,8 @@ async def run(database: str, url: str | None, quick: bool, *, labs: int | None =
             assert url, "a PostgreSQL server URL is needed"
             target = await create_database(url, prefix="labkit_bench")
         try:
-            out += cost_rows(database, await ingest_cost(Path(folder) / "hub", target, 300 if quick else 1_000))
+            if costs:
+                out += cost_rows(database, await ingest_cost(Path(folder) / "hub", target, 300 if quick else 2_000))
         finally:
             if target:
                 await drop_database(target)
@@ -454,7 +372,7 @@ async def _harvests(database: str, url: str | None, labs: int, concurrencies: tu
 
     assert database == "sqlite" or url, "a PostgreSQL server URL is needed"
     out: list[dict[str, Any]] = []
-    simulators = Simulators(servers, LATENCY)
+    simulators = Simulators(servers, LATENCY, bombs=(bomb_code(labs),))
     try:
         for concurrency in concurrencies:
             with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
@@ -487,6 +405,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="the hub on $LABKIT_TEST_DATABASE_URL's server")
     parser.add_argument("--costs-only", action="store_true", help="only the hub CPU per document (no harvest)")
     parser.add_argument("--harvests-only", action="store_true", help="only the harvests (no CPU per document, no answers)")
+    parser.add_argument("--answers-only", action="store_true",
+                        help="only the answers and the publication's memory (a fresh process: its peak is theirs)")
     arguments = parser.parse_args()
     url = os.environ.get("LABKIT_TEST_DATABASE_URL") if arguments.postgres else None
     if arguments.postgres and not url:
@@ -494,7 +414,9 @@ def main() -> None:
     result = asyncio.run(run("postgresql" if url else "sqlite", url, arguments.quick, labs=arguments.labs,
                              concurrencies=tuple(arguments.concurrency) if arguments.concurrency else None,
                              servers=arguments.servers, traced=arguments.tracemalloc,
-                             harvests=not arguments.costs_only, others=not arguments.harvests_only))
+                             harvests=not (arguments.costs_only or arguments.answers_only),
+                             costs=not (arguments.answers_only or arguments.harvests_only),
+                             answers=not arguments.harvests_only))
     for row in result:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
         print(f"{row['benchmark']}: {row['figure']} | {row['baseline']} | ratio {ratio}\n    {row['notes']}")

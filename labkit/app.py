@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from labkit import db, errors, i18n, maps, outbox, references, sso, templating, throttle
+from labkit import db, errors, i18n, maps, outbox, references, sso, storage, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
             await postman.stop()
             for _slug, result in plugins.results("labkit_shutdown", app=app):
                 await await_me_maybe(result)
+            await app.state.storage.close()
 
     routes = [
         *core_api_routes(),
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     app.state.permissions = PermissionRegistry(plugins.results("labkit_permissions"))
     app.state.references = references.collect(plugins.results("labkit_references"))
     app.state.sso = sso.providers(settings)
+    app.state.storage = storage.open_storage(settings)
     return app
 
 

@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 import dotenv.parser
@@ -25,7 +25,7 @@ LANGUAGES = {"pt-BR": "Português (Brasil)", "es": "Español", "fr": "Français"
 SECRETS = {"secret_key": "LABKIT_SECRET_KEY", "password": "LABKIT_MAIL_PASSWORD",
            "mail_password": "LABKIT_MAIL_PASSWORD", "client_secret": "LABKIT_SSO_<NAME>_CLIENT_SECRET"}
 """Keys that must never be written in lab.toml, with the variable that holds them instead."""
-SECTIONS = ("lab", "database", "plugins", "security", "mail", "sso", "plugin")
+SECTIONS = ("lab", "database", "plugins", "security", "mail", "sso", "storage", "plugin")
 
 
 class ConfigError(Exception):
@@ -181,6 +181,13 @@ class SsoSection(_Section):
         return value
 
 
+class StorageSection(_Section):
+    """``[storage]``: where uploaded files and images are kept (:mod:`labkit.storage`)."""
+
+    backend: Literal["local"] = "local"
+    """``local``: the lab folder's ``uploads/``."""
+
+
 class Settings(BaseModel):
     """Every setting of one lab. Build it with :func:`load_settings`."""
 
@@ -195,6 +202,7 @@ class Settings(BaseModel):
     security: SecuritySection = Field(default_factory=SecuritySection)
     mail: MailSection = Field(default_factory=MailSection)
     sso: SsoSection = Field(default_factory=SsoSection)
+    storage: StorageSection = Field(default_factory=StorageSection)
     plugin: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """``[plugin.<slug>]`` tables as written; plugins read them validated by their settings model
     (``labkit_settings``), through ``ctx.plugin_settings(slug)`` or ``Plugins.settings_of(slug)``."""

@@ -141,9 +141,11 @@ class ReferenceKind:
 
     ``search(query, limit)`` returns matching references (for pickers and autocompletion);
     ``get(id)`` returns one reference or ``None`` when it no longer exists or is not public.
+    ``browse`` is the path of a page listing these records (a directory), or empty.
     """
 
     kind: str
     label: str
     search: Callable[[str, int], Awaitable[list[Reference]]]
     get: Callable[[str], Awaitable[Reference | None]]
+    browse: str = ""

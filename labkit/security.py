@@ -99,6 +99,11 @@ class RequestGuardMiddleware:
     """Refuses bodies over ``max_body_bytes`` (413) and unsafe requests without a valid CSRF token
     (403). Requests authenticated by an API token need no CSRF token.
 
+    Only a request that needs the CSRF check has its body read here, before the route. Any other
+    (an API call with a token or a member credential, or signed out) reaches its route with the
+    body unread, so the route refuses a wrong credential (401) without reading a large body; the
+    limit is then enforced as the route reads (413 all the same).
+
     A route may declare its own limit (``ApiRoute(max_body_bytes=...)``, a federation push of a
     whole hub's document): that limit replaces ``max_body_bytes`` for the route's requests.
 
@@ -121,20 +126,37 @@ class RequestGuardMiddleware:
         declared = request.headers.get("content-length", "0")
         if not declared.isdigit() or int(declared) > limit:
             return await self._refuse(request, 413, "too-large", scope, receive, send, limit=limit)
-        try:
-            body = await self._read_body(receive, limit)
-        except _TooLarge:
-            return await self._refuse(request, 413, "too-large", scope, receive, send, limit=limit)
-        replay = _replayer(body, receive)
         api = scope["path"].startswith("/api/")
         machine = api and any(name in request.headers for name in CREDENTIAL_HEADERS)
         # A signed-out API call carries no ambient credential to abuse: no CSRF token is needed, and
         # the route answers it (401 with a problem document where a person is required).
         anonymous_api = api and scope.get("state", {}).get("person") is None
         if request.method in UNSAFE_METHODS and not scope.get("labkit.token_auth") and not machine and not anonymous_api:
+            try:
+                body = await self._read_body(receive, limit)
+            except _TooLarge:
+                return await self._refuse(request, 413, "too-large", scope, receive, send, limit=limit)
             if not await self._csrf_ok(Request(scope, _replayer(body, receive))):
                 return await self._refuse(request, 403, "csrf", scope, receive, send)
-        await self.app(scope, replay, send)
+            return await self.app(scope, _replayer(body, receive), send)
+        await self._lazily_limited(request, limit, scope, receive, send)
+
+    async def _lazily_limited(self, request: Request, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the route with the body unread: it checks its caller first (a push's member token)
+        and reads the body itself, if at all; reading past ``limit`` is refused with the 413 here."""
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, _limited(receive, limit), watched)
+        except _TooLarge:
+            if started:
+                raise
+            await self._refuse(request, 413, "too-large", scope, receive, send, limit=limit)
 
     @staticmethod
     async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -178,6 +200,21 @@ class RequestGuardMiddleware:
         }[reason]
         response = await self.respond(request, status, detail, "too-large" if reason == "too-large" else "")
         await response(scope, receive, send)
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive`` raising :class:`_TooLarge` once more than ``limit`` bytes of body came."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        size += len(message.get("body", b""))
+        if size > limit:
+            raise _TooLarge
+        return message
+
+    return counted
 
 
 def _replayer(body: bytes, receive: Receive) -> Receive:

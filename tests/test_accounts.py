@@ -293,3 +293,28 @@ async def test_an_admin_invites_someone_who_then_chooses_a_password(make_lab, ca
     me = (await invited.get("/api/v1/me")).json()
     assert me["name"] == "Rui" and me["role"] == "staff"
     assert (await Person.get(email="rui@example.org")).password_hash.startswith("$argon2id$")
+
+
+async def test_mail_to_the_person_is_exported_by_subject_only(core_lab: RunningLab) -> None:
+    from labkit.i18n import N_
+    from labkit.mail import send_mail
+
+    client = await core_lab.login_as()
+    await send_mail(client.person.email, N_("Your booking is confirmed"), N_("Reset with %(link)s"),
+                    params={"link": "https://lab.example/account/reset/secret-token"}, person_id=client.person.id)
+    exported = (await client.get("/account/export")).json()
+    assert [(m["to"], m["subject"], m["status"]) for m in exported["mail"]] == [
+        (client.person.email, "Your booking is confirmed", "queued")]
+    assert "secret-token" not in json.dumps(exported)
+
+
+@pytest.mark.parametrize(("path", "heading", "action"), [
+    ("/account/reset", "Reset your password", 'action="/account/reset"'),
+    ("/account/confirm", "Confirm your e-mail address", 'action="/account/confirm"'),
+])
+async def test_the_send_a_link_pages_ask_for_the_address_in_their_own_words(
+        core_lab: RunningLab, path: str, heading: str, action: str) -> None:
+    page = await core_lab.client().get(path, headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert f"<h1>{heading}</h1>" in page.text and f"<title>{heading}" in page.text and action in page.text
+    assert 'type="email"' in page.text and 'name="csrf_token"' in page.text

@@ -11,7 +11,6 @@ only for a problem ``jsonschema`` reports.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -20,6 +19,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
+from labkit.indicator_format.http import dumps
 from labkit.indicator_format.indicators import FORMATS
 from labkit.indicator_format.problems import Problem, json_path
 from labkit.indicator_format.versions import UnsupportedVersion, schema, version_of
@@ -105,7 +105,7 @@ def _control_characters(value: Any, where: list[str | int]) -> Iterator[Problem]
 
 
 def _semantics(document: dict[str, Any], today: date) -> Iterator[Problem]:
-    if "\\u0000" in json.dumps(document):  # rare: only then is the document walked to say where
+    if b"\\u0000" in dumps(document):  # rare: only then is the document walked to say where
         yield from _control_characters(document, [])
     own = document["lab"]["code"]
     yield from _periods(document["periods"], "periods", today)

@@ -10,7 +10,7 @@ from starlette.routing import Route
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit import auth, consent, people, throttle, verification
+from labkit import auth, consent, i18n, people, throttle, verification
 from labkit.i18n import N_, current_locale, gettext
 from labkit.mail import send_mail
 from labkit.models import Person
@@ -220,6 +220,10 @@ async def export_data(request: Request) -> Response:
                           for v in await person.verifications.all().order_by("granted_at")],
         "consents": [{"kind": c.kind, "version": c.version, "accepted_at": c.accepted_at.isoformat()}
                      for c in await person.consents.all().order_by("accepted_at", "id")],
+        # the subject only: a body may carry a sign-in or reset link that still works
+        "mail": [{"to": m.address, "subject": i18n.render(m.subject), "status": m.status,
+                  "queued_at": m.created_at.isoformat(), "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+                 for m in await person.outbox.all().order_by("created_at", "id")],
     }
     for slug, result in await request.app.state.plugins.aresults("labkit_personal_data", person_id=person.id):
         if result:

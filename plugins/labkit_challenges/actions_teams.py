@@ -4,9 +4,10 @@ jurors do: score and declare conflicts of interest. Each use case once, for page
 from __future__ import annotations
 
 from labkit.actions import Context, action
+from labkit.hooktypes import Reference
 from labkit.i18n import N_
 
-from labkit_challenges import jury, services
+from labkit_challenges import invitations, jury, services
 from labkit_challenges.forms import (
     AttachmentRef,
     ConflictDeclare,
@@ -15,6 +16,7 @@ from labkit_challenges.forms import (
     JoinTeam,
     MemberRef,
     MemberRole,
+    PersonInvite,
     ScorecardSave,
     SubmissionSave,
     TeamNew,
@@ -88,6 +90,13 @@ async def renew_invite(ctx: Context, data: InChallenge) -> None:
     """A lead makes a new invitation link; the old one stops working."""
     _challenge, member = await my_team(ctx, data.cid)
     await services.renew_invite(member)
+
+
+@action("challenges.invite_person", input=PersonInvite, permission=TAKE_PART)
+async def invite_person(ctx: Context, data: PersonInvite) -> Reference:
+    """A lead sends the team's invitation link to someone looking for a team (see ``invitations``)."""
+    challenge, member = await my_team(ctx, data.cid)
+    return await invitations.invite(ctx, challenge, member, data.person)
 
 
 # ----------------------------------------------------------------------------- submissions

@@ -275,6 +275,12 @@ class MemberRef(InChallenge):
     member: int
 
 
+class PersonInvite(InChallenge):
+    """A person (their account's id) the team's lead invites from the people looking for a team."""
+
+    person: int
+
+
 class MemberRole(RoleIn):
     """A new role for one member of the acting person's team."""
 

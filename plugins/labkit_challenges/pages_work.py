@@ -13,7 +13,7 @@ from labkit.action_routes import context_of
 from labkit.i18n import gettext
 from labkit.web import Problem, flash, redirect, render
 
-from labkit_challenges import jury, rules, services
+from labkit_challenges import invitations, jury, rules, services
 from labkit_challenges.bindings import Again
 from labkit_challenges.forms import ChallengeIn, SubmissionIn
 from labkit_challenges.lookups import (
@@ -144,8 +144,10 @@ async def team(request: Request) -> Response:
         return redirect(ctx.url_for("challenges:detail", cid=challenge.id))
     members = await TeamMember.filter(team_id=member.team_id).select_related("person").order_by("joined_at", "id")
     token = services.invite_token(ctx.settings.secret_key, member.team)
+    looking = request.query_params.get("looking", "")[:100]
     return render(request, "challenges/team.html", {
         **challenge_context(challenge), "member": member, "members": members, "roles": ROLES,
+        "looking": looking, **(await invitations.seekers(request.app, looking) if member.role == "lead" else {}),
         "invite_url": ctx.absolute_url("challenges:join", token=token),
         "submission": await Submission.get_or_none(team_id=member.team_id),
     })

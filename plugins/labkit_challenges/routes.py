@@ -83,6 +83,8 @@ pages = [
            message=N_("You left the team.")),
     ActionButton("/{cid:int}/team/invite", teams.renew_invite, name="renew_invite", back=_back("team"),
            message=N_("A new invitation link was made; the old one no longer works.")),
+    ActionButton("/{cid:int}/team/invitations", teams.invite_person, name="invite_person", back=_back("team", "looking"),
+           message=lambda seeker: gettext("%(name)s was sent your team's invitation.", name=seeker.label)),
     ActionButton("/{cid:int}/team/members/{member:int}/{action:str}", {"remove": teams.remove_member, "": teams.set_role},
            name="change_member", back=_back("team"),
            message={"remove": N_("The member was removed from the team."), "": N_("The role was changed.")}),
@@ -128,5 +130,8 @@ api = [
                 summary="Save the caller's whole scorecard for an assigned submission (every criterion, on the scale)."),
     ActionRoute("/{cid:int}/submissions/{sid:int}/vote", teams.vote, name="vote", response=reads.VoteOut, status=201,
                 present=reads.vote_out, summary="Cast the caller's one community vote in this challenge."),
+    ActionRoute("/{cid:int}/team/invitations", teams.invite_person, name="invite_person", status=201,
+                present=lambda ctx, seeker: {"person": int(seeker.id), "name": seeker.label},
+                summary="A team lead sends the team's invitation link to a person looking for a team."),
     ApiRoute("/{cid:int}/export", reads.export, name="export"),
 ]

@@ -113,14 +113,15 @@ async def membership(challenge_id: int, person_id: int | None) -> TeamMember | N
     return await TeamMember.get_or_none(challenge_id=challenge_id, person_id=person_id).select_related("team")
 
 
-def _require_teams_open(challenge: Challenge) -> None:
+def require_teams_open(challenge: Challenge) -> None:
+    """Refuse a change of team once the deadline has passed."""
     if rules.phase(challenge, now()) not in ("announced", "open"):
         raise refused(N_("Teams can only be formed or changed before the deadline."))
 
 
 async def create_team(challenge: Challenge, person: Person, name: str) -> Team:
     """Form a team with ``person`` as its lead (before the deadline, one team per person)."""
-    _require_teams_open(challenge)
+    require_teams_open(challenge)
     if await TeamMember.exists(challenge=challenge, person=person):
         raise refused(N_("You are already in a team for this challenge."))
     if await Team.exists(challenge=challenge, name=name):
@@ -138,7 +139,7 @@ async def create_team(challenge: Challenge, person: Person, name: str) -> Team:
 async def join_team(team: Team, person: Person) -> TeamMember:
     """Add ``person`` to ``team`` (before the deadline, while the team has room)."""
     challenge = team.challenge
-    _require_teams_open(challenge)
+    require_teams_open(challenge)
     if await TeamMember.exists(challenge=challenge, person=person):
         raise refused(N_("You are already in a team for this challenge."))
     try:
@@ -156,7 +157,7 @@ async def leave_team(member: TeamMember) -> None:
     """Leave a team. The earliest member left becomes lead; an empty team without a submission goes."""
     team = member.team
     challenge = await Challenge.get(id=member.challenge_id)
-    _require_teams_open(challenge)
+    require_teams_open(challenge)
     async with in_transaction():
         await Team.select_for_update().get(id=team.id)
         await member.delete()

@@ -12,6 +12,9 @@
   first one's answer, so a key stores one body, once.
 - The body may be up to ``max_document_bytes`` (the route's own limit, instead of the core's
   ``[security] max_body_bytes``); a larger one is a 413 ``too-large`` problem from the core.
+  The token is checked before the body is read: a push without a valid token is answered 401
+  at once, however large the body it announces (the core leaves an API call's body unread
+  until its route reads it).
 - The answer is the import summary (see :class:`labkit_federation.storage.ImportSummary`).
 """
 
@@ -135,7 +138,7 @@ async def api_push(request: Request) -> Response:
         return _problem(request, 400, gettext("Send an %(header)s header (1 to %(max)s characters), the same for "
                                               "every retry of this push.", header=KEY_HEADER, max=MAX_KEY_LENGTH),
                         "idempotency-key-required")
-    body = await request.body()  # at most max_document_bytes: the route's own limit, checked by the core
+    body = await request.body()  # read only now, never past max_document_bytes (the core's 413)
     body_hash = hashlib.sha256(body).hexdigest()
     async with in_transaction():
         # the member's row first (as ingest locks it), then the receipt: one order, no deadlock

@@ -18,7 +18,10 @@ Under ``/api/v1/federation/indicators``:
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections import OrderedDict, defaultdict
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +33,7 @@ from labkit.api import ApiRoute
 from labkit.config import Settings
 from labkit.i18n import gettext
 from labkit.indicator_format import INDICATOR_FORMATS, Row, period_entry
-from labkit.indicator_format.http import Prepared, prepare, prepared_response
+from labkit.indicator_format.http import VOLATILE_KEYS, Prepared, dumps, last_modified, prepared_response
 from labkit.indicator_format.openapi import HubDocumentOut
 from labkit.indicator_format.versions import VERSIONS
 from labkit.web import Problem
@@ -72,7 +75,34 @@ async def stored_periods() -> list[str]:
 
 
 async def document(settings: Settings, opts: FederationOptions, codes: list[str] | None = None) -> dict[str, Any]:
-    """The hub's 1.1 document of ``codes`` (every stored period when ``None``)."""
+    """The hub's 1.1 document of ``codes`` (every stored period when ``None``), whole in memory
+    (the tabular formats are written from it; the JSON publication is :func:`publication`)."""
+    head, report_of = await _head(settings, opts, codes)
+    return {**head, "members": [entry async for entry in _members(head["periods"], report_of,
+                                                                   exclude=head["lab"]["code"])]}
+
+
+async def publication(settings: Settings, opts: FederationOptions, codes: list[str] | None = None) -> Prepared:
+    """The hub's document of ``codes`` as JSON bytes with its ``ETag``, written member by member:
+    only :data:`MEMBERS_AT_ONCE` labs' rows are in memory at a time, beside the bytes written.
+    The tag hashes everything but ``generated_at``, so it changes exactly when a figure does."""
+    head, report_of = await _head(settings, opts, codes)
+    digest = hashlib.sha256(dumps({key: value for key, value in head.items() if key not in VOLATILE_KEYS}))
+    body = io.BytesIO()
+    body.write(dumps(head)[:-1] + b',"members":[')
+    first = True
+    async for entry in _members(head["periods"], report_of, exclude=head["lab"]["code"]):
+        part = dumps(entry)
+        digest.update(part)
+        body.write(part if first else b"," + part)
+        first = False
+    body.write(b"]}")
+    return Prepared(body.getvalue(), f'"{digest.hexdigest()[:40]}"', last_modified(head))
+
+
+async def _head(settings: Settings, opts: FederationOptions,
+                codes: list[str] | None) -> tuple[dict[str, Any], dict[tuple[int, str], dict[str, Any]]]:
+    """The document without its members (the hub's totals), and each (member, period)'s report."""
     code = hub_code(settings, opts)
     wanted = codes if codes is not None else await stored_periods()
     lab = settings.lab
@@ -90,7 +120,7 @@ async def document(settings: Settings, opts: FederationOptions, codes: list[str]
         coverage = {t["indicator"]: {"coverage": {"labs": t["labs"], "suppressed_labs": t["suppressed"],
                                                   "method": t["aggregation"]}} for t in totals}
         periods_out.append(period_entry(period, status, rows, published_at=_iso(latest), extra=coverage))
-    return {
+    head = {
         "schema": VERSIONS["1.1"].url,
         "version": "1.1",
         "generated_at": _iso(datetime.now(UTC)),
@@ -101,35 +131,46 @@ async def document(settings: Settings, opts: FederationOptions, codes: list[str]
                         "temporal_aggregation": f.temporal_aggregation, "people_count": f.people_count,
                         "definition": DEFINITIONS[name]} for name, f in INDICATOR_FORMATS.items()],
         "periods": periods_out,
-        "members": await _members(wanted, report_of, exclude=code),
     }
+    return head, report_of
 
 
-async def _members(codes: list[str], report_of: dict[tuple[int, str], dict[str, Any]], *,
-                   exclude: str) -> list[dict[str, Any]]:
-    """Each lab's own rows of ``codes``, as stored (the rows a parent hub stores)."""
-    rows: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
-    for o in await Observation.filter(period__in=codes, member__kind="lab").exclude(member__code=exclude).values(
-            "member_id", "indicator", "frequency", "period", "module", "kind", "value", "suppressed", "status"):
-        rows[o["member_id"]][o["period"]].append(Row("", o["indicator"], o["frequency"], o["period"], o["module"],
-                                                     o["kind"], o["value"], o["suppressed"], o["status"]))
-    members = {m.id: m for m in await Member.filter(id__in=list(rows))} if rows else {}
-    out = []
-    for member_id, by_period in sorted(rows.items(), key=lambda item: members[item[0]].code):
-        member = members[member_id]
-        periods = []
-        for period_code in sorted(by_period, key=lambda code: (len(code), code)):
-            report = report_of.get((member_id, period_code), {})
-            status = report.get("status") or "provisional"
-            periods.append(period_entry(Period.parse(period_code), status, by_period[period_code],
-                                        published_at=_iso(report.get("published_at"))))
-        lab: dict[str, Any] = {"code": member.code, "name": member.name, "kind": "lab",
-                               "municipality": member.municipality, "region_path": member.region_path}
-        country = member.region_path.split("/")[0] if member.region_path else ""
-        if len(country) == 2 and country.isalpha() and country.isupper():
-            lab["country"] = country
-        out.append({"lab": lab, "periods": periods})
-    return out
+MEMBERS_AT_ONCE = 200
+"""Labs whose rows are read and written together when the publication is built."""
+
+
+async def _members(periods: list[dict[str, Any]], report_of: dict[tuple[int, str], dict[str, Any]], *,
+                   exclude: str) -> AsyncIterator[dict[str, Any]]:
+    """Each lab's own rows of ``periods``, as stored (the rows a parent hub stores), by code,
+    :data:`MEMBERS_AT_ONCE` labs read at a time."""
+    codes = [item["period"] for item in periods]
+    labs = await Member.filter(kind="lab").exclude(code=exclude).order_by("code").only(
+        "id", "code", "name", "municipality", "region_path")
+    for start in range(0, len(labs), MEMBERS_AT_ONCE):
+        chunk = {member.id: member for member in labs[start:start + MEMBERS_AT_ONCE]}
+        rows: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+        for member_id, *fields in await Observation.filter(member_id__in=list(chunk), period__in=codes).values_list(
+                "member_id", "indicator", "frequency", "period", "module", "kind", "value", "suppressed", "status"):
+            rows[member_id][fields[2]].append(Row("", *fields))
+        for member_id, member in chunk.items():
+            if member_id in rows:
+                yield _member_entry(member, rows[member_id], report_of)
+
+
+def _member_entry(member: Member, by_period: dict[str, list[Row]],
+                  report_of: dict[tuple[int, str], dict[str, Any]]) -> dict[str, Any]:
+    periods = []
+    for period_code in sorted(by_period, key=lambda code: (len(code), code)):
+        report = report_of.get((member.id, period_code), {})
+        status = report.get("status") or "provisional"
+        periods.append(period_entry(Period.parse(period_code), status, by_period[period_code],
+                                    published_at=_iso(report.get("published_at"))))
+    lab: dict[str, Any] = {"code": member.code, "name": member.name, "kind": "lab",
+                           "municipality": member.municipality, "region_path": member.region_path}
+    country = member.region_path.split("/")[0] if member.region_path else ""
+    if len(country) == 2 and country.isalpha() and country.isupper():
+        lab["country"] = country
+    return {"lab": lab, "periods": periods}
 
 
 # ------------------------------------------------------------------------------ the API
@@ -178,7 +219,7 @@ async def _prepared(request: Request) -> Prepared:
     entries = cache[1]
     key = tuple(codes) if codes is not None else None
     if key not in entries:
-        entries[key] = prepare(await document(request.app.state.settings, of(request.app), codes))
+        entries[key] = await publication(request.app.state.settings, of(request.app), codes)
         while len(entries) > CACHED_DOCUMENTS:
             entries.popitem(last=False)
     entries.move_to_end(key)

@@ -27,9 +27,9 @@ The rules (docs/plugins/federation.md, "How figures are stored"):
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -39,9 +39,12 @@ from tortoise.transactions import in_transaction
 
 from labkit.db import insert_many
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
+from labkit.indicator_format.http import dumps
 
 from labkit_federation import summary as summary_module
 from labkit_federation.models import Member, Observation, Report
+
+log = logging.getLogger("labkit.federation.storage")
 
 SOURCES = ("pull", "push")
 _CHUNK = 500
@@ -82,7 +85,7 @@ def refused(*problems: Problem) -> ImportSummary:
 
 def document_size(document: Any) -> int:
     """The size in bytes of ``document`` written as compact JSON."""
-    return len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+    return len(dumps(document))
 
 
 async def ingest(member: Member, document: dict[str, Any], *, source: str, received_at: datetime,
@@ -92,9 +95,84 @@ async def ingest(member: Member, document: dict[str, Any], *, source: str, recei
     Idempotent: the same document twice stores nothing new the second time (every row is
     ``ignored``; each report's ``last_received_at`` moves). ``source`` is ``pull`` or ``push``;
     ``max_bytes`` refuses a larger document (callers that read bytes check before parsing).
+    A failure of the database is raised.
+    """
+    outcome = (await ingest_many([(member, document)], source=source, received_at=received_at, today=today,
+                                 max_bytes=max_bytes))[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+async def ingest_many(items: Sequence[tuple[Member, dict[str, Any]]], *, source: str, received_at: datetime,
+                      today: date | None = None, max_bytes: int | None = None) -> list[ImportSummary | Exception]:
+    """:func:`ingest` each ``(member, document)`` of ``items``, writing the valid ones together.
+
+    Every document is checked first (CPU only); the valid ones are then stored in **one**
+    transaction with one multi-row statement per table (PostgreSQL: ``COPY`` for the new rows),
+    which is what makes a harvest's database work cheap. Each member's outcome stays its own:
+
+    - an invalid document is refused (its summary's ``errors`` name each JSON path) and does not
+      touch the others, which are stored;
+    - documents writing for the same lab (a lab sent twice, hubs relaying the same lab) are
+      stored in successive transactions, in the order given;
+    - if the shared transaction fails, each document is stored again alone; a document whose own
+      transaction (or whose checking) fails gets the exception as its outcome instead of a summary.
+
+    Returns one outcome per item, in order. The harvest's writers and the push call this.
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+    outcomes: list[ImportSummary | Exception] = []
+    ready: list[tuple[int, _Document]] = []
+    for index, (member, document) in enumerate(items):
+        try:
+            prepared = _prepare(member, document, today, max_bytes)
+        except Exception as error:  # a document the checks choke on (RecursionError): its own outcome
+            outcomes.append(error)
+            continue
+        outcomes.append(prepared if isinstance(prepared, ImportSummary) else ImportSummary())
+        if isinstance(prepared, _Document):
+            ready.append((index, prepared))
+    for group in _rounds(ready):
+        if len(group) > 1:
+            try:
+                for (index, _), summary in zip(group, await _write([doc for _, doc in group], source, received_at)):
+                    outcomes[index] = summary
+                continue
+            except Exception:  # one member's row the database refuses: find which, alone
+                log.warning("ingest: a batch of %d documents failed; storing them one by one", len(group),
+                            exc_info=True)
+        for index, doc in group:
+            try:
+                outcomes[index] = (await _write([doc], source, received_at))[0]
+            except Exception as error:
+                outcomes[index] = error
+    return outcomes
+
+
+@dataclass
+class _Document:
+    """A valid document, ready to store: who sent it and its slices."""
+
+    member: Member
+    slices: dict[tuple[str, str], list[Row]]
+    """(lab code, period) → the rows received."""
+    relayed: dict[str, dict[str, Any]]
+    """A hub's member labs: code → the document's ``lab`` object."""
+    periods: dict[tuple[str, str], dict[str, Any]]
+    """(lab code, period) → the document's period entry (status, frequency, published_at)."""
+    hub_totals: int
+    """Rows of a hub's own totals, never stored."""
+
+    @property
+    def codes(self) -> set[str]:
+        return {self.member.code, *self.relayed}
+
+
+def _prepare(member: Member, document: dict[str, Any], today: date | None,
+             max_bytes: int | None) -> _Document | ImportSummary:
+    """``document`` checked and cut into slices, or the summary that refuses it."""
     if max_bytes is not None and document_size(document) > max_bytes:
         return refused(Problem("", f"the document is larger than {max_bytes} bytes"))
     problems = validate(document, today=today)
@@ -109,25 +187,50 @@ async def ingest(member: Member, document: dict[str, Any], *, source: str, recei
     if hub_document and member.kind != "hub":
         return refused(Problem("lab.kind", f"{member.code} is registered as a lab, not a hub: only a hub may "
                                            "report for other labs"))
-    rows = observations(document)
-    relayed_labs = {entry["lab"]["code"]: entry["lab"] for entry in current["members"]}
     slices: dict[tuple[str, str], list[Row]] = defaultdict(list)
     hub_totals = 0
-    for row in rows:
+    for row in observations(current):
         if row.via is None and hub_document:
             hub_totals += 1  # a hub's totals: recomputed here from the lab-level rows, never stored
             continue
         slices[(row.lab, row.period)].append(row)
-    period_info = _period_info(current)
+    return _Document(member, slices, {entry["lab"]["code"]: entry["lab"] for entry in current["members"]},
+                     _period_info(current), hub_totals)
+
+
+def _rounds(ready: list[tuple[int, _Document]]) -> list[list[tuple[int, _Document]]]:
+    """``ready`` in groups where no two documents write for the same lab; a document that shares a
+    lab with an earlier one goes to a later group, so each lab's documents keep their order."""
+    rounds = []
+    while ready:
+        group: list[tuple[int, _Document]] = []
+        later: list[tuple[int, _Document]] = []
+        taken: set[str] = set()
+        postponed: set[str] = set()
+        for index, doc in ready:
+            if doc.codes & (taken | postponed):
+                later.append((index, doc))
+                postponed |= doc.codes
+            else:
+                group.append((index, doc))
+                taken |= doc.codes
+        rounds.append(group)
+        ready = later
+    return rounds
+
+
+async def _write(documents: list[_Document], source: str, received_at: datetime) -> list[ImportSummary]:
+    """Store ``documents`` (no two for the same lab) in one transaction."""
     for attempt in (1, 2):
-        summary = ImportSummary(ignored=hub_totals)
+        summaries = [ImportSummary(ignored=doc.hub_totals) for doc in documents]
         try:
             async with in_transaction():
-                members = await _lock_members(member, relayed_labs, summary)
-                if summary.errors:  # checked before anything is written
-                    return summary
-                await _store(members, slices, period_info, member, source, received_at, summary)
-            return summary
+                members = await _lock_members(documents, summaries)
+                writes = _Writes()
+                await _plan(members, [(d, s) for d, s in zip(documents, summaries) if not s.errors], source,
+                            received_at, writes)
+                await writes.flush()
+            return summaries
         except IntegrityError:
             # two hubs registered the same new lab at the same moment: the second sees it now
             if attempt == 2:
@@ -135,39 +238,48 @@ async def ingest(member: Member, document: dict[str, Any], *, source: str, recei
     raise AssertionError("unreachable")
 
 
-async def _lock_members(sender: Member, relayed: dict[str, dict[str, Any]], summary: ImportSummary) -> dict[str, Member]:
-    """Every member the document writes for, locked in code order; unknown relayed labs registered."""
-    codes = sorted({sender.code, *relayed})
+async def _lock_members(documents: list[_Document], summaries: list[ImportSummary]) -> dict[str, Member]:
+    """Every member the documents write for, locked in code order; unknown relayed labs registered.
+    A document whose sender is not registered, or that relays a hub, gets its errors."""
+    codes = sorted(set().union(*(doc.codes for doc in documents)))
     found: dict[str, Member] = {}
     for chunk in _chunks(codes):
         for item in await Member.filter(code__in=chunk).order_by("code").select_for_update():
             found[item.code] = item
-    if sender.code not in found:
-        summary.errors.append(Problem("lab.code", f"member {sender.code} is not registered here"))
-        return found
-    hubs = [code for code in relayed if code in found and found[code].kind == "hub"]
-    for code in hubs:
-        summary.errors.append(Problem("members", f"{code} is registered here as a hub: a hub's document may "
-                                                 "carry only the lab-level figures of labs"))
-    if summary.errors:
-        return found
-    for code, lab in relayed.items():
-        if code not in found:
-            found[code] = await Member.create(
-                code=code, name=(lab.get("name") or code)[:200], kind="lab", active=False, hub=sender,
-                municipality=(lab.get("municipality") or "")[:200], region_path=_region_path(lab, sender),
-                note=f"Registered when first relayed by the hub {sender.code}; not expected to report until activated.")
-            summary.registered.append(code)
+    for doc, summary in zip(documents, summaries):
+        sender = doc.member
+        if sender.code not in found:
+            summary.errors.append(Problem("lab.code", f"member {sender.code} is not registered here"))
+            continue
+        for code in doc.relayed:
+            if code in found and found[code].kind == "hub":
+                summary.errors.append(Problem("members", f"{code} is registered here as a hub: a hub's document "
+                                                         "may carry only the lab-level figures of labs"))
+        if summary.errors:
+            continue
+        for code, lab in doc.relayed.items():
+            if code not in found:
+                found[code] = await Member.create(
+                    code=code, name=(lab.get("name") or code)[:200], kind="lab", active=False, hub=sender,
+                    municipality=(lab.get("municipality") or "")[:200], region_path=_region_path(lab, sender),
+                    note=f"Registered when first relayed by the hub {sender.code}; not expected to report until "
+                         "activated.")
+                summary.registered.append(code)
     return found
 
 
-async def received_again(member: Member, received_at: datetime) -> int:
-    """Record that ``member``'s document arrived again unchanged (a ``304`` or the same content):
-    ``last_received_at`` of its own reports (a lab) or of the reports it relays (a hub) moves.
-    Returns how many."""
-    reports = Report.filter(via_id=member.id) if member.kind == "hub" else Report.filter(member_id=member.id,
-                                                                                         via_id=None)
-    return await reports.update(last_received_at=received_at)
+async def received_again(members: Sequence[Member], received_at: datetime) -> int:
+    """Record that each of ``members``' documents arrived again unchanged (a ``304`` or the same
+    content): ``last_received_at`` of a lab's own reports, or of the reports a hub relays, moves
+    (at most two statements however many members). Returns how many reports."""
+    labs = [member.id for member in members if member.kind != "hub"]
+    hubs = [member.id for member in members if member.kind == "hub"]
+    moved = 0
+    for chunk in _chunks(labs):
+        moved += await Report.filter(member_id__in=chunk, via_id=None).update(last_received_at=received_at)
+    for chunk in _chunks(hubs):
+        moved += await Report.filter(via_id__in=chunk).update(last_received_at=received_at)
+    return moved
 
 
 def _region_path(lab: dict[str, Any], hub: Member) -> str:
@@ -192,8 +304,8 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
 
 
 def _slice_hash(rows: list[Row]) -> str:
-    text = json.dumps(sorted([r.indicator, r.module, r.kind, r.value, r.suppressed, r.status] for r in rows))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(dumps(sorted([r.indicator, r.module, r.kind, r.value, r.suppressed, r.status]
+                                       for r in rows))).hexdigest()
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -205,90 +317,113 @@ def _describe(changes: list[str]) -> str:
     return shown + (f" and {len(changes) - 4} more" if len(changes) > 4 else "")
 
 
-async def _store(members: dict[str, Member], slices: dict[tuple[str, str], list[Row]],
-                 period_info: dict[tuple[str, str], dict[str, Any]], sender: Member, source: str,
-                 received_at: datetime, summary: ImportSummary) -> None:
-    ids = sorted({members[code].id for code, _ in slices})
-    periods = sorted({period for _, period in slices})
+@dataclass
+class _Writes:
+    """Everything a transaction writes, gathered from its documents and written at the end."""
+
+    created: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[Observation] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    new_reports: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    changes: summary_module.Changes = field(default_factory=summary_module.Changes)
+
+    async def flush(self) -> None:
+        """Write it all: one statement per table and kind of change (chunked)."""
+        if not (self.created or self.changed or self.removed or self.new_reports or self.reports):
+            return
+        await insert_many(Report, self.new_reports)
+        if self.reports:
+            await Report.bulk_update(self.reports, fields=list(REPORT_FIELDS), batch_size=_CHUNK)
+        await summary_module.apply(self.changes)
+        if self.created or self.changed or self.removed or self.new_reports:
+            await summary_module.bump()
+        for chunk in _chunks(self.removed):
+            await Observation.filter(id__in=chunk).delete()
+        await insert_many(Observation, self.created)
+        if self.changed:
+            await Observation.bulk_update(self.changed, fields=["value", "suppressed", "status", "frequency",
+                                                                "via_id", "received_at"], batch_size=_CHUNK)
+
+
+async def _plan(members: dict[str, Member], documents: list[tuple[_Document, ImportSummary]], source: str,
+                received_at: datetime, writes: _Writes) -> None:
+    """What storing ``documents`` changes, added to ``writes`` and to each document's summary."""
+    ids = sorted({members[code].id for doc, _ in documents for code, _ in doc.slices})
+    periods = sorted({period for doc, _ in documents for _, period in doc.slices})
     reports: dict[tuple[int, str], Report] = {}
     stored: dict[tuple[int, str], dict[tuple[str, str, str], Observation]] = defaultdict(dict)
     for chunk in _chunks(ids):
-        for report in await Report.filter(member_id__in=chunk, period__in=periods):
-            reports[(report.member_id, report.period)] = report
+        for found in await Report.filter(member_id__in=chunk, period__in=periods):
+            reports[(found.member_id, found.period)] = found
         for obs in await Observation.filter(member_id__in=chunk, period__in=periods):
             stored[(obs.member_id, obs.period)][(obs.indicator, obs.module, obs.kind)] = obs
-    created: list[dict[str, Any]] = []
-    changed: list[Observation] = []
-    removed: list[int] = []
-    new_reports: list[dict[str, Any]] = []
-    changes = summary_module.Changes()
-    for (code, period), rows in sorted(slices.items()):
-        target = members[code]
-        via = None if code == sender.code else sender
-        report = reports.get((target.id, period))
-        existing = stored.get((target.id, period), {})
-        if via is not None and report is not None and report.via_id is None:
-            summary.ignored += len(rows)  # the lab's own report wins over any relay
-            differences = _differences(existing, rows)
-            if differences:
-                summary.conflicts.append(
-                    f"{code} {period}: {sender.code} relays figures that differ from the lab's own report "
-                    f"(own → relayed: {_describe(differences)}); the lab's own report is kept")
-            continue
-        if via is not None and report is not None and report.via_id not in (None, sender.id):
-            differences = _differences(existing, rows)
-            if differences:
-                summary.conflicts.append(f"{code} {period}: relayed by {sender.code} with other figures than the "
-                                         f"previous relay ({_describe(differences)}); the latest relay is kept")
-        if report is not None and report.status == "published":
-            differences = _differences(existing, rows, values_only=True)
-            if differences:
-                summary.conflicts.append(f"{code} {period}: published figures changed ({_describe(differences)}); "
-                                         "the new figures are stored")
-        changes.replace(period, target.region_path or "", summary_module.totals_of(existing.values()),
-                        summary_module.totals_of(rows))
-        seen: set[tuple[str, str, str]] = set()
-        for row in rows:
-            key = (row.indicator, row.module, row.kind)
-            seen.add(key)
-            value = None if row.suppressed else row.value
-            old = existing.get(key)
-            if old is None:
-                created.append({"member_id": target.id, "indicator": row.indicator, "period": period,
-                                "frequency": row.frequency, "module": row.module, "kind": row.kind, "value": value,
-                                "suppressed": row.suppressed, "status": row.status,
-                                "via_id": via.id if via else None, "received_at": received_at})
-                summary.imported += 1
-            elif (old.value, old.suppressed, old.status, old.via_id, old.frequency) == (
-                    value, row.suppressed, row.status, via.id if via else None, row.frequency):
-                summary.ignored += 1
-            else:
-                old.value, old.suppressed, old.status, old.frequency = value, row.suppressed, row.status, row.frequency
-                old.via_id, old.received_at = (via.id if via else None), received_at
-                changed.append(old)
-                summary.updated += 1
-        gone = [obs.id for key, obs in existing.items() if key not in seen]
-        removed += gone
-        summary.removed += len(gone)
-        fields = _report_fields(period_info[(code, period)], rows, via, source, received_at)
-        if report is None:
-            new_reports.append({**fields, "member_id": target.id, "period": period, "first_received_at": received_at})
+    for doc, summary in documents:
+        for (code, period), rows in sorted(doc.slices.items()):
+            target = members[code]
+            report = reports.get((target.id, period))
+            _plan_slice(target, period, rows, doc.periods[(code, period)], None if code == doc.member.code
+                        else doc.member, report, stored.get((target.id, period), {}), source, received_at, summary,
+                        writes)
+
+
+def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, Any], via: Member | None,
+                report: Report | None, existing: dict[tuple[str, str, str], Observation], source: str,
+                received_at: datetime, summary: ImportSummary, writes: _Writes) -> None:
+    """One (lab, period) slice: ``rows`` (relayed by ``via``, or the lab's own) replace ``existing``."""
+    code = target.code
+    if via is not None and report is not None and report.via_id is None:
+        summary.ignored += len(rows)  # the lab's own report wins over any relay
+        differences = _differences(existing, rows)
+        if differences:
+            summary.conflicts.append(
+                f"{code} {period}: {via.code} relays figures that differ from the lab's own report "
+                f"(own → relayed: {_describe(differences)}); the lab's own report is kept")
+        return
+    if via is not None and report is not None and report.via_id not in (None, via.id):
+        differences = _differences(existing, rows)
+        if differences:
+            summary.conflicts.append(f"{code} {period}: relayed by {via.code} with other figures than the "
+                                     f"previous relay ({_describe(differences)}); the latest relay is kept")
+    if report is not None and report.status == "published":
+        differences = _differences(existing, rows, values_only=True)
+        if differences:
+            summary.conflicts.append(f"{code} {period}: published figures changed ({_describe(differences)}); "
+                                     "the new figures are stored")
+    writes.changes.replace(period, target.region_path or "", summary_module.totals_of(existing.values()),
+                           summary_module.totals_of(rows))
+    via_id = via.id if via else None
+    seen: set[tuple[str, str, str]] = set()
+    for row in rows:
+        key = (row.indicator, row.module, row.kind)
+        seen.add(key)
+        value = None if row.suppressed else row.value
+        old = existing.get(key)
+        if old is None:
+            writes.created.append({"member_id": target.id, "indicator": row.indicator, "period": period,
+                                   "frequency": row.frequency, "module": row.module, "kind": row.kind, "value": value,
+                                   "suppressed": row.suppressed, "status": row.status, "via_id": via_id,
+                                   "received_at": received_at})
+            summary.imported += 1
+        elif (old.value, old.suppressed, old.status, old.via_id, old.frequency) == (
+                value, row.suppressed, row.status, via_id, row.frequency):
+            summary.ignored += 1
         else:
-            for name, value in fields.items():
-                setattr(report, name, value)
-            await report.save(update_fields=list(fields))
-    await insert_many(Report, new_reports)
-    await summary_module.apply(changes)
-    if created or changed or removed or new_reports:
-        await summary_module.bump()
-    for chunk in _chunks(removed):
-        await Observation.filter(id__in=chunk).delete()
-    await insert_many(Observation, created)
-    if changed:
-        await Observation.bulk_update(changed, fields=["value", "suppressed", "status", "frequency", "via_id",
-                                                       "received_at"], batch_size=_CHUNK)
-
-
+            old.value, old.suppressed, old.status, old.frequency = value, row.suppressed, row.status, row.frequency
+            old.via_id, old.received_at = via_id, received_at
+            writes.changed.append(old)
+            summary.updated += 1
+    gone = [obs.id for key, obs in existing.items() if key not in seen]
+    writes.removed += gone
+    summary.removed += len(gone)
+    fields = _report_fields(info, rows, via, source, received_at)
+    if report is None:
+        writes.new_reports.append({**fields, "member_id": target.id, "period": period,
+                                   "first_received_at": received_at})
+    else:
+        for name, value in fields.items():
+            setattr(report, name, value)
+        writes.reports.append(report)
 def _differences(existing: dict[tuple[str, str, str], Observation], rows: list[Row], *,
                  values_only: bool = False) -> list[str]:
     """What differs between stored rows and a new slice, in words (``participants 55 → 57``)."""
@@ -302,6 +437,10 @@ def _differences(existing: dict[tuple[str, str, str], Observation], rows: list[R
             name = key[0] if key[1:] == ("_T", "_T") else f"{key[0]}[{key[1] if key[1] != '_T' else key[2]}]"
             out.append(f"{name} {before} → {after}")
     return out
+
+
+REPORT_FIELDS = ("frequency", "status", "source", "via_id", "published_at", "last_received_at", "content_hash")
+"""What :func:`_report_fields` sets: a stored report's columns that change with each document."""
 
 
 def _report_fields(info: dict[str, Any], rows: list[Row], via: Member | None, source: str,

@@ -52,7 +52,8 @@ def process_out(app: Starlette, process: Process) -> dict[str, Any]:
         id=process.id, title=process.title, summary=process.summary, description=process.description,
         topic=process.topic, categories=process.categories or [], phase=rules.current_phase(process, now()),
         phases=[PhaseOut(phase=p, starts_at=s, ends_at=e) for p, s, e in rules.phase_dates(process)],
-        support_limit=process.support_limit, results_published=process.results_published_at is not None,
+        support_limit=process.support_limit,
+        required_verification=process.required_verification, results_published=process.results_published_at is not None,
         url=app.url_path_for("participation:process", process_id=process.id),
     ).model_dump(mode="json")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class PhaseOut(BaseModel):
@@ -23,6 +23,8 @@ class ProcessOut(BaseModel):
     phase: str
     phases: list[PhaseOut]
     support_limit: int | None
+    required_verification: str = Field(description="The verification a person needs to take part "
+                                       "(\"\" none, \"email\", \"census\" or a lab-defined level).")
     results_published: bool
     url: str
 

@@ -28,9 +28,9 @@ Used by the federation tests and by ``bench/bench_federation.py``. Every lab ans
 
 ``latency`` (seconds) is added to every answer (the benchmark uses 50 ms).
 
-Run alone to serve ``--labs N`` good labs for the benchmark: ``python tests/federation/simulated.py
---labs 5570 --latency 0.05 --port 0`` prints ``listening on http://127.0.0.1:PORT`` and serves until
-stdin closes (or it is killed).
+Run alone to serve good labs for the benchmark: ``python tests/federation/simulated.py --latency 0.05
+--port 0 [--gzip-bomb CODE]`` prints ``listening on http://127.0.0.1:PORT`` and serves every code as a
+good lab (but the ``--gzip-bomb`` ones) until stdin closes (or it is killed).
 """
 
 from __future__ import annotations
@@ -354,8 +354,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _serve_forever(latency: float, port: int) -> None:
-    network = SimulatedNetwork(latency=latency, default_good=True)
+async def _serve_forever(latency: float, port: int, bombs: list[str]) -> None:
+    network = SimulatedNetwork([SimLab(code, "gzip_bomb") for code in bombs], latency=latency, default_good=True)
+    if bombs:
+        gzip_bomb()  # built once before serving (it takes most of a second)
     network.app = Starlette(routes=[Route("/labs/{code}/indicators", network.indicators)])
     config = uvicorn.Config(network.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
                             access_log=False, backlog=8192, timeout_keep_alive=30)
@@ -379,5 +381,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Serve simulated good labs on loopback (for the benchmark).")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every answer")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--gzip-bomb", action="append", default=[], metavar="CODE",
+                        help="this lab answers a gzip bomb (repeatable); every other lab is good")
     arguments = parser.parse_args()
-    asyncio.run(_serve_forever(arguments.latency, arguments.port))
+    asyncio.run(_serve_forever(arguments.latency, arguments.port, arguments.gzip_bomb))

@@ -112,3 +112,36 @@ async def test_the_publication_answers_conditional_requests_until_a_figure_chang
                  received_at=T0, today=TODAY)
     changed = await client.get("/api/v1/federation/indicators", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag
+
+
+async def test_the_json_publication_written_lab_by_lab_is_the_whole_document(hub: RunningLab) -> None:
+    import json
+
+    from labkit.indicator_format.http import VOLATILE_KEYS
+
+    from labkit_federation import publish
+    from labkit_federation.options import of
+    from labkit_federation.storage import ingest_many
+
+    # more labs than are read at once, and one without rows in between (it is left out)
+    codes = [f"BR-{3100000 + n}" for n in range(publish.MEMBERS_AT_ONCE + 30)]
+    members = [await Member.create(code=code, name=f"Lab {code}", region_path="BR/BR-MG") for code in codes]
+    await Member.create(code="BR-3100100x", name="Silent lab", region_path="BR/BR-MG")
+    outcomes = await ingest_many([(m, document(m.code, {"2025-Q1": {"projects": n}})) for n, m in enumerate(members)],
+                                 source="pull", received_at=T0, today=TODAY)
+    assert all(outcome.ok for outcome in outcomes)
+    client = hub.client()
+    response = await client.get("/api/v1/federation/indicators")
+    assert response.status_code == 200
+    streamed = response.json()
+    whole = await publish.document(hub.settings, of(hub.app), None)
+    stable = {k: v for k, v in whole.items() if k not in VOLATILE_KEYS}
+    assert {k: v for k, v in streamed.items() if k not in VOLATILE_KEYS} == json.loads(json.dumps(stable))
+    assert [m["lab"]["code"] for m in streamed["members"]] == sorted([*LABS, *codes])
+    again = await client.get("/api/v1/federation/indicators", headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    # one figure changes: the tag changes
+    await ingest_many([(members[0], document(members[0].code, {"2025-Q1": {"projects": 99}}))], source="pull",
+                      received_at=T0, today=TODAY)
+    changed = await client.get("/api/v1/federation/indicators", headers={"If-None-Match": response.headers["etag"]})
+    assert changed.status_code == 200 and changed.headers["etag"] != response.headers["etag"]

@@ -220,3 +220,41 @@ async def test_a_lab_pushes_its_document_from_the_command_line(hub: RunningLab, 
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("labkit: error: the hub refused the document (401)")
     assert token not in err + out
+
+
+async def raw_post(url: str, head: dict[str, str], declared: int, sent: bytes, *, chunked: bool = False) -> bytes:
+    """POST over a plain socket, sending only ``sent`` of a body that declares ``declared`` bytes
+    (or, ``chunked``, as one chunk without end): the answer, read while the rest is never sent."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {declared}"
+    lines = [f"POST {URL} HTTP/1.1", f"Host: {host}", "Content-Type: application/json", length,
+             *(f"{name}: {value}" for name, value in head.items())]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    writer.write(f"{len(sent):x}\r\n".encode() + sent + b"\r\n" if chunked else sent)
+    await writer.drain()
+    try:
+        head_and_body = await asyncio.wait_for(reader.read(65536), timeout=10)
+    finally:
+        writer.close()
+    return head_and_body
+
+
+async def test_a_push_without_a_valid_token_is_refused_before_its_body_is_read(make_lab) -> None:
+    hub = await make_lab(plugins=["federation"])  # the default cap: 20 MB
+    lab, token = await member_with_token()
+    big = 19_000_000
+    # 64 KB of a 19 MB body sent, the rest never: the 401 comes without waiting for it
+    answer = await raw_post(hub.url, {"Idempotency-Key": "k"}, big, b"x" * 65536)
+    assert answer.startswith(b"HTTP/1.1 401") and b"invalid-token" in answer, answer[:300]
+    answer = await raw_post(hub.url, {"X-Labkit-Member-Token": "lkm_wrong", "Idempotency-Key": "k"}, big, b"x" * 65536)
+    assert answer.startswith(b"HTTP/1.1 401") and b"invalid-token" in answer, answer[:300]
+
+
+async def test_a_body_without_length_is_still_cut_at_the_routes_limit(hub: RunningLab) -> None:
+    lab, token = await member_with_token()
+    # a valid token, no Content-Length, more than max_document_bytes (20,000 here) streamed
+    answer = await raw_post(hub.url, {"X-Labkit-Member-Token": token, "Idempotency-Key": "k"}, 0, b" " * 30_000,
+                            chunked=True)
+    assert answer.startswith(b"HTTP/1.1 413") and b"too-large" in answer and b"20000 bytes" in answer, answer[:300]
+    assert await PushReceipt.all().count() == 0 and await Observation.all().count() == 0

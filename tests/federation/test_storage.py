@@ -152,8 +152,8 @@ async def test_an_unchanged_document_moves_last_received_at_of_what_it_carries(h
     assert (await ingest(state, document("BR-SP", {}, kind="hub", members={"BR-3509502": {"2025-Q1": {"projects": 1}}}),
                          source="pull", received_at=T0, today=TODAY)).ok
     later = T0 + timedelta(days=1)
-    assert await received_again(state, later) == 1  # the relayed lab's report, not the lab's own
+    assert await received_again([state], later) == 1  # the relayed lab's report, not the lab's own
     assert (await Report.get(member__code="BR-3509502")).last_received_at == later
     assert (await Report.get(member=lab)).last_received_at == T0
-    assert await received_again(lab, later) == 1
+    assert await received_again([lab], later) == 1
     assert (await Report.get(member=lab)).last_received_at == later

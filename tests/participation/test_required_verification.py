@@ -23,6 +23,8 @@ async def test_staff_require_a_verification_and_the_api_refuses_without_it(plab:
     assert saved.status_code == 303, saved.text[:500]
     process = await Process.get(id=process.id)
     assert process.required_verification == "staff"
+    described = (await plab.client().get(f"/api/v1/participation/processes/{process.id}")).json()
+    assert described["required_verification"] == "staff"  # a client can say what is needed before trying
     await set_phase(process, "support")
 
     proposal = await proposal_of(process, staff.person)

@@ -69,7 +69,7 @@ ANONYMOUS_WRITES: dict[str, str] = {
 """Unsafe routes an anonymous visitor may use successfully, each with the reason."""
 
 STAFF_ONLY = re.compile(
-    r"^/(admin/|coworking/staff/|federation/(registry|harvests)|mapping/(moderation|import)|participation/(moderation|processes/new)|"
+    r"^/(admin/|coworking/staff/|federation/(registry|harvests)|mapping/(moderation|import)|participation/(moderation|processes/new)|people/topics|"
     r"indicators/(entries|targets|periods|recompute|portfolio/\w+/new)|challenges/new|"
     r"challenges/\{cid:int\}/(manage|edit|criteria|jurors|assignments|results/publish))"
 )
@@ -337,6 +337,9 @@ RESOLVERS: dict[str, Resolver] = {
     "mapping:proposal_id": _m(MA, "Proposal", status="pending"),
     # onboarding
     "onboarding:key": _const("kickoff"),
+    # people
+    "people:profile_id": _m("labkit_people.models", "Profile", published=True),
+    "people:topic_id": _m("labkit_people.models", "Topic"),
     # participation
     "participation:process_id": _proposals_open,
     "participation:proposal_id": _m(PA, "Proposal"),
@@ -433,6 +436,8 @@ FRESH: dict[str, Callable[[Seed], Awaitable[dict[str, str]]]] = {
     "challenges:criterion": lambda seed: _fresh("labkit_challenges.models", "Criterion", "criterion",
                                                 name=f"Criterion {secrets.token_hex(4)}")(seed),
     "challenges:juror": _fresh_juror,
+    "people:topic_id": lambda seed: _fresh("labkit_people.models", "Topic", "topic_id",
+                                           key=f"topic-{secrets.token_hex(4)}")(seed),
 }
 """Makers of throw-away records for unsafe calls: each call by each role gets its own record, so a
 cell says what the role may do, not what an earlier call left."""

@@ -330,3 +330,24 @@ async def test_indicator_manual_entry_form_holds_under_fuzzing(make_lab: Callabl
                 echo=("period", "value", "kind", "reason"), others=("indicator", "module"),
                 stored=_values(ManualEntry, "reason"), exact=("reason",), client=signed_in)
     await fuzz_form(lab, form)
+
+
+async def test_people_profile_form_holds_under_fuzzing(make_lab: Callable[..., Awaitable[RunningLab]]) -> None:
+    from labkit_people.models import Profile
+
+    lab = await demo_lab(make_lab, "people")
+    member = await lab.person("member")
+
+    async def signed_in() -> LabClient:
+        return await lab.login_as(person=member)
+
+    async def profile_of(data: dict[str, str]) -> dict[str, Any] | None:
+        return await Profile.filter(person_id=member.id).first().values("name", "bio", "region")
+
+    form = Form("people profile", "/people/me",
+                lambda n: {"name": f"Pessoa de teste {n}", "bio": f"Sei mapear, nº {n}.", "region": "zona-leste",
+                           "skills": "gis", "interests": "open-data", "tags": "mapas, qgis",
+                           "links": f"https://fuzz-{n}.example.org", "looking_for_team": "1"},
+                echo=("name", "bio", "region", "tags", "links"), others=("skills", "interests", "looking_for_team"),
+                stored=profile_of, exact=("name", "bio", "region"), client=signed_in)
+    await fuzz_form(lab, form)

@@ -258,6 +258,8 @@ async def test_xss_payloads_in_every_text_field_are_shown_escaped(make_lab: Any,
                                                "trained_on": ""}),
         ("admin", "/admin/people/new", {"role": "member"}),
         ("member", "/account/tokens", {}),
+        ("member", "/people/me", {"region": "", "links": ""}),
+        ("staff", "/people/topics", {"key": "xss-{round}"}),
     ]
     problems: list[str] = []
     stored = refused = checked_pages = 0

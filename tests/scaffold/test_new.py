@@ -47,8 +47,8 @@ async def test_defaults_make_a_lab_that_checks_serves_and_runs_its_plugin_test(l
     settings = read_toml(lab)
     assert settings["lab"]["country"] == "BR" and settings["lab"]["region"] == "BR-SP"
     assert settings["lab"]["timezone"] == "America/Sao_Paulo" and settings["lab"]["default_language"] == "pt-BR"
-    assert settings["plugins"]["enabled"] == ["mapping", "participation", "coworking", "challenges", "indicators",
-                                              "onboarding", "visit"]
+    assert settings["plugins"]["enabled"] == ["mapping", "people", "participation", "coworking", "challenges",
+                                              "indicators", "onboarding", "visit"]
     assert settings["database"]["url"] == "sqlite://data/lab.sqlite3"
     text = (lab / "lab.toml").read_text(encoding="utf-8")
     env = (lab / ".env").read_text(encoding="utf-8")
