@@ -20,13 +20,15 @@ from tortoise.context import TortoiseContext
 
 from labkit import db
 from labkit.config import load_settings
+from labkit.models import Lease
 from labkit.plugins import Plugins
 from labkit.testing import RunningLab, write_lab
 from labkit.testing_server import create_database, drop_database
 
-from labkit_federation import work_queue
+from labkit_federation import schedule, work_queue
 from labkit_federation.harvest import OUTCOMES, _counts
 from labkit_federation.models import HarvestResult, HarvestRun, HarvestTask, Member, Observation
+from labkit_federation.options import of
 from tests.federation.simulated import SimulatedNetwork
 
 POSTGRES = os.environ.get("LABKIT_TEST_DATABASE_URL")
@@ -94,6 +96,26 @@ async def test_a_dead_shares_members_are_taken_again_after_the_claim_and_given_b
     await alive.give_back()
     other = work_queue.Share(run.id, 60)
     assert [m.code for m in await other.take(5)] == ["BR-0000002", "BR-0000003"]
+
+
+async def test_a_schedule_tick_without_the_lease_takes_part_in_the_run_in_progress(
+        make_lab: Callable[..., Awaitable[RunningLab]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schedule, "FIRST_TICK_SECONDS", (3600.0, 3600.0))  # this test ticks by hand
+    hub = await make_lab(plugins=["federation"], name="hub",
+                         settings={"plugin.federation": {**OPTIONS, "harvest_interval_minutes": 60}})
+    async with SimulatedNetwork(default_good=True) as network:
+        codes = await register(network, 3)
+        run = await HarvestRun.create(trigger="manual", started_at=datetime.now(UTC))
+        await work_queue.enqueue(run, await Member.all())  # started by another worker, which holds the lease
+        await Lease.create(name="harvest", holder="other-worker", expires_at=datetime.now(UTC) + timedelta(minutes=5))
+        assert await schedule.run_if_due(of(hub.app), "this-worker") is None  # it started nothing
+    run = await HarvestRun.get(id=run.id)
+    if POSTGRES:  # it fetched the members of the run in progress and finished it
+        assert run.finished_at is not None and run.counts["ok"] == 3
+        assert sorted(await HarvestResult.filter(run=run).values_list("member__code", flat=True)) == codes
+    else:  # a SQLite hub harvests in one process: the run is left to the worker that started it
+        assert run.finished_at is None and not await HarvestResult.exists()
+    assert await HarvestRun.all().count() == 1
 
 
 # ------------------------------------------------------------------ several processes (PostgreSQL)
