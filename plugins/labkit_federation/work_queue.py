@@ -113,8 +113,6 @@ class Share:
         self.run_id = run_id
         self.claim_seconds = claim_seconds
         self.holder = leases.holder_id()[:100]
-        self.taken = 0
-        """Tasks this share took."""
 
     def _until(self) -> datetime:
         return datetime.now(UTC) + timedelta(seconds=self.claim_seconds)
@@ -133,7 +131,6 @@ class Share:
             [self.holder, self._until(), self.run_id, datetime.now(UTC), limit])
         if not rows:
             return []
-        self.taken += len(rows)
         return await Member.filter(id__in=[row["member_id"] for row in rows]).order_by("code")
 
     async def takeable(self) -> bool:
