@@ -107,6 +107,7 @@ async def test_the_certificate_speaks_the_visitors_language(tlab) -> None:
     for language, words in (("pt-BR", "Certificado válido"), ("es", "Se certifica que"), ("fr", "Nous certifions que")):
         page = await tlab.client().get(f"/training/certificates/{certificate.code}", headers={"Accept-Language": language})
         assert words in page.text, language
+    assert "Code QR de l’adresse de vérification" in page.text  # the QR code's text alternative, in French
     pdf = await tlab.client().get(f"/training/certificates/{certificate.code}/pdf", headers={"Accept-Language": "fr"})
     assert "Nous certifions que" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
 
