@@ -2,7 +2,7 @@
 with 50 ms of added latency each; wall time as a ratio against the lower bound
 labs × latency ÷ concurrency, documents per second, and the hub's peak memory.
 
-    python bench/bench_federation.py [--labs 5570] [--concurrency 100 200] [--servers 2] [--quick]
+    python bench/bench_federation.py [--labs 5570] [--concurrency 100 200] [--servers 2] [--quick] [--harvests-only]
     LABKIT_TEST_DATABASE_URL=postgres://... python bench/bench_federation.py --postgres
     python bench/run.py --only federation [--quick]      # through the runner, in its one table
 
@@ -23,7 +23,10 @@ For each concurrency it measures, in this order, on a fresh hub database:
    ``--labs`` labs × 6 periods stored (median of in-process requests; the publication's first
    request builds it, the next ones are served from its cache until a figure changes), and the
    process's peak RSS around that first build (``--answers-only``: in a fresh process);
-6. **memory** — the hub process's peak RSS (``ru_maxrss``) during the harvests, against 250 MiB;
+6. **two processes** (PostgreSQL only) — the cold harvest again on a fresh hub, with a
+   ``labkit federation worker`` process started beside the hub's: both take members from the
+   run's queue (:mod:`labkit_federation.work_queue`); printed beside the one-process figure;
+7. **memory** — the hub process's peak RSS (``ru_maxrss``) during the harvests, against 250 MiB;
    with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
    fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
 
@@ -188,6 +191,39 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
     return figures
 
 
+async def two_processes(labs: int, concurrency: int, simulators: Simulators, folder: Path,
+                        database_url: str) -> dict[str, Any]:
+    """The cold harvest of a fresh hub by this process and a ``labkit federation worker`` beside it."""
+    from labkit_federation.harvest import harvest
+    from labkit_federation.models import Member
+    from labkit_federation.options import options
+
+    settings = await new_hub(folder, database_url, concurrency)
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("LABKIT_")}
+    async with db.open_database(settings, Plugins(settings)):
+        await Member.bulk_create([Member(code=code, name=f"Município {code}", region_path="BR/BR-SP",
+                                         url=simulators.url(number, code)) for number, code in enumerate(codes(labs))],
+                                 batch_size=1000)
+        worker = subprocess.Popen([sys.executable, "-m", "labkit", "--lab", str(folder), "federation", "worker"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ, cwd=ROOT)
+        try:
+            assert worker.stdout is not None
+            ready = await asyncio.to_thread(worker.stdout.readline)
+            assert ready.startswith("waiting for harvests"), ready + (worker.stderr.read() if worker.stderr else "")
+            started, cpu = time.perf_counter(), hub_cpu()
+            run = await harvest(options(settings), trigger="cli")
+            figures = {"two_s": time.perf_counter() - started, "two_cpu": hub_cpu() - cpu,
+                       "two_counts": {k: v for k, v in run.counts.items() if v}}
+            # the worker's line once it has seen the run finished: "harvest 1: 5570 members, N of them by this worker"
+            while (line := await asyncio.to_thread(worker.stdout.readline)) and not line.startswith("harvest "):
+                pass
+            figures["two_by_worker"] = line.strip().split(", ")[-1] or "the worker said nothing"
+        finally:
+            worker.terminate()
+            await asyncio.to_thread(worker.communicate, timeout=60)
+    return figures
+
+
 PERIODS = ("2023", "2024", "2025", "2025-Q2", "2025-Q3", "2025-Q4")
 
 
@@ -274,6 +310,13 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
                     "notes": f"{where}; hub CPU {figures[f'{name}_cpu']:.1f} s, simulators' CPU "
                              f"{figures[f'{name}_sim_cpu']:.1f} s ({len(figures['servers'])} processes), load average "
                              f"{figures['load']:.1f} on {os.cpu_count()} CPUs; outcomes {counts}"})
+    if "two_s" in figures:
+        seconds = figures["two_s"]
+        out.append({"benchmark": "federation harvest, every document new, two processes",
+                    "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s (one process: {figures['cold_s']:.2f} s)",
+                    "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
+                    "notes": f"{where}; this process and a `labkit federation worker` ({figures['two_by_worker']}); "
+                             f"this process's CPU {figures['two_cpu']:.1f} s; outcomes {figures['two_counts']}"})
     memory = {"benchmark": "federation hub memory during a harvest",
               "figure": f"peak RSS {figures['maxrss_mb']:.0f} MiB",
               "baseline": f"target 250 MiB; RSS before harvesting {figures['rss_before_mb']:.0f} MiB",
@@ -289,13 +332,16 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def run(database: str, url: str | None, quick: bool, *, labs: int | None = None,
               concurrencies: tuple[int, ...] | None = None, servers: int = 2,
-              traced: bool = False, harvests: bool = True, costs: bool = True) -> list[dict[str, Any]]:
+              traced: bool = False, harvests: bool = True, costs: bool = True,
+              answers: bool = True) -> list[dict[str, Any]]:
     """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server)."""
     labs = labs or (1_000 if quick else LABS)
     concurrencies = concurrencies or ((100,) if quick else (100, 200))
     out: list[dict[str, Any]] = []
     if harvests:  # first, so that the peak RSS measured is the harvests' own
         out += await _harvests(database, url, labs, concurrencies, servers, traced)
+    if not answers:
+        return out
     with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
         target = None
         if database != "sqlite":
@@ -320,24 +366,27 @@ async def run(database: str, url: str | None, quick: bool, *, labs: int | None =
 
 async def _harvests(database: str, url: str | None, labs: int, concurrencies: tuple[int, ...], servers: int,
                     traced: bool) -> list[dict[str, Any]]:
-    """Fetch only, cold and warm harvests and memory, for each concurrency."""
+    """Fetch only, cold and warm harvests and memory, for each concurrency; on PostgreSQL the cold
+    harvest by two processes too."""
+    from labkit.testing_server import create_database, drop_database
+
+    assert database == "sqlite" or url, "a PostgreSQL server URL is needed"
     out: list[dict[str, Any]] = []
     simulators = Simulators(servers, LATENCY, bombs=(bomb_code(labs),))
     try:
         for concurrency in concurrencies:
             with tempfile.TemporaryDirectory(prefix="labkit-bench-federation-") as folder:
-                target = None
-                if database != "sqlite":
-                    from labkit.testing_server import create_database
-
-                    assert url, "a PostgreSQL server URL is needed"
-                    target = await create_database(url, prefix="labkit_bench")
+                target = await create_database(url, prefix="labkit_bench") if url else None
                 try:
                     figures = await measure(labs, concurrency, simulators, Path(folder) / "hub", target, traced)
                 finally:
                     if target:
-                        from labkit.testing_server import drop_database
-
+                        await drop_database(target)
+                if url:  # several harvesting processes share a PostgreSQL hub only
+                    target = await create_database(url, prefix="labkit_bench")
+                    try:
+                        figures.update(await two_processes(labs, concurrency, simulators, Path(folder) / "two", target))
+                    finally:
                         await drop_database(target)
             out += rows(database, figures)
     finally:
@@ -355,6 +404,7 @@ def main() -> None:
                         help="also harvest every document again under tracemalloc (Python allocations' peak)")
     parser.add_argument("--postgres", action="store_true", help="the hub on $LABKIT_TEST_DATABASE_URL's server")
     parser.add_argument("--costs-only", action="store_true", help="only the hub CPU per document (no harvest)")
+    parser.add_argument("--harvests-only", action="store_true", help="only the harvests (no CPU per document, no answers)")
     parser.add_argument("--answers-only", action="store_true",
                         help="only the answers and the publication's memory (a fresh process: its peak is theirs)")
     arguments = parser.parse_args()
@@ -365,7 +415,8 @@ def main() -> None:
                              concurrencies=tuple(arguments.concurrency) if arguments.concurrency else None,
                              servers=arguments.servers, traced=arguments.tracemalloc,
                              harvests=not (arguments.costs_only or arguments.answers_only),
-                             costs=not arguments.answers_only))
+                             costs=not (arguments.answers_only or arguments.harvests_only),
+                             answers=not arguments.harvests_only))
     for row in result:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
         print(f"{row['benchmark']}: {row['figure']} | {row['baseline']} | ratio {ratio}\n    {row['notes']}")

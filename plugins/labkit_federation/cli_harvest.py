@@ -1,4 +1,8 @@
-"""``labkit federation harvest``: harvest the members from the command line (or cron).
+"""``labkit federation harvest`` and ``labkit federation worker``: harvest from the command line.
+
+``harvest`` harvests the members now (from a terminal or cron). ``worker`` runs until stopped and
+takes part in every harvest of the hub as it runs (PostgreSQL): one more process on this or
+another machine fetching and storing members of the same run (:mod:`.work_queue`).
 
 On a terminal it shows a progress bar; otherwise (cron, a pipe) it prints a line every tenth of
 the members (from 20 members on). Then a summary per outcome and one line per failing lab with its reason.
@@ -7,11 +11,15 @@ Exit status: 0 when the harvest ran, even if some labs failed (they are reported
 ``--fail-on-errors``, 1 when any lab failed, so cron or a monitoring job can alert. 2 for a
 problem that stopped the harvest (unknown member, database unreachable, another harvest holding
 the harvest lease), as one line. The command takes the same lease as the schedule and the staff's
-"harvest now" (:mod:`.schedule`), so two harvests never run at once.
+"harvest now" (:mod:`.schedule`), so two harvests never run at once: on PostgreSQL, when another
+harvest holds it, the command takes part in that harvest instead (without ``--member``) and
+reports it when it is finished.
 """
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 import time
 from typing import Any
@@ -21,12 +29,14 @@ import click
 from labkit import db, leases
 from labkit.cli import LabContext, fail, pass_lab, run
 
-from labkit_federation import schedule
-from labkit_federation.harvest import OUTCOMES, harvest, members_to_harvest
+from labkit_federation import schedule, work_queue
+from labkit_federation.harvest import OUTCOMES, harvest, join, members_to_harvest
 from labkit_federation.models import HarvestResult, HarvestRun, Member
 from labkit_federation.options import SLUG, FederationOptions
 
 SUCCESS = ("ok", "unchanged")
+IDLE_SECONDS = 1.0
+"""How often an idle ``labkit federation worker`` looks for a harvest in progress."""
 
 
 async def _check_codes(codes: list[str]) -> None:
@@ -42,10 +52,15 @@ async def _check_codes(codes: list[str]) -> None:
             fail(f"member {code} has no URL to harvest (it may push its document instead)")
 
 
-async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | None) -> tuple[HarvestRun, list[HarvestResult], float]:
-    opts: FederationOptions = lab.plugins.settings_of(SLUG)  # a bad [plugin.federation] table stops here, as one line
-    if concurrency is not None:
-        opts = opts.model_copy(update={"concurrency": concurrency})
+def _options(lab: LabContext, concurrency: int | None) -> FederationOptions:
+    """The hub's options (a bad ``[plugin.federation]`` table stops here, as one line), ``--concurrency`` applied."""
+    opts: FederationOptions = lab.plugins.settings_of(SLUG)
+    return opts if concurrency is None else opts.model_copy(update={"concurrency": concurrency})
+
+
+async def _harvest(lab: LabContext, codes: list[str] | None,
+                   concurrency: int | None) -> tuple[HarvestRun, list[HarvestResult], float, int]:
+    opts = _options(lab, concurrency)
     async with db.open_database(lab.settings, lab.plugins):
         if codes:
             await _check_codes(codes)
@@ -53,18 +68,21 @@ async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | 
         if total == 0:
             fail("no member to harvest: register labs with their document's URL (labkit federation members import)")
         holder = leases.holder_id()
-        if not await leases.acquire(schedule.LEASE_NAME, holder):
-            fail("a harvest is already running (the schedule, a \"harvest now\" or another command): try again later")
         started = time.monotonic()
         report = _Progress(total)
         try:
-            async with leases.holding(schedule.LEASE_NAME, holder):
-                harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
+            if await leases.acquire(schedule.LEASE_NAME, holder):
+                async with leases.holding(schedule.LEASE_NAME, holder):
+                    harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
+            elif codes or (joined := await join(opts, progress=report)) is None:
+                fail("a harvest is already running (the schedule, a \"harvest now\" or another command): try again later")
+            else:
+                harvest_run = joined
         finally:
             report.close()
         failures = await (HarvestResult.filter(run=harvest_run).exclude(outcome__in=SUCCESS)
                           .prefetch_related("member").order_by("member__code"))
-        return harvest_run, failures, time.monotonic() - started
+        return harvest_run, failures, time.monotonic() - started, report.done
 
 
 class _Progress:
@@ -92,10 +110,11 @@ class _Progress:
             self.bar = None
 
 
-def _summary(harvest_run: HarvestRun, failures: list[HarvestResult], seconds: float) -> list[str]:
+def _summary(harvest_run: HarvestRun, failures: list[HarvestResult], seconds: float, here: int) -> list[str]:
     counts = harvest_run.counts
     total = sum(counts.values())
-    lines = [f"harvest {harvest_run.id}: {total} member{'s' if total != 1 else ''} in {seconds:.1f} s"]
+    shared = f" ({here} of them by this process)" if here != total else ""
+    lines = [f"harvest {harvest_run.id}: {total} member{'s' if total != 1 else ''} in {seconds:.1f} s{shared}"]
     lines.append("  " + ", ".join(f"{outcome} {counts.get(outcome, 0)}" for outcome in
                                   (*OUTCOMES, *sorted(set(counts) - set(OUTCOMES)))))
     for result in failures:
@@ -117,8 +136,8 @@ def harvest_command() -> click.Command:
     @pass_lab
     def command(lab: LabContext, codes: tuple[str, ...], concurrency: int | None, fail_on_errors: bool) -> None:
         """Fetch every member's indicators document now, and store what changed."""
-        harvest_run, failures, seconds = run(_harvest(lab, list(codes) or None, concurrency))
-        for line in _summary(harvest_run, failures, seconds):
+        harvest_run, failures, seconds, here = run(_harvest(lab, list(codes) or None, concurrency))
+        for line in _summary(harvest_run, failures, seconds, here):
             click.echo(line)
         if fail_on_errors and failures:
             sys.exit(1)
@@ -126,7 +145,46 @@ def harvest_command() -> click.Command:
     return command
 
 
+async def _work(lab: LabContext, concurrency: int | None) -> None:
+    """Take part in each harvest in progress, one after the other, until SIGTERM or Ctrl-C."""
+    opts = _options(lab, concurrency)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)  # type: ignore[union-attr]
+    async with db.open_database(lab.settings, lab.plugins):
+        if not work_queue.shared():
+            fail("a harvest worker needs a PostgreSQL hub: a SQLite hub harvests in one process")
+        click.echo(f"waiting for harvests (concurrency {opts.concurrency}; stop with Ctrl-C)")
+        here: list[str] = []  # this worker's outcomes in the current run
+        try:
+            while True:
+                here.clear()
+                joined = await join(opts, progress=lambda member, outcome: here.append(outcome))
+                if joined is None:
+                    await asyncio.sleep(IDLE_SECONDS)
+                    continue
+                total = sum(joined.counts.values())
+                click.echo(f"harvest {joined.id}: {total} member{'s' if total != 1 else ''}, "
+                           f"{len(here)} of them by this worker")
+        except asyncio.CancelledError:  # SIGTERM or Ctrl-C: this worker's unfinished members were given back
+            click.echo("worker stopped")
+
+
+def worker_command() -> click.Command:
+    @click.command("worker")
+    @click.option("--concurrency", type=click.IntRange(1, 1000), default=None,
+                  help="Members fetched at once by this worker (default: [plugin.federation] concurrency).")
+    @pass_lab
+    def command(lab: LabContext, concurrency: int | None) -> None:
+        """Take part in every harvest of the hub as it runs, until stopped (PostgreSQL; one per machine or more)."""
+        try:
+            run(_work(lab, concurrency))
+        except KeyboardInterrupt:
+            click.echo("worker stopped")
+
+    return command
+
+
 def register(group: click.Group) -> None:
-    """Attach ``harvest`` to the ``labkit federation`` group (cli_registry.federation_group)."""
-    if "harvest" not in group.commands:
-        group.add_command(harvest_command())
+    """Attach ``harvest`` and ``worker`` to the ``labkit federation`` group (cli_registry.federation_group)."""
+    for name, make in (("harvest", harvest_command), ("worker", worker_command)):
+        if name not in group.commands:
+            group.add_command(make())

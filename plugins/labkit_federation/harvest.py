@@ -1,9 +1,12 @@
 """The pull: fetch every member's indicators document, check it and store it.
 
-:func:`harvest` runs one :class:`~labkit_federation.models.HarvestRun`. The network work and the
-database work are two stages joined by a bounded queue:
+:func:`harvest` starts one :class:`~labkit_federation.models.HarvestRun`: its members are written
+to the run's queue in the database (:mod:`labkit_federation.work_queue`) and every process that
+takes part (:func:`take_part`: this one, and on PostgreSQL any other harvest, server worker or
+``labkit federation worker`` that joins) takes them a few at a time. Within a process, the
+network work and the database work are two stages joined by a bounded queue:
 
-- ``options.concurrency`` fetch workers take members from a queue and fetch their documents
+- ``options.concurrency`` fetch workers take members from the process's share of the run and fetch their documents
   (:mod:`labkit_federation.fetch`: SSRF-safe, conditional, size- and time-capped). A timeout, a
   connection failure or a 5xx is retried up to ``options.retries`` times with exponential backoff
   and jitter; the retry is put back on the queue after its delay, so a waiting retry never holds
@@ -17,8 +20,8 @@ database work are two stages joined by a bounded queue:
   no future period…) and stores the valid ones idempotently in one transaction, each member's
   outcome its own. ``HarvestResult`` rows are written in batches.
 
-One member's failure never touches another's: every outcome is recorded for that member alone
-and the run keeps its counts per outcome.
+One member's failure never touches another's: every outcome is recorded for that member alone.
+The run's counts per outcome are summed from its results by the process that finishes it.
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ from tortoise.connection import get_connection
 
 from labkit.indicator_format.http import content_hash
 
-from labkit_federation import storage
+from labkit_federation import storage, work_queue
 from labkit_federation.fetch import Fetcher, FetchResult
 from labkit_federation.models import HarvestResult, HarvestRun, Member
 from labkit_federation.options import FederationOptions
+from labkit_federation.work_queue import Share
 
 log = logging.getLogger("labkit.federation.harvest")
 
@@ -103,27 +107,33 @@ class Harvest:
         self.todo: asyncio.Queue[tuple[Member, int, float | None] | None] = asyncio.Queue()
         self.fetched: asyncio.Queue[Fetched | None] = asyncio.Queue(maxsize=2 * options.concurrency)
         self.remaining = 0
+        """Members taken and not yet fetched for the last time (retries included)."""
+        self.fed = False
+        """No member is left to take: the fetchers stop when ``remaining`` is 0."""
+        self.hungry = asyncio.Event()
+        """Set by the fetchers when few members wait: the feeder takes more."""
+        self.fetchers = 0
         self.timers: set[asyncio.TimerHandle] = set()
 
-    async def run_members(self, members: list[Member]) -> None:
-        self.remaining = len(members)
-        if not members:
+    async def run_members(self, share: Share) -> None:
+        """Fetch and store members taken from ``share`` until no member of the run is left to take."""
+        size = await share.size()
+        if not size:
             return
-        for member in members:
-            self.todo.put_nowait((member, 1, None))
-        writers = 1 if get_connection("default").capabilities.dialect == "sqlite" else min(4, len(members))
-        fetchers = min(self.options.concurrency, len(members))
+        writers = 1 if get_connection("default").capabilities.dialect == "sqlite" else min(4, size)
+        self.fetchers = min(self.options.concurrency, size)
         try:
-            async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as group:
+            async with share.working(), contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as group:
                 # one small HTTP client per FETCHERS_PER_CLIENT fetch workers: httpcore's pool costs
                 # connections × waiting requests at every step, quadratic in one big pool
                 tls = httpx.create_ssl_context(trust_env=False)
                 clients = [await stack.enter_async_context(
                     Fetcher(self.options, verify=tls, max_connections=FETCHERS_PER_CLIENT))
-                    for _ in range(math.ceil(fetchers / FETCHERS_PER_CLIENT))]
+                    for _ in range(math.ceil(self.fetchers / FETCHERS_PER_CLIENT))]
                 writer_tasks = [group.create_task(self._writer()) for _ in range(writers)]
+                group.create_task(self._feed(share))
                 await asyncio.gather(*(self._fetcher(clients[number // FETCHERS_PER_CLIENT])
-                                       for number in range(fetchers)))
+                                       for number in range(self.fetchers)))
                 for _ in writer_tasks:
                     await self.fetched.put(None)
         finally:
@@ -132,8 +142,29 @@ class Harvest:
 
     # ----------------------------------------------------------------------- network stage
 
+    async def _feed(self, share: Share) -> None:
+        """Keep the fetchers supplied from the run's queue: take ``concurrency`` members whenever fewer
+        than half of that wait here; when none is left to take, let the fetchers stop."""
+        chunk = self.options.concurrency
+        while members := await share.take(chunk):
+            self.remaining += len(members)
+            for member in members:
+                self.todo.put_nowait((member, 1, None))
+            while self.todo.qsize() >= chunk / 2:
+                self.hungry.clear()
+                await self.hungry.wait()
+        self.fed = True
+        if self.remaining == 0:
+            self._stop_fetchers()
+
+    def _stop_fetchers(self) -> None:
+        for _ in range(self.fetchers):
+            self.todo.put_nowait(None)
+
     async def _fetcher(self, fetcher: Fetcher) -> None:
         while (item := await self.todo.get()) is not None:
+            if self.todo.qsize() < self.options.concurrency / 2:
+                self.hungry.set()
             member, attempt, started = item
             started = started or time.monotonic()
             result = await fetcher.get(member.url, etag=member.etag)
@@ -142,9 +173,8 @@ class Harvest:
                 continue
             await self.fetched.put(Fetched(member, result, attempt, time.monotonic() - started))
             self.remaining -= 1
-            if self.remaining == 0:  # the last member is done: stop every fetcher
-                for _ in range(self.options.concurrency):
-                    self.todo.put_nowait(None)
+            if self.remaining == 0 and self.fed:  # the last member of the run is done: stop every fetcher
+                self._stop_fetchers()
 
     def _retry_later(self, member: Member, attempt: int, started: float) -> None:
         loop = asyncio.get_running_loop()
@@ -179,10 +209,12 @@ class Harvest:
                 self.counts[done.outcome] += 1
                 self._report(item.member, done.outcome)
             if len(rows) >= RESULT_BATCH:
-                await HarvestResult.bulk_create(rows)
+                # ignore_conflicts: a member whose claim expired while this process still worked on it
+                # (work_queue) may have been recorded by another process too; the first result stays
+                await HarvestResult.bulk_create(rows, ignore_conflicts=True)
                 rows = []
         if rows:
-            await HarvestResult.bulk_create(rows)
+            await HarvestResult.bulk_create(rows, ignore_conflicts=True)
 
     def _report(self, member: Member, outcome: str) -> None:
         if self.progress is None:
@@ -302,20 +334,47 @@ async def harvest(opts: FederationOptions, *, trigger: str, codes: list[str] | N
     and record the run.
 
     The database must be open (the web app's, or :func:`labkit.db.open_database` on the command
-    line). ``progress(member, outcome)`` is called as each member's outcome is recorded.
-    Returns the finished run, with ``counts`` per outcome.
+    line). ``progress(member, outcome)`` is called as each member's outcome is recorded by this
+    process. Returns the finished run, with ``counts`` per outcome (see :func:`take_part`).
     """
     members = await members_to_harvest(codes)
     run = await HarvestRun.create(trigger=trigger, started_at=datetime.now(UTC), counts={})
-    work = Harvest(run, opts, progress)
+    await work_queue.enqueue(run, members)
+    return await take_part(run, opts, progress)
+
+
+async def take_part(run: HarvestRun, opts: FederationOptions, progress: Progress | None = None) -> HarvestRun:
+    """Harvest members of ``run`` beside any other process taking part, until the run is finished.
+
+    Returns the finished run. Cancelled (shutdown) or failing (the database), this process gives
+    its unfinished members back to the others and records the counts so far on the run, which
+    stays unfinished until another process finishes it (on SQLite: none does).
+    """
+    share = Share(run.id, opts.claim_seconds)
+    stored: Counter[str] = Counter()
     try:
-        await work.run_members(members)
-    except BaseException:  # cancelled (shutdown) or the database failed: keep what was counted, unfinished
-        run.counts = _counts(work.counts)
-        await asyncio.shield(run.save(update_fields=["counts"]))
+        # until it is finished: take what is left, or wait while other processes hold the rest (one
+        # of them may die, and its members come back to the queue)
+        while (finished := await work_queue.finish(run.id, _counts)) is None:
+            if await share.takeable():
+                work = Harvest(run, opts, progress)
+                await work.run_members(share)
+                stored += work.counts
+            else:
+                await asyncio.sleep(work_queue.POLL_SECONDS)
+    except BaseException:  # the counts so far, unless another process has just finished the run
+        run.counts = await asyncio.shield(work_queue.tally(run.id, _counts))
+        await asyncio.shield(HarvestRun.filter(id=run.id, finished_at__isnull=True).update(counts=run.counts))
         raise
-    run.counts = _counts(work.counts)
-    run.finished_at = datetime.now(UTC)
-    await run.save(update_fields=["counts", "finished_at"])
-    log.info("harvest %s (%s): %s", run.id, trigger, ", ".join(f"{k} {v}" for k, v in run.counts.items() if v))
-    return run
+    log.info("harvest %s (%s): %s; this process stored %s", finished.id, finished.trigger,
+             ", ".join(f"{k} {v}" for k, v in finished.counts.items() if v), sum(stored.values()))
+    return finished
+
+
+async def join(opts: FederationOptions, progress: Progress | None = None) -> HarvestRun | None:
+    """Take part in the oldest harvest in progress until it is finished, when the hub's database is
+    shared by several processes (PostgreSQL) and a harvest is in progress; the run, or ``None``."""
+    if not work_queue.shared() or (run := await work_queue.open_run()) is None:
+        return None
+    log.info("joining harvest %s (%s)", run.id, run.trigger)
+    return await take_part(run, opts, progress)

@@ -211,3 +211,26 @@ class ReportedTraining(Model):
     class Meta:
         table = "federation_reported_training"
         unique_together = (("trainer", "trainee_code", "course", "given_on"),)
+
+
+class HarvestTask(Model):
+    """One member to fetch in one harvest run: the queue every harvesting process takes work from.
+
+    Filled when a run starts (:mod:`labkit_federation.work_queue`). A process takes a few tasks
+    at a time (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL), writing its name in
+    ``taken_by`` and keeping ``taken_until`` in the future while it works; a task whose
+    ``taken_until`` has passed (its process died) is taken again. A task is done when the run has
+    a ``HarvestResult`` for its member; the run's tasks are deleted when the run finishes.
+    """
+
+    id = fields.IntField(primary_key=True)
+    run = fields.ForeignKeyField("federation.HarvestRun", related_name="tasks", on_delete=fields.CASCADE)
+    member = fields.ForeignKeyField("federation.Member", related_name="tasks", on_delete=fields.CASCADE)
+    taken_by = fields.CharField(max_length=100, default="")
+    taken_until = fields.DatetimeField(null=True)
+    takes = fields.IntField(default=0)
+    """How many times the task was taken (more than once: a process died or gave it back)."""
+
+    class Meta:
+        table = "federation_harvest_task"
+        unique_together = (("run", "member"),)

@@ -39,6 +39,9 @@ class FederationOptions(PluginSettings):
     max_document_bytes: int = Field(20_000_000, ge=1_000, le=200_000_000)
     """The largest indicators document accepted, pulled or pushed (the default fits a state hub
     relaying 1,000 labs with six periods each, about 15 MB)."""
+    claim_seconds: float = Field(60.0, ge=1, le=3600)
+    """How long a harvesting process holds the members it took without renewing its claim: the
+    members of a process that died are taken again by the others after this long."""
     harvest_interval_minutes: int = Field(0, ge=0, le=60 * 24 * 31)
     """Harvest every member on this schedule inside the server (0: only from the command line)."""
     deadline_days: int = Field(30, ge=0, le=366)

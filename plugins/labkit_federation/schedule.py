@@ -4,8 +4,11 @@ When ``[plugin.federation] harvest_interval_minutes`` is above 0, each server wo
 :class:`Scheduler` (``labkit_startup``). It wakes up every :data:`TICK_SECONDS` (and shortly
 after start-up), and a harvest runs when the last scheduled harvest that finished started more
 than the interval ago. Workers coordinate through the core's lease named ``harvest``
-(:mod:`labkit.leases`): exactly one worker holds it, renews it while its harvest runs and frees
-it at the end; a worker that crashed stops renewing and another takes over once it expires.
+(:mod:`labkit.leases`): exactly one worker holds it, starts the run, renews the lease while the run
+goes on and frees it at the end; a worker that crashed stops renewing and another takes over once
+it expires. The lease decides who *starts* a run, not who works on it: on PostgreSQL a worker that
+finds the lease held takes part in the harvest in progress (:func:`labkit_federation.harvest.join`),
+so every worker of every machine fetches members of the same run.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from labkit import leases
 
-from labkit_federation.harvest import harvest
+from labkit_federation.harvest import harvest, join
 from labkit_federation.models import HarvestRun
 from labkit_federation.options import FederationOptions
 
@@ -41,9 +44,15 @@ async def is_due(interval_minutes: int, now: datetime | None = None) -> bool:
 
 async def run_if_due(opts: FederationOptions, holder: str, *,
                      lease_seconds: float = leases.LEASE_SECONDS) -> HarvestRun | None:
-    """One tick: take the lease, harvest if due, free the lease. The run, or ``None``."""
+    """One tick: take the lease, harvest if due, free the lease; the run started, or ``None``.
+
+    Without the lease, take part in the harvest in progress if there is one (PostgreSQL).
+    """
     interval = opts.harvest_interval_minutes
-    if interval <= 0 or not await leases.acquire(LEASE_NAME, holder, lease_seconds):
+    if interval <= 0:
+        return None
+    if not await leases.acquire(LEASE_NAME, holder, lease_seconds):
+        await join(opts)
         return None
     async with leases.holding(LEASE_NAME, holder, lease_seconds):
         if not await is_due(interval):

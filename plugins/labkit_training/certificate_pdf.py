@@ -1,14 +1,19 @@
 """A certificate as a one-page PDF, written with fpdf2 in an embedded Unicode font (DejaVu Sans),
-so that every name prints as it is spelt (Conceição, Łukasz, Nguyễn)."""
+so that every name prints as it is spelt (Conceição, Łukasz, Nguyễn), with the QR code of its
+verification address in a corner."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
 
+from labkit_training.qr import verification_qr
+
 FONT = Path(__file__).parent / "static" / "training" / "fonts" / "DejaVuSans.ttf"
+QR_SIZE = 32  # millimetres: the QR code's side, quiet zone included, in the page's bottom right corner
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class CertificateText:
     status: str
     verify_label: str
     verify_url: str
+    qr_label: str
     title: str
 
 
@@ -49,4 +55,8 @@ def render_pdf(text: CertificateText) -> bytes:
     pdf.set_font("DejaVu", size=10)
     pdf.cell(0, 6, text.verify_label, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 6, text.verify_url, align="C", link=text.verify_url, new_x="LMARGIN", new_y="NEXT")
+    png = io.BytesIO()
+    verification_qr(text.verify_url).save(png, kind="png", scale=8)
+    pdf.image(png, x=pdf.w - 14 - QR_SIZE, y=pdf.h - 14 - QR_SIZE, w=QR_SIZE, h=QR_SIZE,
+              link=text.verify_url, alt_text=text.qr_label)
     return bytes(pdf.output())

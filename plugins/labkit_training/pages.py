@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
@@ -19,6 +20,7 @@ from labkit_training import rules
 from labkit_training.actions_courses import COVER, MANAGE
 from labkit_training.certificate_pdf import CertificateText, render_pdf
 from labkit_training.models import ENROLLED, WAITING, Attendance, Certificate, Course, Enrolment, Session
+from labkit_training.qr import verification_qr
 from labkit_training.services import course_or_404, hours_by_person, seats
 
 
@@ -156,9 +158,17 @@ async def certificate_view(request: Request) -> dict[str, Any]:
             "verify_url": settings.lab.base_url.rstrip("/") + request.url_for("training:certificate", code=code).path}
 
 
+def qr_label(verify_url: str) -> str:
+    """The text alternative of the QR code of a certificate's verification address."""
+    return gettext("QR code of this certificate's verification address: %(url)s", url=verify_url)
+
+
 async def certificate_page(request: Request) -> Response:
-    """The certificate's public, printable verification page."""
-    return render(request, "training/certificate.html", await certificate_view(request))
+    """The certificate's public, printable verification page, with the QR code of its address."""
+    view = await certificate_view(request)
+    qr_svg = Markup(verification_qr(view["verify_url"]).svg_inline(scale=4, svgclass=None, lineclass=None))
+    return render(request, "training/certificate.html",
+                  {**view, "qr_svg": qr_svg, "qr_label": qr_label(view["verify_url"])})
 
 
 def certificate_words(view: dict[str, Any], lab_name: str) -> CertificateText:
@@ -176,6 +186,7 @@ def certificate_words(view: dict[str, Any], lab_name: str) -> CertificateText:
                       reason=certificate.revoked_reason))
     return CertificateText(heading=gettext("Certificate"), lines=lines, status=status,
                            verify_label=gettext("Check this certificate at:"), verify_url=view["verify_url"],
+                           qr_label=qr_label(view["verify_url"]),
                            title=f"{course.title} — {certificate.holder_name}")
 
 

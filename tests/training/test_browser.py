@@ -3,9 +3,12 @@ attendance, the certificate is issued and its verification address answers to an
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from labkit.testing import PASSWORD
 
@@ -69,5 +72,9 @@ async def test_a_course_runs_from_enrolment_to_a_verified_certificate(make_lab, 
     await page.goto(f"{lab.url}/training/certificates/{certificate.code}")
     assert await page.text_content("#certificate-status") == "Valid certificate"
     assert await page.text_content(".certificate-name") == "Antônia Conceição"
+    verify_url = f"{lab.settings.lab.base_url}/training/certificates/{certificate.code}"
+    qr = page.get_by_role("img", name=f"QR code of this certificate's verification address: {verify_url}")
+    (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(await qr.screenshot())))
+    assert decoded.text == verify_url
     pdf = await page.request.get(f"{lab.url}/training/certificates/{certificate.code}/pdf")
     assert pdf.status == 200 and (await pdf.body()).startswith(b"%PDF")

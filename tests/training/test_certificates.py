@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import zxingcpp
 from pypdf import PdfReader
 
 from .conftest import add_sessions, api_client, make_course
@@ -106,5 +107,26 @@ async def test_the_certificate_speaks_the_visitors_language(tlab) -> None:
     for language, words in (("pt-BR", "Certificado válido"), ("es", "Se certifica que"), ("fr", "Nous certifions que")):
         page = await tlab.client().get(f"/training/certificates/{certificate.code}", headers={"Accept-Language": language})
         assert words in page.text, language
+    assert "Code QR de l’adresse de vérification" in page.text  # the QR code's text alternative, in French
     pdf = await tlab.client().get(f"/training/certificates/{certificate.code}/pdf", headers={"Accept-Language": "fr"})
     assert "Nous certifions que" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+
+
+async def test_the_pdf_carries_a_qr_code_of_the_verification_address(tlab) -> None:
+    course = await make_course(tlab, required_hours="3")
+    (session,) = await add_sessions(tlab, course, 1)
+    (member,) = await _enrolled(tlab, course, "Inês")
+    staff = await api_client(tlab, "staff")
+    await staff.post(f"/api/v1/training/sessions/{session.id}/attendance", json={"present": [member.person.id]})
+    certificate = await Certificate.get(course_id=course.id)
+    verify_url = f"{tlab.settings.lab.base_url}/training/certificates/{certificate.code}"
+
+    page = await tlab.client().get(f"/training/certificates/{certificate.code}")
+    assert f'<a href="{verify_url}">{verify_url}</a>' in page.text  # the address is still printed in text
+    assert f'role="img" aria-label="QR code of this certificate&#39;s verification address: {verify_url}"><svg' in page.text
+
+    pdf = await tlab.client().get(f"/training/certificates/{certificate.code}/pdf")
+    (image,) = PdfReader(io.BytesIO(pdf.content)).pages[0].images
+    (decoded,) = zxingcpp.read_barcodes(image.image)
+    assert decoded.format == zxingcpp.BarcodeFormat.QRCode
+    assert decoded.text == verify_url
