@@ -40,6 +40,8 @@ class MappingSettings(PluginSettings):
     """Proposals and corrections one client address may send in an hour (the team is not limited)."""
     claim_link_hours: int = Field(default=48, ge=1, le=720)
     """How long the link mailed to prove a claim at an organisation's domain works."""
+    invitation_days: int = Field(default=14, ge=1, le=90)
+    """How long the link an organisation's administrator mails to invite a colleague works."""
 
 
 @hookimpl

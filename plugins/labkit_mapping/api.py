@@ -22,7 +22,7 @@ from labkit_mapping.forms import (
     OrganisationPatch,
     OrganisationUpdate,
 )
-from labkit_mapping.models import KINDS, Membership, Organisation, Relationship, Seal, SealGrant
+from labkit_mapping.models import KINDS, Invitation, Membership, Organisation, Relationship, Seal, SealGrant
 from labkit_mapping.pages import organisation_for
 from labkit_mapping.web import perform
 
@@ -216,6 +216,19 @@ class MembershipOut(BaseModel):
     proof: str
     created_at: str
     confirmed_at: str | None
+
+
+class InvitationOut(BaseModel):
+    id: int
+    organisation_id: int
+    email: str
+    expires_at: str
+
+
+def present_invitation(ctx: Context, row: Invitation) -> dict[str, Any]:
+    """An invitation, as the API answers the administrator who sent or withdrew it (never its code)."""
+    return InvitationOut(id=row.id, organisation_id=row.organisation_id, email=row.email,
+                         expires_at=row.expires_at.isoformat()).model_dump()
 
 
 def seal_out(seal: Seal) -> dict[str, Any]:

@@ -82,7 +82,7 @@ async def decide_claim(ctx: Context, data: ClaimDecisionIn) -> Membership:
 @action("mapping.remove_member", input=MembershipRef)
 async def remove_member(ctx: Context, data: MembershipRef) -> Membership:
     """Leave an organisation (or withdraw a claim); its administrators and the lab's team may also
-    remove a member, who is told."""
+    remove a member, who is told. The last administrator does not go while other members remain."""
     row = await Membership.get_or_none(id=data.membership_id).select_related("organisation")
     if row is None:
         raise not_found(N_("This membership does not exist."))
@@ -91,7 +91,7 @@ async def remove_member(ctx: Context, data: MembershipRef) -> Membership:
                                                                                          row.organisation_id):
         raise Refused(N_("Only the organisation's administrators and the lab's team remove members."), 403,
                       kind="forbidden")
-    await row.delete()
+    await membership.remove(row)
     if not own:
         await notifications.notify(ctx.app, row.person_id, N_("You are no longer a member of %(organisation)s."),
                                    _page(ctx, row), params={"organisation": row.organisation.name})

@@ -351,6 +351,31 @@ class MembershipRef(BaseModel):
     membership_id: int
 
 
+class InvitationIn(BaseModel):
+    """An administrator's invitation of the person at ``email`` to organisation ``org_id``."""
+
+    org_id: int
+    email: str = Field(min_length=3, max_length=254)
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return check_email(value)
+
+
+class InvitationRef(BaseModel):
+    """The pending invitation ``invitation_id``."""
+
+    invitation_id: int
+
+
+class RoleIn(BaseModel):
+    """The role membership ``membership_id`` should have."""
+
+    membership_id: int
+    role: Literal["admin", "member"]
+
+
 class SealIn(BaseModel):
     """A seal as the team defines it: a name, what it means, an icon and a colour from fixed sets."""
 

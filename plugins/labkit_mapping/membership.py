@@ -9,8 +9,8 @@ organisations with them)::
     await membership.members_of(organisation_id)           # -> list[Tie], confirmed members
     await membership.is_member(person_id, organisation_id) # -> bool
 
-The rest are the rules the claim actions (:mod:`labkit_mapping.claims`) run. A rule that says no
-raises :class:`labkit.actions.Refused`.
+The rest are the rules the claim, invitation and role actions (:mod:`labkit_mapping.claim_actions`,
+:mod:`labkit_mapping.member_actions`) run. A rule that says no raises :class:`labkit.actions.Refused`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -100,8 +101,25 @@ def check_domain(org: Organisation, email: str) -> None:
         raise invalid("email", N_("Give an address at the organisation's website domain, %(site)s."), site=site)
 
 
-def _digest(code: str) -> str:
+def digest(code: str) -> str:
+    """How a one-time code is stored: its SHA-256, so the database never holds a working link."""
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+def one_time_code(valid: timedelta) -> tuple[str, str, datetime]:
+    """A new unguessable code for a mailed link, its :func:`digest` to store, and when it expires."""
+    code = secrets.token_urlsafe(24)
+    return code, digest(code), datetime.now(UTC) + valid
+
+
+async def lock_organisation(connection: BaseDBAsyncClient, organisation_id: int) -> None:
+    """Lock organisation ``organisation_id``'s row until ``connection``'s transaction ends
+    (PostgreSQL; SQLite runs one writer at a time anyway), so that decisions about its members are
+    taken one after the other."""
+    query = Organisation.filter(id=organisation_id).using_db(connection)
+    if connection.capabilities.dialect == "postgres":
+        query = query.select_for_update()
+    await query.first()
 
 
 async def claim(org: Organisation, person: Person, note: str, email: str, code_hours: int) -> tuple[Membership, str]:
@@ -110,9 +128,8 @@ async def claim(org: Organisation, person: Person, note: str, email: str, code_h
     the team or the organisation's members. Asking again while a claim waits updates it."""
     if email:
         check_domain(org, email)
-    code = secrets.token_urlsafe(24) if email else ""
-    values = {"note": note, "proof_email": email, "code_hash": _digest(code) if code else "",
-              "code_expires_at": datetime.now(UTC) + timedelta(hours=code_hours) if code else None}
+    code, code_hash, expires = one_time_code(timedelta(hours=code_hours)) if email else ("", "", None)
+    values = {"note": note, "proof_email": email, "code_hash": code_hash, "code_expires_at": expires}
     existing = await Membership.get_or_none(organisation=org, person=person)
     if existing is not None and existing.status == "confirmed":
         raise Refused(N_("You are already a member of this organisation."), kind="conflict")
@@ -130,7 +147,7 @@ async def claim(org: Organisation, person: Person, note: str, email: str, code_h
 async def confirm_code(code: str, person: Person) -> Membership:
     """Confirm the claim whose mailed code is ``code`` (once, before it expires, by the person who
     asked)."""
-    row = await Membership.get_or_none(code_hash=_digest(code), status="pending") if code else None
+    row = await Membership.get_or_none(code_hash=digest(code), status="pending") if code else None
     if row is None:
         raise not_found(N_("This link is not valid, or it was already used."))
     if row.person_id != person.id:
@@ -145,10 +162,7 @@ async def confirm(row: Membership, proof: str, by: Person | None, code_hash: str
     administrator. The organisation's row is locked meanwhile (PostgreSQL), so two claims
     confirmed at the same moment do not both become the first."""
     async with in_transaction() as connection:
-        query = Organisation.filter(id=row.organisation_id).using_db(connection)
-        if connection.capabilities.dialect == "postgres":
-            query = query.select_for_update()
-        await query.first()
+        await lock_organisation(connection, row.organisation_id)
         first = not await Membership.filter(organisation_id=row.organisation_id, status="confirmed") \
             .using_db(connection).exists()
         pending = Membership.filter(id=row.id, status="pending").using_db(connection)
@@ -178,3 +192,56 @@ async def pending_claims(organisation_id: int | None = None) -> list[Membership]
     if organisation_id is not None:
         query = query.filter(organisation_id=organisation_id)
     return await query.select_related("organisation", "person").order_by("created_at", "id")
+
+
+# --------------------------------------------------------------------------------- roles
+
+
+LAST_ADMIN = N_("The organisation's last administrator cannot step down while other members remain: make "
+                "another member an administrator first.")
+
+
+async def _refuse_losing_last_admin(connection: BaseDBAsyncClient, row: Membership) -> None:
+    """Refuse when ``row`` is the organisation's only administrator and other members remain."""
+    if row.role != "admin" or row.status != "confirmed":
+        return
+    others = Membership.filter(organisation_id=row.organisation_id, status="confirmed").exclude(id=row.id) \
+        .using_db(connection)
+    if await others.exists() and not await others.filter(role="admin").exists():
+        raise Refused(LAST_ADMIN, kind="conflict")
+
+
+async def confirmed_membership(membership_id: int) -> Membership:
+    """Confirmed membership ``membership_id``, with its organisation and person."""
+    row = await Membership.get_or_none(id=membership_id, status="confirmed").select_related("organisation", "person")
+    if row is None:
+        raise not_found(N_("This membership does not exist."))
+    return row
+
+
+async def set_role(row: Membership, role: str) -> Membership:
+    """Make the member of ``row`` an administrator or a member; the last administrator is not
+    demoted while others remain. The organisation's row is locked meanwhile, so two administrators
+    demoting each other at the same moment cannot leave it with none."""
+    async with in_transaction() as connection:
+        await lock_organisation(connection, row.organisation_id)
+        current = await Membership.get_or_none(id=row.id, status="confirmed").using_db(connection)
+        if current is None:
+            raise not_found(N_("This membership does not exist."))
+        if role != "admin":
+            await _refuse_losing_last_admin(connection, current)
+        await Membership.filter(id=row.id).using_db(connection).update(role=role)
+    row.role = role
+    return row
+
+
+async def remove(row: Membership) -> None:
+    """Delete membership ``row`` (leaving, a removal or a withdrawn claim); the last administrator
+    does not go while other members remain."""
+    async with in_transaction() as connection:
+        await lock_organisation(connection, row.organisation_id)
+        current = await Membership.get_or_none(id=row.id).using_db(connection)
+        if current is None:
+            raise not_found(N_("This membership does not exist."))
+        await _refuse_losing_last_admin(connection, current)
+        await current.delete(using_db=connection)

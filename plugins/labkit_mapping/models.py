@@ -256,3 +256,22 @@ class SealGrant(Model):
         table = "mapping_seal_grant"
         unique_together = (("seal", "organisation"),)
         ordering = ["seal_id", "id"]
+
+
+class Invitation(Model):
+    """An invitation an organisation's administrator mailed to ``email``: a one-time code (kept
+    hashed) that makes whoever opens it, signed in, a confirmed member, until it expires."""
+
+    id = fields.IntField(primary_key=True)
+    organisation = fields.ForeignKeyField("mapping.Organisation", related_name="invitations",
+                                          on_delete=fields.CASCADE)
+    email = fields.CharField(max_length=254)
+    invited_by = fields.ForeignKeyField("labkit.Person", related_name="mapping_invitations", null=True,
+                                        on_delete=fields.SET_NULL)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mapping_invitation"
+        ordering = ["created_at", "id"]

@@ -4,6 +4,7 @@ statistics, the moderation queue and the open-data exports; and the queries of i
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -15,7 +16,7 @@ from labkit.exports import csv_response, json_response
 from labkit.i18n import N_, gettext
 from labkit.web import paginate, render
 
-from labkit_mapping import exports, membership, rules, seals
+from labkit_mapping import exports, invitations, membership, rules, seals
 from labkit_mapping.models import (
     KINDS,
     PRACTICES,
@@ -138,7 +139,8 @@ async def organisation(request: Request) -> Response:
 
 async def membership_context(request: Request, org: Organisation) -> dict[str, Any]:
     """The visitor's tie to ``org`` (``mine``: their membership or claim) and, for its members and
-    the team, its members and the claims waiting (``members``, ``claims``)."""
+    the team, its members and the claims waiting (``members``, ``claims``); for its administrators
+    and the team (``can_remove``) also the invitations not used yet (``invitations``)."""
     person = request.state.person
     mine = await Membership.get_or_none(organisation=org, person=person) if person else None
     context: dict[str, Any] = {"mine": mine, "is_member": bool(mine and mine.status == "confirmed")}
@@ -149,6 +151,9 @@ async def membership_context(request: Request, org: Organisation) -> dict[str, A
             .select_related("person").order_by("role", "person__name")
         context["claims"] = await membership.pending_claims(org.id)
         context["can_remove"] = staff or bool(context["is_member"] and mine and mine.role == "admin")
+        if context["can_remove"]:
+            context["invitations"] = await invitations.pending(org.id)
+            context["now"] = datetime.now(UTC)
     return context
 
 

@@ -18,6 +18,7 @@ from labkit_mapping import pages_members as members
 from labkit_mapping.actions import add_relationship, remove_relationship
 from labkit_mapping.claim_actions import claim, confirm_claim, decide_claim, remove_member
 from labkit_mapping.forms import OrganisationCreate, OrganisationPatch
+from labkit_mapping.member_actions import accept_invitation, invite_member, set_member_role, withdraw_invitation
 from labkit_mapping.models import Membership
 from labkit_mapping.seal_actions import create_seal, grant_seal, revoke_seal, update_seal
 
@@ -64,6 +65,15 @@ pages = [
                  message=N_("Decision recorded; the person is told.")),
     ActionButton("/memberships/{membership_id:int}/delete", remove_member, name="remove_member", back=_page_of,
                  message=N_("Membership removed.")),
+    ActionButton("/organisations/{org_id:int}/invitations", invite_member, name="invite_member", back=_page_of,
+                 message=N_("Invitation mailed.")),
+    ActionButton("/invitations/{invitation_id:int}/delete", withdraw_invitation, name="withdraw_invitation",
+                 back=_page_of, message=N_("Invitation withdrawn: its link no longer works.")),
+    ActionPage("/invitations/{code}", accept_invitation, name="accept_invitation",
+               template="mapping/accept_invitation.html", context=members.confirm_context, message=_claimed,
+               success=lambda ctx, row: ctx.url_for("mapping:organisation", org_id=row.organisation_id)),
+    ActionButton("/memberships/{membership_id:int}/role", set_member_role, name="set_member_role", back=_page_of,
+                 message=N_("Role changed.")),
     ActionPage("/seals", create_seal, name="seals", template="mapping/seals.html", context=members.seals_context,
                message=N_("Seal added."), success=lambda ctx, seal: ctx.url_for("mapping:seals")),
     ActionPage("/seals/{seal_id:int}/edit", update_seal, name="edit_seal", template="mapping/seal_form.html",
@@ -113,6 +123,14 @@ api = [
     ActionRoute("/memberships/{membership_id:int}/decision", decide_claim, name="decide_claim",
                 response=reads.MembershipOut, present=reads.present_membership),
     ActionRoute("/memberships/{membership_id:int}", remove_member, method="DELETE", name="remove_member",
+                response=reads.MembershipOut, present=reads.present_membership),
+    ActionRoute("/organisations/{org_id:int}/invitations", invite_member, name="invite_member", status=201,
+                response=reads.InvitationOut, present=reads.present_invitation),
+    ActionRoute("/invitations/{invitation_id:int}", withdraw_invitation, method="DELETE", name="withdraw_invitation",
+                response=reads.InvitationOut, present=reads.present_invitation),
+    ActionRoute("/invitations/{code}", accept_invitation, name="accept_invitation", response=reads.MembershipOut,
+                present=reads.present_membership),
+    ActionRoute("/memberships/{membership_id:int}/role", set_member_role, method="PUT", name="set_member_role",
                 response=reads.MembershipOut, present=reads.present_membership),
     ApiRoute("/seals", reads.list_seals, name="seals", response=reads.SealList),
     ActionRoute("/seals", create_seal, name="create_seal", status=201, response=reads.SealOut,

@@ -31,7 +31,7 @@ import textwrap
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
@@ -357,6 +357,7 @@ RESOLVERS: dict[str, Resolver] = {
     "mapping:membership_id": lambda seed: _fresh_claim(seed),
     "mapping:seal_id": _m(MA, "Seal"),
     "mapping:code": _const("not-a-claim-code"),
+    "mapping:invitation_id": lambda seed: _fresh_invitation(seed),
     # onboarding
     "onboarding:key": _const("kickoff"),
     # people
@@ -452,6 +453,18 @@ async def _claim_param(seed: Seed) -> dict[str, str]:
     return {"membership_id": await _fresh_claim(seed)}
 
 
+async def _fresh_invitation(seed: Seed) -> str:
+    ma = _models(MA)
+    organisation = await ma.Organisation.filter(status="published").order_by("id").first()
+    return str((await ma.Invitation.create(organisation=organisation, email="someone@example.org",
+                                           code_hash=secrets.token_hex(32),
+                                           expires_at=datetime.now(UTC) + timedelta(days=1))).id)
+
+
+async def _invitation_param(seed: Seed) -> dict[str, str]:
+    return {"invitation_id": await _fresh_invitation(seed)}
+
+
 async def _fresh_seal_grant(seed: Seed) -> dict[str, str]:
     ma = _models(MA)
     organisation = await ma.Organisation.filter(status="published").order_by("id").first()
@@ -490,6 +503,7 @@ FRESH: dict[str, Callable[[Seed], Awaitable[dict[str, str]]]] = {
     "indicators:entry_id": _fresh("labkit_indicators.models", "ManualEntry", "entry_id", deleted_at=None),
     "mapping:rel_id": _fresh_relationship,
     "mapping:membership_id": lambda seed: _claim_param(seed),
+    "mapping:invitation_id": lambda seed: _invitation_param(seed),
     "mapping:seal_id": _fresh_seal_grant,
     "challenges:criterion": lambda seed: _fresh("labkit_challenges.models", "Criterion", "criterion",
                                                 name=f"Criterion {secrets.token_hex(4)}")(seed),
