@@ -52,9 +52,18 @@ may die or stop, and its members come back to the queue)."""
 Tally = Callable[[Counter[str]], dict[str, int]]
 """Turns the results' outcomes into the run's ``counts``."""
 
-_LEFT = ("NOT EXISTS (SELECT 1 FROM federation_harvest_result r "
-         "WHERE r.run_id = t.run_id AND r.member_id = t.member_id)")
-"""SQL: task ``t`` has no result yet."""
+
+
+def _left(run: str) -> str:
+    """SQL: task ``t`` of the run given by parameter ``run`` (``"$1"``) has no result yet.
+
+    ``NOT IN`` over the run's results, not a correlated ``NOT EXISTS``: PostgreSQL reads the run's
+    results once into a hash, whatever its statistics say. With ``NOT EXISTS`` and the statistics
+    of a table that was empty when last analysed (the next run's), it chose a nested loop that
+    read every result for every task: 0.5-1.4 s per take at 5,570 members, which made an
+    unchanged harvest 15 times slower than a cold one. ``member_id`` is never null.
+    """
+    return f"t.member_id NOT IN (SELECT r.member_id FROM federation_harvest_result r WHERE r.run_id = {run})"
 
 
 def shared() -> bool:
@@ -95,7 +104,7 @@ async def finish(run_id: int, tally_counts: Tally) -> HarvestRun | None:
         run = await HarvestRun.filter(id=run_id).select_for_update().using_db(connection).get()
         if run.finished_at is not None:
             return run
-        left = await _execute(f"SELECT 1 FROM federation_harvest_task t WHERE t.run_id = $1 AND {_LEFT} LIMIT 1",
+        left = await _execute(f"SELECT 1 FROM federation_harvest_task t WHERE t.run_id = $1 AND {_left('$1')} LIMIT 1",
                               [run_id], connection)
         if left:
             return None
@@ -126,7 +135,7 @@ class Share:
         rows = await _execute(
             "UPDATE federation_harvest_task SET taken_by = $1, taken_until = $2, takes = takes + 1 "
             "WHERE id IN (SELECT t.id FROM federation_harvest_task t WHERE t.run_id = $3 "
-            f"AND (t.taken_until IS NULL OR t.taken_until < $4) AND {_LEFT} "
+            f"AND (t.taken_until IS NULL OR t.taken_until < $4) AND {_left('$3')} "
             "ORDER BY t.id LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING member_id",
             [self.holder, self._until(), self.run_id, datetime.now(UTC), limit])
         if not rows:
@@ -136,7 +145,7 @@ class Share:
     async def takeable(self) -> bool:
         """Whether the run has a member without a result that nobody holds (never taken, given back or expired)."""
         return bool(await _execute(f"SELECT 1 FROM federation_harvest_task t WHERE t.run_id = $1 AND "
-                                   f"(t.taken_until IS NULL OR t.taken_until < $2) AND {_LEFT} LIMIT 1",
+                                   f"(t.taken_until IS NULL OR t.taken_until < $2) AND {_left('$1')} LIMIT 1",
                                    [self.run_id, datetime.now(UTC)]))
 
     async def keep(self) -> None:
@@ -147,7 +156,7 @@ class Share:
         """Free our tasks that have no result, for the other processes to take at once."""
         await _execute(f"UPDATE federation_harvest_task SET taken_until = NULL, taken_by = '' WHERE id IN "
                        f"(SELECT t.id FROM federation_harvest_task t WHERE t.run_id = $1 AND t.taken_by = $2 "
-                       f"AND {_LEFT})", [self.run_id, self.holder])
+                       f"AND {_left('$1')})", [self.run_id, self.holder])
 
     @contextlib.asynccontextmanager
     async def working(self) -> AsyncIterator[None]:
