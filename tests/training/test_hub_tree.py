@@ -9,39 +9,21 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-from tortoise.context import TortoiseContext
 
-from labkit import db
-from labkit.config import load_settings
 from labkit.indicator_format import validate
-from labkit.plugins import Plugins, await_me_maybe
-from labkit.testing import RunningLab, write_lab
+from labkit.testing import RunningLab
 from labkit.testing_server import LabServer
 
 from labkit_federation import tree
 from labkit_federation.harvest import harvest
 from labkit_federation.models import HarvestResult, Member
 from labkit_federation.options import of
-
-LAB = {"name": "MobiLab", "municipality": "São Paulo", "municipal_code": "3550308", "country": "BR",
-       "region": "BR-SP", "timezone": "America/Sao_Paulo"}
-
-
-async def demo_lab(folder: Path) -> None:
-    """A migrated lab with training and indicators and their demo data (a cohort for Lab Manaus that ran)."""
-    write_lab(folder, ["training", "indicators"], {"lab": LAB})
-    settings = load_settings(folder, {})
-    plugins = Plugins(settings)
-    await db.migrate(settings, plugins)
-    async with TortoiseContext() as context:
-        await context.init(config=db.tortoise_config(settings, plugins))
-        for _slug, result in plugins.results("labkit_demo_data", settings=settings):
-            await await_me_maybe(result)
+from tests.demo_labs import demo_lab
 
 
 async def test_the_hub_tree_shows_a_training_given_to_another_lab(make_lab: Callable[..., Awaitable[RunningLab]],
                                                                   tmp_path: Path) -> None:
-    await demo_lab(tmp_path / "mobilab")
+    await demo_lab(tmp_path / "mobilab", ["training", "indicators"])
     server = await asyncio.to_thread(LabServer.start, tmp_path / "mobilab")
     try:
         hub = await make_lab(plugins=["federation"], name="hub",
