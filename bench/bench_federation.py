@@ -232,7 +232,7 @@ async def answer_times(folder: Path, database_url: str | None, labs: int) -> dic
     from datetime import UTC, datetime
 
     from labkit.app import create_app
-    from labkit.db import insert_many
+    from labkit.bulk import insert_many
 
     from labkit_federation import summary
     from labkit_federation.models import Member, Observation, Report

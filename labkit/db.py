@@ -13,10 +13,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from tortoise import Model, Tortoise
+from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
-from tortoise.fields import JSONField
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor
@@ -45,41 +44,6 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 class DatabaseError(Exception):
     """The database cannot be used; the message says why in one line."""
-
-
-async def insert_many(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` into ``model``'s table without building a model instance per row (building
-    them is most of ``bulk_create``'s time): on PostgreSQL with ``COPY`` (asyncpg's
-    ``copy_records_to_table``), elsewhere with Tortoise's own batched ``INSERT`` statement.
-
-    Each row gives a value for every column but a generated primary key (``<fk>_id`` for a
-    foreign key); values are converted and checked by the fields as ``bulk_create`` does, once
-    per distinct value of a column (rows repeat most of theirs). Runs on the model's current
-    connection: inside ``in_transaction()`` it is part of the transaction.
-    """
-    if not rows:
-        return
-    connection = model._meta.db
-    executor = connection.executor_class(model=model, db=connection)
-    fields = model._meta.fields_map
-    columns = [(name, fields[name]) for name in executor.regular_columns]
-    values = [list(row) for row in zip(*(_converted(model, field, [row[name] for row in rows]) for name, field in columns))]
-    if connection.capabilities.dialect == "postgres":
-        async with connection.acquire_connection() as raw:
-            await raw.copy_records_to_table(model._meta.db_table, records=values,
-                                            columns=[field.source_field or name for name, field in columns])
-        return
-    await connection.execute_many(executor.insert_query, values)
-
-
-def _converted(model: type[Model], field: Any, column: list[Any]) -> list[Any]:
-    """``column``'s values as the database takes them, each distinct value converted once."""
-    if isinstance(field, JSONField):  # its values are not hashable
-        return [field.to_db_value(raw, model) for raw in column]
-    # keyed by type too: True == 1 and 1 == 1.0, but they are not converted alike
-    distinct = {(type(raw), raw): raw for raw in column}
-    done = {key: field.to_db_value(raw, model) for key, raw in distinct.items()}
-    return [done[(type(raw), raw)] for raw in column]
 
 
 def database_url(settings: Settings) -> str:

@@ -40,7 +40,7 @@ from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from labkit import leases
-from labkit.db import insert_many
+from labkit.bulk import insert_many
 
 from labkit_federation.models import HarvestResult, HarvestRun, HarvestTask, Member
 
