@@ -160,27 +160,42 @@ def _periods(periods: list[dict[str, Any]], where: str, today: date) -> Iterator
             expected = FORMATS[name].temporal_aggregation
             if observation["temporal_aggregation"] != expected:
                 yield Problem(f"{obs_where}.temporal_aggregation", f"{name} aggregates as {expected}")
-            yield from _count(observation["value"], f"{obs_where}.value")
+            if not _is_count(observation["value"]):
+                yield _not_a_count(observation["value"], f"{obs_where}.value")
             for dimension, cells in observation["breakdowns"].items():
-                if len(cells) > MAX_CELLS:
-                    yield Problem(f"{obs_where}.breakdowns.{dimension}", f"more than {MAX_CELLS} cells")
-                    continue
-                members: set[str] = set()
-                for cell_index, cell in enumerate(cells):
-                    cell_where = f"{obs_where}.breakdowns.{dimension}[{cell_index}]"
-                    if cell["member"] in members:
-                        yield Problem(f"{cell_where}.member", f"{cell['member']} is given twice in {dimension}")
-                    members.add(cell["member"])
-                    yield from _count(cell["value"], f"{cell_where}.value")
+                yield from _cells(cells, f"{obs_where}.breakdowns.{dimension}", dimension)
+
+
+def _cells(cells: list[dict[str, Any]], where: str, dimension: str) -> Iterator[Problem]:
+    """One breakdown's cells: each member once, each value a count. The common case (all good) is
+    checked without naming a path; only a breakdown with a problem is walked to say where."""
+    if len(cells) > MAX_CELLS:
+        yield Problem(where, f"more than {MAX_CELLS} cells")
+        return
+    members = {cell["member"] for cell in cells}
+    if len(members) == len(cells) and all(_is_count(cell["value"]) for cell in cells):
+        return
+    members.clear()
+    for index, cell in enumerate(cells):
+        if cell["member"] in members:
+            yield Problem(f"{where}[{index}].member", f"{cell['member']} is given twice in {dimension}")
+        members.add(cell["member"])
+        if not _is_count(cell["value"]):
+            yield _not_a_count(cell["value"], f"{where}[{index}].value")
 
 
 MAX_COUNT = 2**31 - 1
 """The largest count (what a database INTEGER column holds; far more than any lab counts)."""
 
 
-def _count(value: Any, where: str) -> Iterator[Problem]:
-    """JSON Schema calls 3.0 an integer; a count is written 3."""
-    if value is not None and (type(value) is not int or value < 0):
-        yield Problem(where, f"{value!r} is not a non-negative whole number")
-    elif value is not None and value > MAX_COUNT:
-        yield Problem(where, f"{value} is larger than {MAX_COUNT}, the largest count")
+def _is_count(value: Any) -> bool:
+    """A figure is ``None`` (suppressed) or a whole number from 0 to :data:`MAX_COUNT`: JSON
+    Schema calls 3.0 an integer; a count is written 3. (Checked inline, once per figure.)"""
+    return value is None or (type(value) is int and 0 <= value <= MAX_COUNT)
+
+
+def _not_a_count(value: Any, where: str) -> Problem:
+    """The problem with a figure that is not a count (:func:`_is_count`)."""
+    if type(value) is not int or value < 0:
+        return Problem(where, f"{value!r} is not a non-negative whole number")
+    return Problem(where, f"{value} is larger than {MAX_COUNT}, the largest count")
