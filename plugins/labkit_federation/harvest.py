@@ -60,6 +60,8 @@ FETCHERS_PER_CLIENT = 4
 """Fetch workers sharing one HTTP client (and its connection pool)."""
 WRITE_BATCH = 50
 """Fetched documents a writer takes at once (when that many wait) and stores in one transaction."""
+WRITE_LINGER = 0.05
+"""Seconds a writer waits for more answers when fewer than :data:`WRITE_BATCH` are waiting."""
 RESULT_BATCH = 200
 """``HarvestResult`` rows written per insert."""
 Progress = Callable[[Member, str], None]
@@ -196,6 +198,8 @@ class Harvest:
         while not finished:
             batch: list[Fetched] = []
             item = await self.fetched.get()
+            if item is not None and self.fetched.qsize() < WRITE_BATCH - 1:
+                await asyncio.sleep(WRITE_LINGER)  # let a few more arrive: a transaction's cost is mostly fixed
             while item is not None:
                 batch.append(item)
                 if len(batch) == WRITE_BATCH or self.fetched.empty():

@@ -17,6 +17,9 @@ The rules (docs/plugins/federation.md, "How figures are stored"):
   relayed slice. Between two relays the latest replaces the slice.
 - A published period received again with other figures is updated (the lab is the authority on
   its figures) and listed as a conflict, so the change is visible.
+- A stored slice always has its :class:`~labkit_federation.models.Report` (the lab's report for
+  that period), written with it: a slice without a report has no rows, so a first harvest reads
+  no observation at all.
 - The regions' totals (:mod:`labkit_federation.summary`) change by what the document changed, in
   the same transaction.
 - Everything happens in one transaction, with the rows of every member involved locked
@@ -37,7 +40,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit.db import insert_many
+from labkit.bulk import insert_many, insert_records
 from labkit.indicator_format import Problem, Row, observations, validate, version_of
 from labkit.indicator_format.http import dumps
 
@@ -233,9 +236,9 @@ async def _write(documents: list[_Document], source: str, received_at: datetime)
                 await _plan(members, [(d, s) for d, s in zip(documents, summaries) if not s.errors], source,
                             received_at, writes)
                 await writes.flush()
-                for doc, summary in zip(documents, summaries):
-                    if doc.trainings is not None and not summary.errors:
-                        await trainings.replace(doc.member, doc.trainings)
+                await trainings.replace([(doc.member, doc.trainings) for doc, summary in zip(documents, summaries)
+                                         if doc.trainings is not None and not summary.errors])
+                await writes.count()
             return summaries
         except IntegrityError:
             # two hubs registered the same new lab at the same moment: the second sees it now
@@ -323,11 +326,17 @@ def _describe(changes: list[str]) -> str:
     return shown + (f" and {len(changes) - 4} more" if len(changes) > 4 else "")
 
 
+OBSERVATION_COLUMNS = ("member_id", "indicator", "period", "frequency", "module", "kind", "value", "suppressed",
+                       "status", "via_id", "received_at")
+"""The columns of a new observation, in the order :class:`_Writes` gathers their values."""
+
+
 @dataclass
 class _Writes:
     """Everything a transaction writes, gathered from its documents and written at the end."""
 
-    created: list[dict[str, Any]] = field(default_factory=list)
+    created: list[tuple[Any, ...]] = field(default_factory=list)
+    """New observations, values in :data:`OBSERVATION_COLUMNS` order."""
     changed: list[Observation] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     new_reports: list[dict[str, Any]] = field(default_factory=list)
@@ -335,21 +344,24 @@ class _Writes:
     changes: summary_module.Changes = field(default_factory=summary_module.Changes)
 
     async def flush(self) -> None:
-        """Write it all: one statement per table and kind of change (chunked)."""
-        if not (self.created or self.changed or self.removed or self.new_reports or self.reports):
-            return
+        """Write the rows: one statement per table and kind of change (chunked)."""
         await insert_many(Report, self.new_reports)
         if self.reports:
             await Report.bulk_update(self.reports, fields=list(REPORT_FIELDS), batch_size=_CHUNK)
-        await summary_module.apply(self.changes)
-        if self.created or self.changed or self.removed or self.new_reports:
-            await summary_module.bump()
         for chunk in _chunks(self.removed):
             await Observation.filter(id__in=chunk).delete()
-        await insert_many(Observation, self.created)
+        await insert_records(Observation, OBSERVATION_COLUMNS, self.created)
         if self.changed:
             await Observation.bulk_update(self.changed, fields=["value", "suppressed", "status", "frequency",
                                                                 "via_id", "received_at"], batch_size=_CHUNK)
+
+    async def count(self) -> None:
+        """Change the regions' totals and the revision by what the rows changed. Called last in the
+        transaction: every ingest updates these same few rows, so their locks are taken only just
+        before the commit and concurrent writers wait for each other only that long."""
+        await summary_module.apply(self.changes)
+        if self.created or self.changed or self.removed or self.new_reports:
+            await summary_module.bump()
 
 
 async def _plan(members: dict[str, Member], documents: list[tuple[_Document, ImportSummary]], source: str,
@@ -362,7 +374,12 @@ async def _plan(members: dict[str, Member], documents: list[tuple[_Document, Imp
     for chunk in _chunks(ids):
         for found in await Report.filter(member_id__in=chunk, period__in=periods):
             reports[(found.member_id, found.period)] = found
-        for obs in await Observation.filter(member_id__in=chunk, period__in=periods):
+    # a slice's rows are stored with its report: only slices with a report are looked up (none in a
+    # first harvest, whatever the planner would have made of a table that grew since its statistics)
+    reported = sorted({member_id for member_id, _ in reports})
+    for chunk in _chunks(reported):
+        for obs in await Observation.filter(member_id__in=chunk,
+                                            period__in=sorted({period for _, period in reports})):
             stored[(obs.member_id, obs.period)][(obs.indicator, obs.module, obs.kind)] = obs
     for doc, summary in documents:
         for (code, period), rows in sorted(doc.slices.items()):
@@ -398,7 +415,27 @@ def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, An
                                      "the new figures are stored")
     writes.changes.replace(period, target.region_path or "", summary_module.totals_of(existing.values()),
                            summary_module.totals_of(rows))
-    via_id = via.id if via else None
+    _plan_rows(target.id, period, rows, existing, via.id if via else None, received_at, summary, writes)
+    fields = _report_fields(info, rows, via, source, received_at)
+    if report is None:
+        writes.new_reports.append({**fields, "member_id": target.id, "period": period,
+                                   "first_received_at": received_at})
+    else:
+        for name, value in fields.items():
+            setattr(report, name, value)
+        writes.reports.append(report)
+
+
+def _plan_rows(member_id: int, period: str, rows: list[Row], existing: dict[tuple[str, str, str], Observation],
+               via_id: int | None, received_at: datetime, summary: ImportSummary, writes: _Writes) -> None:
+    """The observations of one slice: each row created, updated or left alone; the stored ones the
+    slice no longer has removed."""
+    if not existing:  # a new slice (every slice of a first harvest): nothing to compare
+        writes.created += [(member_id, row.indicator, period, row.frequency, row.module, row.kind,
+                            None if row.suppressed else row.value, row.suppressed, row.status, via_id, received_at)
+                           for row in rows]
+        summary.imported += len(rows)
+        return
     seen: set[tuple[str, str, str]] = set()
     for row in rows:
         key = (row.indicator, row.module, row.kind)
@@ -406,10 +443,8 @@ def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, An
         value = None if row.suppressed else row.value
         old = existing.get(key)
         if old is None:
-            writes.created.append({"member_id": target.id, "indicator": row.indicator, "period": period,
-                                   "frequency": row.frequency, "module": row.module, "kind": row.kind, "value": value,
-                                   "suppressed": row.suppressed, "status": row.status, "via_id": via_id,
-                                   "received_at": received_at})
+            writes.created.append((member_id, row.indicator, period, row.frequency, row.module, row.kind, value,
+                                   row.suppressed, row.status, via_id, received_at))
             summary.imported += 1
         elif (old.value, old.suppressed, old.status, old.via_id, old.frequency) == (
                 value, row.suppressed, row.status, via_id, row.frequency):
@@ -422,14 +457,8 @@ def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, An
     gone = [obs.id for key, obs in existing.items() if key not in seen]
     writes.removed += gone
     summary.removed += len(gone)
-    fields = _report_fields(info, rows, via, source, received_at)
-    if report is None:
-        writes.new_reports.append({**fields, "member_id": target.id, "period": period,
-                                   "first_received_at": received_at})
-    else:
-        for name, value in fields.items():
-            setattr(report, name, value)
-        writes.reports.append(report)
+
+
 def _differences(existing: dict[tuple[str, str, str], Observation], rows: list[Row], *,
                  values_only: bool = False) -> list[str]:
     """What differs between stored rows and a new slice, in words (``participants 55 → 57``)."""

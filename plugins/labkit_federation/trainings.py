@@ -14,13 +14,16 @@ from typing import Any
 from labkit_federation.models import Member, ReportedTraining
 
 
-async def replace(trainer: Member, reported: list[dict[str, Any]]) -> None:
-    """Keep ``reported`` (a lab document's ``lab.trainings``) as ``trainer``'s trainings given."""
-    given = {(t["trainee"], t["course"], date.fromisoformat(t["date"])) for t in reported
-             if t["trainee"] != trainer.code}
-    await ReportedTraining.filter(trainer=trainer).delete()
-    await ReportedTraining.bulk_create([ReportedTraining(trainer=trainer, trainee_code=code, course=course, given_on=day)
-                                        for code, course, day in sorted(given)])
+async def replace(reported: list[tuple[Member, list[dict[str, Any]]]]) -> None:
+    """Keep each trainer's ``reported`` list (a lab document's ``lab.trainings``) as the trainings
+    it gave, in place of what its earlier documents said (two statements for the whole list)."""
+    if not reported:
+        return
+    given = sorted({(trainer.id, t["trainee"], t["course"], date.fromisoformat(t["date"]))
+                    for trainer, trainings in reported for t in trainings if t["trainee"] != trainer.code})
+    await ReportedTraining.filter(trainer_id__in=[trainer.id for trainer, _ in reported]).delete()
+    await ReportedTraining.bulk_create([ReportedTraining(trainer_id=trainer, trainee_code=code, course=course,
+                                                         given_on=day) for trainer, code, course, day in given])
 
 
 async def by_link() -> dict[tuple[int, str], list[ReportedTraining]]:
