@@ -42,6 +42,7 @@ import httpx
 import orjson
 from tortoise.connection import get_connection
 
+from labkit.bulk import update_records
 from labkit.indicator_format.http import content_hash
 
 from labkit_federation import storage, work_queue
@@ -236,14 +237,20 @@ class Harvest:
 
     async def _store_batch(self, batch: list[Fetched]) -> list[HarvestResult]:
         """Each fetched member's outcome, stored: the unchanged ones with one update, the new
-        documents with one :func:`labkit_federation.storage.ingest_many` (which validates each)."""
+        documents with one :func:`labkit_federation.storage.ingest_many` (which validates each).
+        If storing the batch fails, each member is stored again alone, so that a failure is only
+        the outcome of the member it comes from."""
         taken = time.monotonic()
         for item in batch:
             item.stored_from = taken
         try:
             return await self._store_all(batch)
         except Exception as error:  # the hub's own failure (database): recorded, never fatal to the run
-            log.exception("harvest: storing %s failed", ", ".join(item.member.code for item in batch[:5]))
+            if len(batch) > 1:
+                log.warning("harvest: storing a batch of %d failed; storing them one by one", len(batch),
+                            exc_info=True)
+                return [row for item in batch for row in await self._store_batch([item])]
+            log.exception("harvest: storing %s failed", batch[0].member.code)
             detail = f"the hub could not store it: {type(error).__name__}: {error}"[:500]
             return [self._row(item, "hub_error", detail=detail) for item in batch]
 
@@ -280,8 +287,8 @@ class Harvest:
             if rows[index].outcome == "ok":
                 batch[index].member.etag, batch[index].member.content_hash = batch[index].result.etag, digest
                 remembered.append(batch[index].member)
-        if remembered:
-            await Member.bulk_update(remembered, fields=["etag", "content_hash"], batch_size=RESULT_BATCH)
+        await update_records(Member, ("etag", "content_hash"),
+                             [(member.id, member.etag, member.content_hash) for member in remembered])
         return [rows[index] for index in range(len(batch))]
 
     def _outcome(self, item: Fetched, outcome: storage.ImportSummary | Exception) -> HarvestResult:
