@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 import time
@@ -54,6 +55,9 @@ from labkit_federation.options import FederationOptions
 log = logging.getLogger("labkit.federation.fetch")
 
 MAX_REDIRECTS = 3
+MAX_ETAG = 200
+"""The longest entity tag kept (the member's column): a longer one is ignored, as none was sent."""
+_ENTITY_TAG = re.compile(r'(W/)?"[\x21\x23-\x7e]*"')
 """Redirects followed for one document (each one re-checked)."""
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = f"labkit-federation/{__version__} (+https://labkit.readthedocs.io/plugins/federation/)"
@@ -303,13 +307,13 @@ class Fetcher:
                         return
                     continue
                 if response.status == 304:
-                    result.etag = response.headers.get("ETag", etag)
+                    result.etag = entity_tag(response.headers.get("ETag", etag))
                     return
                 if response.status != 200:
                     result.error = "http_error"
                     result.detail = f"HTTP {response.status} {response.reason or ''}".strip()
                     return
-                result.etag = response.headers.get("ETag", "")
+                result.etag = entity_tag(response.headers.get("ETag", ""))
                 result.body = await self._read(response, result)
                 return
 
@@ -399,6 +403,13 @@ class CappedDecoder:
     def body(self) -> bytes:
         """The decoded body."""
         return b"".join(self.chunks)
+
+
+def entity_tag(header: str) -> str:
+    """A lab's ``ETag`` header if it is a valid entity tag (RFC 9110: quoted visible ASCII) of at
+    most :data:`MAX_ETAG` characters, else ``""``: the document is then fetched whole next time,
+    and whatever a lab puts in the header never reaches the database."""
+    return header if len(header) <= MAX_ETAG and _ENTITY_TAG.fullmatch(header) else ""
 
 
 async def fetch(url: str, options: FederationOptions, *, etag: str = "", token: str | None = None) -> FetchResult:

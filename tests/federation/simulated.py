@@ -21,6 +21,8 @@ Used by the federation tests and by ``bench/bench_federation.py``. Every lab ans
 ``bad_gzip``       ``200`` with ``Content-Encoding: gzip`` and a body that is not gzip
 ``gzip_bomb``      ``200`` with ``Content-Encoding: gzip``: about 1 MB that inflates to 1 GiB of zeros
 ``bad_redirect``   ``302`` to an address that is not a valid URL (``http://[::1/``)
+``long_etag``      a valid document with a 5,000-character ``ETag``
+``binary_etag``    a valid document with an ``ETag`` holding a byte that is not ASCII
 ``vanish``         served by a raw TCP server that announces a body and closes the connection
                    mid-body
 ``gone``           nothing listens on its port any more (the server was stopped)
@@ -171,6 +173,10 @@ class SimLab:
         return '"' + hashlib.sha256(stable).hexdigest()[:20] + '"'
 
 
+ODD_ETAGS = {"long_etag": '"' + "x" * 5000 + '"', "binary_etag": '"caf\xe9"'}
+"""The ``ETag`` headers of the labs that send one no hub should keep (sent as Latin-1 bytes)."""
+
+
 @lru_cache(maxsize=8192)
 def _cached_document(code: str, version: str, salt: str) -> dict[str, Any]:
     return lab_document(code, version=version, salt=salt, generated_at=datetime(2026, 1, 15, tzinfo=UTC))
@@ -281,6 +287,8 @@ class SimulatedNetwork:
             body = self._padded(lab)
             return StreamingResponse((body[i:i + 16_384] for i in range(0, len(body), 16_384)),
                                      media_type="application/json")
+        if behaviour in ODD_ETAGS:
+            return Response(lab.body(), media_type="application/json", headers={"ETag": ODD_ETAGS[behaviour]})
         if lab.etag:
             tag = lab.entity_tag()
             asked = request.headers.get("if-none-match", "")

@@ -57,6 +57,8 @@ def network_of_labs() -> list[SimLab]:
         SimLab("BR-1100015", behaviour="gzip_bomb"),            # 1 MB of gzip inflating to 1 GiB
         SimLab("BR-1100023", behaviour="trickle"),              # 200 at once, then a byte every 0.2 s
         SimLab("BR-1100031", behaviour="bad_redirect"),         # 302 to an address that is not a URL
+        SimLab("BR-1100049", behaviour="long_etag"),            # stored; its 5,000-character ETag is not
+        SimLab("BR-1100056", behaviour="binary_etag"),          # stored; its ETag with a non-ASCII byte is not
     ]
 
 
@@ -67,7 +69,7 @@ EXPECTED = {
     "BR-2927408": ("invalid", 1), "BR-3106200": ("invalid", 1), "BR-4314902": ("invalid", 1),
     "BR-1501402": ("truncated", 2), "BR-2111300": ("unreachable", 2), "BR-1721000": ("http_error", 1),
     "BR-1100205": ("invalid", 1), "BR-1100015": ("invalid", 1), "BR-1100023": ("timeout", 1),
-    "BR-1100031": ("http_error", 1),
+    "BR-1100031": ("http_error", 1), "BR-1100049": ("ok", 1), "BR-1100056": ("ok", 1),
 }
 GOOD = [code for code, (outcome, _) in EXPECTED.items() if outcome == "ok"]
 
@@ -112,7 +114,7 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         assert {code: (r.outcome, r.attempts) for code, r in results.items()} == EXPECTED
         assert sorted(seen) == sorted((code, outcome) for code, (outcome, _) in EXPECTED.items())
         assert run.finished_at is not None and run.trigger == "cli"
-        assert run.counts == {"ok": 6, "unchanged": 0, "http_error": 3, "timeout": 2, "unreachable": 1,
+        assert run.counts == {"ok": 8, "unchanged": 0, "http_error": 3, "timeout": 2, "unreachable": 1,
                               "invalid": 6, "refused": 0, "truncated": 1}
         assert network.peak <= HUB_OPTIONS["concurrency"]
 
@@ -145,6 +147,7 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         etag_member = await Member.get(code="BR-3550308")
         assert etag_member.etag == network.labs["BR-3550308"].entity_tag()
         assert etag_member.content_hash == content_hash(network.labs["BR-3550308"].document())
+        assert [m.etag for m in await Member.filter(code__in=["BR-1100049", "BR-1100056"])] == ["", ""]
 
         before = sorted(await Observation.all().values_list("member__code", "indicator", "period", "module", "kind",
                                                             "value", "status", "received_at"))
@@ -157,7 +160,7 @@ async def test_each_fault_is_reported_for_its_lab_alone_and_a_second_harvest_cha
         assert again["BR-3550308"].detail == "not modified (ETag)"
         assert again["PT-0808"].detail == "same content"  # no ETag, a new generated_at, the same figures
         assert network.labs["BR-3550308"].not_modified == 1 and network.labs["PT-1106"].not_modified == 1
-        assert second.counts["unchanged"] == 6 and second.counts["ok"] == 0
+        assert second.counts["unchanged"] == 8 and second.counts["ok"] == 0
         after = sorted(await Observation.all().values_list("member__code", "indicator", "period", "module", "kind",
                                                            "value", "status", "received_at"))
         assert after == before  # not one row written, not even a timestamp
