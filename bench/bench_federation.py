@@ -335,6 +335,9 @@ async def run(database: str, url: str | None, quick: bool, *, labs: int | None =
               traced: bool = False, harvests: bool = True, costs: bool = True,
               answers: bool = True) -> list[dict[str, Any]]:
     """The runner's contract (bench/run.py): rows for ``database`` (``url``: a PostgreSQL server)."""
+    from labkit import runtime
+
+    runtime.tune_garbage_collection()  # as every hub process does (the web app, the labkit command)
     labs = labs or (1_000 if quick else LABS)
     concurrencies = concurrencies or ((100,) if quick else (100, 200))
     out: list[dict[str, Any]] = []

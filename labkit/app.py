@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from labkit import db, errors, i18n, maps, outbox, references, sso, storage, templating, throttle
+from labkit import db, errors, i18n, maps, outbox, references, runtime, sso, storage, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime.tune_garbage_collection()
         db.ensure_sqlite_folder(settings)
         async with RegisterTortoise(app, config=db.tortoise_config(settings, plugins)):
             for _slug, result in plugins.results("labkit_startup", app=app):

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from labkit import __version__, db, maps
+from labkit import __version__, db, maps, runtime
 from labkit.app import create_app
 from labkit.config import ConfigError, Settings, load_settings
 from labkit.people import AccountError, create_admin
@@ -258,6 +258,7 @@ def _add_plugin_commands(argv: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``labkit`` console script."""
     _add_plugin_commands(sys.argv[1:] if argv is None else argv)
+    runtime.tune_garbage_collection()
     cli.main(args=argv, prog_name="labkit")
 
 
