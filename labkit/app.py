@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from labkit import db, errors, i18n, maps, outbox, references, sso, storage, templating, throttle
+from labkit import db, errors, i18n, images, maps, outbox, references, sso, storage, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
                    default=settings.lab.default_language, timezone=settings.lab.timezone, catalogs=catalogs),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.security.max_body_bytes,
                    respond=errors.error_response),
+        Middleware(images.LabLogoMiddleware),
     ]
     app = Starlette(
         routes=routes,
