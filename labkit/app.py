@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from labkit import db, errors, i18n, maps, outbox, references, runtime, sso, storage, templating, throttle
+from labkit import db, errors, i18n, images, maps, outbox, references, runtime, sso, storage, templating, throttle
 from labkit.auth import AuthMiddleware, PermissionRegistry
 from labkit.config import Settings, load_settings
 from labkit.plugins import CORE, Plugins, await_me_maybe, conventional_routes
@@ -46,12 +46,12 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
         async with RegisterTortoise(app, config=db.tortoise_config(settings, plugins)):
             for _slug, result in plugins.results("labkit_startup", app=app):
                 await await_me_maybe(result)
-            housekeeping = asyncio.create_task(_purge_hourly())
+            hourly = asyncio.create_task(_housekeeping_hourly(app))
             postman = outbox.Worker(settings, catalogs)
             if settings.mail.worker:
                 postman.start()
             yield
-            housekeeping.cancel()
+            hourly.cancel()
             await postman.stop()
             for _slug, result in plugins.results("labkit_shutdown", app=app):
                 await await_me_maybe(result)
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
                    default=settings.lab.default_language, timezone=settings.lab.timezone, catalogs=catalogs),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.security.max_body_bytes,
                    respond=errors.error_response),
+        Middleware(images.LabLogoMiddleware),
     ]
     app = Starlette(
         routes=routes,
@@ -102,13 +103,24 @@ def create_app(settings: Settings | None = None, plugins: Plugins | None = None)
     return app
 
 
-async def _purge_hourly() -> None:
-    """Forget old rate-limit events every hour (each worker does it; it is idempotent)."""
-    while True:
+async def housekeeping(app: Starlette) -> None:
+    """Forget what is no longer needed: old rate-limit events, then each plugin's own
+    (``labkit_housekeeping``). A failure is logged and the next part still runs."""
+    try:
+        await throttle.purge()
+    except Exception:  # a database hiccup must not stop the plugins' housekeeping
+        errors.log.exception("could not purge old rate-limit events")
+    for slug, function in app.state.plugins.implementations("labkit_housekeeping"):
         try:
-            await throttle.purge()
-        except Exception:  # a database hiccup must not end the loop
-            errors.log.exception("could not purge old rate-limit events")
+            await await_me_maybe(function(app=app))
+        except Exception:
+            errors.log.exception("the housekeeping of plugin %s failed", slug)
+
+
+async def _housekeeping_hourly(app: Starlette) -> None:
+    """Run :func:`housekeeping` now and then every hour (each worker does it; it is idempotent)."""
+    while True:
+        await housekeeping(app)
         await asyncio.sleep(3600)
 
 

@@ -2,7 +2,9 @@
 
 A request's person is found by the ``AuthMiddleware`` (a signed session cookie, or an
 ``Authorization: Bearer`` API token) and kept in ``request.state.person``. Every write checks a
-permission with :func:`require` (or :func:`require_person` when any signed-in person may act).
+permission with :func:`require` (or :func:`require_person` when any signed-in person may act); a
+hand-written page that writes (not an :mod:`action <labkit.actions>`) uses :func:`require_write`,
+which also asks for the person's acceptance of the lab's current terms, as actions do.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise.exceptions import DBConnectionError
 
-from labkit.consent import pending
+from labkit.consent import pending, required
 from labkit.db import CONNECTION_ERRORS
 from labkit.hooktypes import Permission
 from labkit.i18n import gettext
@@ -113,6 +115,21 @@ def require(request: HTTPConnection, name: str) -> Person:
     person = require_person(request)
     if not has_permission(request, name):
         raise Problem(403, gettext("You do not have permission to do this."), kind="forbidden")
+    return person
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def require_write(request: HTTPConnection, name: str) -> Person:
+    """:func:`require`, and for a write (any method but GET, HEAD, OPTIONS) the person's acceptance
+    of the lab's current terms and privacy notice — what every action asks. Without it, a 403
+    ``consent-required`` problem: a page answers it with a redirect to ``/account/consent``, which
+    sends the person back afterwards. For hand-written handlers of GET and POST alike."""
+    person = require(request, name)
+    if request.scope["method"] not in SAFE_METHODS and request.state.consent_pending:
+        refusal = required()
+        raise Problem(refusal.status, refusal.text(), kind=refusal.kind)
     return person
 
 

@@ -1,13 +1,8 @@
-"""The core registered as the plugin ``labkit``: its models, its own permissions, and what it
-starts with the web app (the lab's logo, kept fresh for the page header)."""
+"""The core registered as the plugin ``labkit``: its models and its own permissions."""
 
 from __future__ import annotations
 
-import asyncio
-
-from starlette.applications import Starlette
-
-from labkit import __version__, hookimpl, images
+from labkit import __version__, hookimpl
 from labkit.hooktypes import Models, Permission, PluginInfo
 
 
@@ -31,16 +26,3 @@ def labkit_permissions() -> list[Permission]:
         Permission("labkit.manage_legal", "Publish the lab's terms of use and privacy notice", ("admin",)),
         Permission("labkit.manage_appearance", "Change the lab's logo", ("admin",)),
     ]
-
-
-@hookimpl
-async def labkit_startup(app: Starlette) -> None:
-    await images.refresh_lab_logo(app)
-    app.state.lab_logo_refresher = asyncio.create_task(images.keep_lab_logo_fresh(app))
-
-
-@hookimpl
-def labkit_shutdown(app: Starlette) -> None:
-    refresher = getattr(app.state, "lab_logo_refresher", None)
-    if refresher is not None:
-        refresher.cancel()

@@ -216,5 +216,15 @@ def labkit_startup(app: Starlette) -> None:
 
 
 @hookspec
+def labkit_housekeeping(app: Starlette) -> None:
+    """Delete what the plugin no longer needs (expired links, old records); may be awaitable.
+
+    Run by every worker when it starts and then every hour, with the core's own purges (old
+    rate-limit events), so it must be idempotent and quick. An exception is logged, and the other
+    plugins' housekeeping still runs.
+    """
+
+
+@hookspec
 def labkit_shutdown(app: Starlette) -> None:
     """Run when the web app stops, before the database is closed (may be awaitable)."""

@@ -17,7 +17,6 @@ record may change its picture.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import secrets
 from collections.abc import Iterable
@@ -41,6 +40,8 @@ from labkit.uploads import UploadError, read_limited
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 ALT_MAX = 250
 """The longest description (alt text) of an image."""
@@ -159,9 +160,7 @@ async def prepare(upload: Any, alt: str, field: str) -> Prepared | None:
 async def store(app: Starlette, owner: Owner, role: str, prepared: Prepared, person_id: int | None) -> Image:
     """Keep ``prepared`` as the ``role`` image of ``owner``, replacing the one it had (whose files
     are then deleted). Refuses (503) when the storage fails: then nothing is kept."""
-    image = await store_in(storage_of(app), owner, role, prepared, person_id)
-    await _changed(app, image.owner_kind, image.owner_id)
-    return image
+    return await store_in(storage_of(app), owner, role, prepared, person_id)
 
 
 async def store_in(storage: Storage, owner: Owner, role: str, prepared: Prepared, person_id: int | None) -> Image:
@@ -206,7 +205,6 @@ async def attach(ctx: Context, owner: Owner, role: str, upload: Any, alt: str, *
     if current is not None and alt and alt != current.alt:
         current.alt = alt
         await current.save(update_fields=["alt"])
-        await _changed(ctx.app, kind, owner_id)
     return current
 
 
@@ -221,8 +219,6 @@ async def remove_all(app: Starlette, kind: str, owner_ids: Iterable[int], role: 
         return 0
     await Image.filter(id__in=[image.id for image in found]).delete()
     await _delete_files(storage_of(app), [key for image in found for key in files_of(image)])
-    for image in found:
-        await _changed(app, image.owner_kind, image.owner_id)
     return len(found)
 
 
@@ -294,28 +290,30 @@ async def personal_data(person_id: int) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------ the lab's own logo
 
-
-async def refresh_lab_logo(app: Starlette) -> None:
-    """Read the lab's logo into ``app.state`` (the page header shows it without a query)."""
-    app.state.lab_logo = await one(LAB, "logo")
+NO_HEADER = ("/api/", "/static/", "/media/", "/healthz")
+"""Paths whose answers have no page header, so no logo to read."""
 
 
-def lab_logo(app: Starlette) -> Image | None:
-    """The lab's logo, as last read by this process (see :func:`refresh_lab_logo`)."""
-    return getattr(app.state, "lab_logo", None)
+class LabLogoMiddleware:
+    """Reads the lab's logo into ``request.state.lab_logo`` before each page (its header shows
+    it): one row found through its unique index, as cheap as reading a revision number, so a logo
+    changed through any worker shows on every worker's next page. The API, static files and
+    images skip it. A failed read is logged and the page goes on without the logo."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(NO_HEADER):
+            try:
+                logo = await one(LAB, "logo")
+            except Exception:  # the page matters more than its logo
+                log.exception("could not read the lab's logo")
+                logo = None
+            scope.setdefault("state", {})["lab_logo"] = logo
+        await self.app(scope, receive, send)
 
 
-async def _changed(app: Starlette, kind: str, owner_id: int) -> None:
-    if (kind, owner_id) == LAB:
-        await refresh_lab_logo(app)
-
-
-async def keep_lab_logo_fresh(app: Starlette, seconds: float = 60) -> None:
-    """Read the lab's logo again every ``seconds`` (a change made through another worker shows
-    here within that time); runs until cancelled."""
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await refresh_lab_logo(app)
-        except Exception:  # a database hiccup must not end the loop
-            log.exception("could not read the lab's logo")
+def lab_logo(request: Request) -> Image | None:
+    """The lab's logo as read for this request (see :class:`LabLogoMiddleware`)."""
+    return getattr(request.state, "lab_logo", None)

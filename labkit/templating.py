@@ -89,7 +89,7 @@ def _shared_context(request: Request) -> dict[str, Any]:
         "locale": i18n.current_locale.get(),
         "languages": [(tag, i18n.language_name(tag)) for tag in settings.lab.languages],
         "can": lambda name: has_permission(request, name),
-        "lab_logo": lab_logo(request.app),
+        "lab_logo": lab_logo(request),
     }
 
 

@@ -48,7 +48,7 @@ def back_with_errors(request: Request, form: FormResult) -> Response:
 
 async def update_person(request: Request) -> Response:
     """Change a person's role or block them; an admin cannot demote or block themselves."""
-    me = auth.require(request, "labkit.manage_people")
+    me = auth.require_write(request, "labkit.manage_people")
     person, form = await person_and_form(request, PersonAdminForm)
     if not form.ok:
         return back_with_errors(request, form)
@@ -68,7 +68,7 @@ async def invite(request: Request) -> Response:
     This is how people join a lab that closed open registration. Without mail configured the
     link is shown to the admin to pass on.
     """
-    auth.require(request, "labkit.manage_people")
+    auth.require_write(request, "labkit.manage_people")
     if request.method == "GET":
         return render(request, "admin/invite.html", {"values": {"role": "member"}, "errors": {}})
     form = await read_form(request, InviteForm)

@@ -75,7 +75,9 @@ async def admin_page(request: Request, errors: dict[str, str] | None = None, val
 
 async def publish(request: Request) -> Response:
     """Publish a new version of the terms or the privacy notice: the lab's default language is
-    required, the other languages fall back to it when left empty."""
+    required, the other languages fall back to it when left empty. Unlike the other writes, it
+    does not wait for the admin's own acceptance: the author publishes the terms and the privacy
+    notice one after the other, or corrects one, before accepting them."""
     me = auth.require(request, "labkit.manage_legal")
     kind = request.path_params["kind"]
     if kind not in consent.KINDS:

@@ -32,7 +32,7 @@ async def outbox_page(request: Request) -> Response:
 
 async def retry(request: Request) -> Response:
     """Queue a failed message again (the worker sends it at its next pass)."""
-    auth.require(request, "labkit.manage_mail")
+    auth.require_write(request, "labkit.manage_mail")
     if await outbox.retry(request.path_params["message_id"]):
         flash(request, gettext("The message is queued again."))
     else:

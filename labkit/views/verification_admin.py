@@ -29,7 +29,7 @@ class VerificationForm(BaseModel):
 
 async def set_verification(request: Request) -> Response:
     """Mark a person's address confirmed or their account checked by staff, or take it back."""
-    me = auth.require(request, "labkit.verify_people")
+    me = auth.require_write(request, "labkit.verify_people")
     person, form = await person_and_form(request, VerificationForm)
     if not form.ok:
         return back_with_errors(request, form)
@@ -45,7 +45,7 @@ async def set_verification(request: Request) -> Response:
 async def census_upload(request: Request) -> Response:
     """Upload the census list: a CSV file with an ``identifier`` column. Only a keyed hash of each
     normalised identifier is stored; the file itself is not kept."""
-    auth.require(request, "labkit.verify_people")
+    auth.require_write(request, "labkit.verify_people")
     context = {"entries": await CensusEntry.all().count(),
                "claimed": await CensusEntry.exclude(claimed_by_id=None).count(), "errors": []}
     if request.method == "GET":

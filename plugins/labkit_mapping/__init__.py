@@ -118,6 +118,13 @@ async def labkit_startup(app) -> None:
 
 
 @hookimpl
+async def labkit_housekeeping(app) -> None:
+    from labkit_mapping import invitations
+
+    await invitations.purge()
+
+
+@hookimpl
 async def labkit_demo_data(settings) -> None:
     from labkit_mapping import demo
 

@@ -3,6 +3,7 @@ of the actions that add and change organisations (see :mod:`labkit_mapping.actio
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,13 +11,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from labkit import auth, images
+from labkit.action_routes import found
 from labkit.actions import Context
 from labkit.i18n import gettext
 from labkit.images import ImageOut
 from labkit.models import Image
 from labkit.web import page_params, paginate, read_json
 
-from labkit_mapping import actions, exports, rules, seals
+from labkit_mapping import actions, exports, invitations, rules, seals
 from labkit_mapping.forms import (
     OrganisationCreate,
     OrganisationPatch,
@@ -222,13 +224,33 @@ class InvitationOut(BaseModel):
     id: int
     organisation_id: int
     email: str
+    created_at: str
     expires_at: str
+    expired: bool
+
+
+class InvitationList(BaseModel):
+    items: list[InvitationOut]
+
+
+def invitation_out(row: Invitation) -> dict[str, Any]:
+    """An invitation, as its organisation's administrators see it: the full address, never the code."""
+    return InvitationOut(id=row.id, organisation_id=row.organisation_id, email=row.email,
+                         created_at=row.created_at.isoformat(), expires_at=row.expires_at.isoformat(),
+                         expired=row.expires_at < datetime.now(UTC)).model_dump()
 
 
 def present_invitation(ctx: Context, row: Invitation) -> dict[str, Any]:
-    """An invitation, as the API answers the administrator who sent or withdrew it (never its code)."""
-    return InvitationOut(id=row.id, organisation_id=row.organisation_id, email=row.email,
-                         expires_at=row.expires_at.isoformat()).model_dump()
+    """An invitation, as the API answers the administrator who sent or withdrew it."""
+    return invitation_out(row)
+
+
+async def list_invitations(request: Request) -> JSONResponse:
+    """The organisation's invitations not used nor withdrawn yet, expired ones too (its
+    administrators and the lab's team)."""
+    org = await organisation_for(request)
+    await found(invitations.may_manage(request.state.person, org.id, _moderator(request)))
+    return JSONResponse({"items": [invitation_out(row) for row in await invitations.pending(org.id)]})
 
 
 def seal_out(seal: Seal) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from labkit.action_routes import found
 from labkit.actions import not_found
 from labkit.i18n import N_, gettext
 
-from labkit_mapping import domains
+from labkit_mapping import domains, invitations
 from labkit_mapping.models import SEAL_COLOURS, SEAL_ICONS, Membership, Seal
 from labkit_mapping.pages import common, organisation_for
 
@@ -34,6 +34,13 @@ async def claim_context(request: Request) -> dict[str, Any]:
 async def confirm_context(request: Request) -> dict[str, Any]:
     """The confirmation page shows only its button (the code is in the address)."""
     return {}
+
+
+async def invitation_context(request: Request) -> dict[str, Any]:
+    """Whether the invitation of the address still works: a used, withdrawn or expired one shows
+    why instead of its button."""
+    usable = await invitations.usable(request.path_params["code"])
+    return {"no_longer_valid": None if usable else gettext(invitations.NO_LONGER_VALID)}
 
 
 def seal_choices() -> dict[str, Any]:

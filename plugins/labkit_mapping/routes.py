@@ -8,7 +8,7 @@ from starlette.routing import Route
 from labkit import images
 from labkit.action_routes import ActionButton, ActionPage, ActionRoute
 from labkit.actions import Context
-from labkit.api import ApiRoute, PageRoute
+from labkit.api import SIGNED_IN, ApiRoute, PageRoute
 from labkit.i18n import N_, gettext
 
 from labkit_mapping import api as reads
@@ -70,7 +70,7 @@ pages = [
     ActionButton("/invitations/{invitation_id:int}/delete", withdraw_invitation, name="withdraw_invitation",
                  back=_page_of, message=N_("Invitation withdrawn: its link no longer works.")),
     ActionPage("/invitations/{code}", accept_invitation, name="accept_invitation",
-               template="mapping/accept_invitation.html", context=members.confirm_context, message=_claimed,
+               template="mapping/accept_invitation.html", context=members.invitation_context, message=_claimed,
                success=lambda ctx, row: ctx.url_for("mapping:organisation", org_id=row.organisation_id)),
     ActionButton("/memberships/{membership_id:int}/role", set_member_role, name="set_member_role", back=_page_of,
                  message=N_("Role changed.")),
@@ -124,6 +124,8 @@ api = [
                 response=reads.MembershipOut, present=reads.present_membership),
     ActionRoute("/memberships/{membership_id:int}", remove_member, method="DELETE", name="remove_member",
                 response=reads.MembershipOut, present=reads.present_membership),
+    ApiRoute("/organisations/{org_id:int}/invitations", reads.list_invitations, name="invitations",
+             response=reads.InvitationList, permission=SIGNED_IN),
     ActionRoute("/organisations/{org_id:int}/invitations", invite_member, name="invite_member", status=201,
                 response=reads.InvitationOut, present=reads.present_invitation),
     ActionRoute("/invitations/{invitation_id:int}", withdraw_invitation, method="DELETE", name="withdraw_invitation",

@@ -99,6 +99,29 @@ async def test_a_new_version_stops_actions_until_accepted_and_reading_stays_open
     assert sorted(await Consent.filter(person=person).values_list("version", flat=True)) == [1, 2]
 
 
+async def test_the_cores_admin_writes_also_wait_for_the_admins_acceptance(core_lab: RunningLab) -> None:
+    member = await core_lab.person("member")
+    admin = await core_lab.login_as("admin")
+    await consent.publish("terms", {"en": "Terms v1"}, None)
+    people_page = {"Referer": f"{core_lab.url}/admin/people"}
+    assert (await admin.get("/admin/people")).status_code == 200, "reading the administration stays open"
+    promoted = await admin.submit(f"/admin/people/{member.id}", {"role": "staff", "is_active": "on"}, headers=people_page)
+    assert promoted.status_code == 303 and promoted.headers["location"] == "/account/consent?next=/admin/people"
+    assert (await Person.get(id=member.id)).role == "member"
+    invited = await admin.submit("/admin/people/new", {"name": "Rita", "email": "rita@example.org", "role": "member"},
+                                 headers={"Referer": f"{core_lab.url}/admin/people/new"})
+    assert invited.headers["location"] == "/account/consent?next=/admin/people/new"
+    assert not await Person.filter(email="rita@example.org").exists()
+    marked = await admin.submit(f"/admin/people/{member.id}/verification", {"kind": "staff", "granted": "on"},
+                                headers=people_page)
+    assert marked.headers["location"].startswith("/account/consent")
+
+    accepted = await admin.submit("/account/consent?next=/admin/people", {"version_terms": "1"})
+    assert accepted.headers["location"] == "/admin/people"
+    promoted = await admin.submit(f"/admin/people/{member.id}", {"role": "staff", "is_active": "on"})
+    assert promoted.headers["location"] == "/admin/people" and (await Person.get(id=member.id)).role == "staff"
+
+
 async def test_an_acceptance_of_a_version_replaced_while_reading_does_not_count(echo_lab: RunningLab) -> None:
     await consent.publish("privacy", {"en": "Privacy v1"}, None)
     client = await echo_lab.login_as()

@@ -1,7 +1,9 @@
 """An organisation's administrators invite colleagues by e-mail (a link that works once, before it
-expires, for whoever opens it signed in; withdrawn links refused; members who are not
-administrators may not invite) and make members administrators or back, the last administrator
-staying while others remain; on PostgreSQL, two administrators demoting each other at once."""
+expires, for whoever opens it signed in; used, withdrawn and expired links all say "no longer
+valid"; members who are not administrators may not invite nor see the invitations), list and
+withdraw the invitations on the page and the API, and make members administrators or back, the
+last administrator staying while others remain; expired invitations are purged by the app's
+housekeeping 30 days later; on PostgreSQL, two administrators demoting each other at once."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from labkit.auth import create_token
 from labkit.testing import LabClient, RunningLab
 
 from tests.mapping.conftest import org
+
+NO_LONGER_VALID = "This invitation is no longer valid"
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +87,9 @@ async def test_an_invitation_makes_a_member_once(map_lab: RunningLab, caplog) ->
 
     carlos = await map_lab.login_as("member")
     again = await carlos.submit(link)
-    assert again.status_code == 404 and "it was used or withdrawn" in again.text
+    assert again.status_code == 404 and NO_LONGER_VALID in again.text
+    shown = await carlos.get(link)
+    assert NO_LONGER_VALID in shown.text and "Accept the invitation" not in shown.text
     assert not await Membership.exists(person_id=carlos.person.id)
 
 
@@ -95,8 +101,11 @@ async def test_expired_and_withdrawn_invitations_are_refused(map_lab: RunningLab
     link = await _mailed_invitation(map_lab, caplog)
     await Invitation.all().update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
     bia = await map_lab.login_as("member")
+    shown = await bia.get(link)
+    assert shown.status_code == 200 and NO_LONGER_VALID in shown.text and "Accept the invitation" not in shown.text
     expired = await bia.submit(link)
-    assert expired.status_code == 422 and "This invitation expired" in expired.text
+    assert expired.status_code == 404 and NO_LONGER_VALID in expired.text
+    assert "expired" in (await admin.get(f"/mapping/organisations/{org_id}")).text, "still listed, marked expired"
 
     await _invite(admin, org_id, "bia@example.org")
     link = await _mailed_invitation(map_lab, caplog)
@@ -105,8 +114,9 @@ async def test_expired_and_withdrawn_invitations_are_refused(map_lab: RunningLab
     assert (await outsider.submit(f"/mapping/invitations/{fresh.id}/delete")).status_code == 403
     assert await Invitation.exists(id=fresh.id)
     assert (await admin.submit(f"/mapping/invitations/{fresh.id}/delete")).status_code == 303
+    assert NO_LONGER_VALID in (await bia.get(link)).text
     withdrawn = await bia.submit(link)
-    assert withdrawn.status_code == 404 and "it was used or withdrawn" in withdrawn.text
+    assert withdrawn.status_code == 404 and NO_LONGER_VALID in withdrawn.text
     assert not await Membership.exists(person_id=bia.person.id)
 
 
@@ -132,6 +142,52 @@ async def test_only_administrators_invite_and_invitations_are_rate_limited(map_l
     assert "code" not in answers[0].json() and answers[0].json()["email"] == "carlos@example.org"
     withdrawn = await admin_api.delete(f"/api/v1/mapping/invitations/{answers[0].json()['id']}")
     assert withdrawn.status_code == 200 and await Invitation.all().count() == 2
+
+
+async def test_administrators_and_the_team_list_invitations_others_do_not(map_lab: RunningLab, caplog) -> None:
+    from labkit_mapping.models import Invitation
+
+    org_id, admin = await _organisation_with_admin(map_lab)
+    await _invite(admin, org_id, "bia@example.org")
+    await _invite(admin, org_id, "carlos@example.org")
+    await Invitation.filter(email="carlos@example.org").update(expires_at=datetime.now(UTC) - timedelta(days=1))
+    path = f"/api/v1/mapping/organisations/{org_id}/invitations"
+
+    admin_api = map_lab.client(token=await create_token(admin.person, "script"))
+    listed = await admin_api.get(path)
+    assert listed.status_code == 200
+    assert [(i["email"], i["expired"]) for i in listed.json()["items"]] == [
+        ("bia@example.org", False), ("carlos@example.org", True)]
+    assert all("code" not in key for item in listed.json()["items"] for key in item)
+    staff_api = map_lab.client(token=await create_token(await map_lab.person("staff"), "script"))
+    assert [i["email"] for i in (await staff_api.get(path)).json()["items"]] == ["bia@example.org", "carlos@example.org"]
+
+    member = await map_lab.person("member")
+    refused = await map_lab.client(token=await create_token(member, "script")).get(path)
+    assert refused.status_code == 403 and refused.json()["status"] == 403 and "bia@" not in refused.text
+    assert (await map_lab.client().get(path)).status_code == 401
+    member_page = await (await map_lab.login_as("member", member)).get(f"/mapping/organisations/{org_id}")
+    assert "bia@example.org" not in member_page.text and "Withdraw" not in member_page.text
+
+    first = listed.json()["items"][0]["id"]
+    assert (await admin_api.delete(f"/api/v1/mapping/invitations/{first}")).status_code == 200
+    assert [i["email"] for i in (await admin_api.get(path)).json()["items"]] == ["carlos@example.org"]
+
+
+async def test_housekeeping_purges_invitations_expired_30_days_ago(map_lab: RunningLab) -> None:
+    from labkit.app import housekeeping
+
+    from labkit_mapping.models import Invitation
+
+    org_id, admin = await _organisation_with_admin(map_lab)
+    for email in ("old@example.org", "recent@example.org", "fresh@example.org"):
+        await _invite(admin, org_id, email)
+    now = datetime.now(UTC)
+    await Invitation.filter(email="old@example.org").update(expires_at=now - timedelta(days=31))
+    await Invitation.filter(email="recent@example.org").update(expires_at=now - timedelta(days=29))
+    await housekeeping(map_lab.app)
+    assert sorted(await Invitation.all().values_list("email", flat=True)) == ["fresh@example.org",
+                                                                              "recent@example.org"]
 
 
 async def test_promotion_demotion_and_the_last_administrator(map_lab: RunningLab) -> None:
