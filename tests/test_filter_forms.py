@@ -111,6 +111,8 @@ async def test_the_three_directories_share_one_accessible_filter_form(make_lab) 
     assert orgs.selected("kind") == "ngo" and "checked" in orgs.control("partner")
     assert orgs.links == ["/mapping/"]
     assert (await _form(lab, "/mapping/map")).links == [], "the map's own 'located' filter is not the person's"
+    in_portuguese = (await lab.client().get("/mapping/?kind=ngo", headers={"Accept-Language": "pt-BR"})).text
+    assert ">Filtrar</button>" in in_portuguese and ">Limpar filtros</a>" in in_portuguese
 
     url = f"/participation/processes/{process.id}"
     proposals = await _form(lab, f"{url}?category=Escolas&sort=newest")
