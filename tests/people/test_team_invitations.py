@@ -111,6 +111,9 @@ async def test_the_people_looking_for_a_team_show_their_photo_or_their_initials(
     assert f'<img class="thumbnail" src="{photo.url(160)}" alt="Rita holding a bus map"' in looking
     assert '<span class="thumbnail thumbnail-initials" aria-hidden="true">TB</span>' in looking
     assert (await lead.get(photo.url(160))).headers["content-type"] == "image/webp"
+    searched = (await lead.get(f"/challenges/{challenge.id}/team?looking=tom")).text
+    assert "Tom Busca" in searched and "Rita Procura" not in searched
+    assert f'<a href="/challenges/{challenge.id}/team#looking">Clear filters</a>' in searched
     found = await references.resolve(both.app, "team-seeker", rita.person.id)
     assert (found.image_url, found.image_alt) == (photo.url(160), "Rita holding a bus map")
     assert (await both.client().get("/api/v1/references/team-seeker")).json()["items"][0].keys() == {
