@@ -129,12 +129,18 @@ class PortfolioItem:
 
 @dataclass(frozen=True)
 class Reference:
-    """A record of one plugin that another plugin may point at (an organisation, a project)."""
+    """A record of one plugin that another plugin may point at (an organisation, a project).
+
+    ``image_url`` is the path of a small picture of it (a person's photo, an organisation's logo),
+    ``image_alt`` that picture's description; both are optional.
+    """
 
     kind: str
     id: str
     label: str
     url: str | None = None
+    image_url: str | None = None
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)

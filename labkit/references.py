@@ -70,7 +70,7 @@ async def api_search(request: Request) -> JSONResponse:
     except ValueError:
         raise Problem(400, gettext("limit must be a whole number."), kind="bad-query") from None
     found = await search(request.app, kind, request.query_params.get("q", "")[:100], limit)
-    return JSONResponse(ReferenceList(items=[ReferenceOut(**vars(ref)) for ref in found]).model_dump())
+    return JSONResponse(ReferenceList(items=[ReferenceOut(kind=ref.kind, id=ref.id, label=ref.label, url=ref.url) for ref in found]).model_dump())
 
 
 routes = [ApiRoute("/api/v1/references/{kind}", api_search, name="references", response=ReferenceList,

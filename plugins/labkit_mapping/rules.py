@@ -370,7 +370,8 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(value not in (None, "", False) for value in vars(self).values())
+        """Whether a person chose a filter (``located``, which the map sets itself, does not count)."""
+        return any(value not in (None, "", False) for name, value in vars(self).items() if name != "located")
 
 
 def published() -> QuerySet:

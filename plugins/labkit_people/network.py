@@ -4,7 +4,8 @@ erasure, and the organisations a person belongs to (the seam with the mapping pl
 
 **The seam with challenges.** Neither plugin imports the other. People offers the reference kind
 ``team-seeker`` (:mod:`labkit.references`): its ids are *person* ids, ``get(id)`` answers only for a
-person whose profile is published with "looking for a team" set, and ``search(q)`` lists them.
+person whose profile is published with "looking for a team" set, and ``search(q)`` lists them,
+each with their photo (its smallest size and description) when they have one.
 The challenges plugin asks ``references.search(app, "team-seeker", q)`` to show the list on a
 team's page and ``references.resolve(app, "team-seeker", person_id)`` before it sends an
 invitation; with people switched off, the list is empty and nobody can be invited that way.
@@ -16,10 +17,12 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from labkit import Period, auth, references
+from labkit import Period, auth, images, references
 from labkit.hooktypes import Reference, ReferenceKind
 from labkit.i18n import N_, current_zone
+from labkit.models import Person
 
+from labkit_people.actions import PHOTO
 from labkit_people.models import Profile
 from labkit_people.rules import Filters, published
 
@@ -27,16 +30,24 @@ SEEKER = "team-seeker"
 """The reference kind of a person looking for a team (id: the person's id)."""
 
 
-def _seeker(profile: Profile) -> Reference:
-    label = f"{profile.name} ({profile.region})" if profile.region else profile.name
-    return Reference(kind=SEEKER, id=str(profile.person_id), label=label, url=f"/people/{profile.id}")
+async def _seekers(profiles: list[Profile]) -> list[Reference]:
+    """The references of these published profiles, each with its photo's smallest size (one query)."""
+    photos = await images.of(Person, [profile.person_id for profile in profiles], PHOTO)
+    found = []
+    for profile in profiles:
+        label = f"{profile.name} ({profile.region})" if profile.region else profile.name
+        photo = photos.get(profile.person_id)
+        found.append(Reference(kind=SEEKER, id=str(profile.person_id), label=label, url=f"/people/{profile.id}",
+                               image_url=photo.url(min(photo.widths)) if photo else None,
+                               image_alt=photo.alt if photo else ""))
+    return found
 
 
 async def search_seekers(query: str, limit: int) -> list[Reference]:
     """Published profiles looking for a team whose words hold every word of ``query``."""
     found = await Filters(q=query, looking=True).apply(published()).order_by("-updated_at", "id").limit(
         max(1, min(limit, 50)))
-    return [_seeker(profile) for profile in found]
+    return await _seekers(list(found))
 
 
 async def get_seeker(ref_id: str) -> Reference | None:
@@ -44,7 +55,7 @@ async def get_seeker(ref_id: str) -> Reference | None:
     if not ref_id.isdigit():
         return None
     profile = await published().get_or_none(person_id=int(ref_id), looking_for_team=True)
-    return _seeker(profile) if profile else None
+    return (await _seekers([profile]))[0] if profile else None
 
 
 REFERENCE_KINDS = [ReferenceKind(SEEKER, N_("Person looking for a team"), search_seekers, get_seeker,

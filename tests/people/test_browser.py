@@ -1,6 +1,6 @@
 """In a real headless Chromium: a person publishes a profile with a photo, is found by skill (the
 photo on the card, with its description), and a team lead invites them from the people looking for
-a team; the mailed link joins the team."""
+a team (their photo small beside their name); the mailed link joins the team."""
 
 from __future__ import annotations
 
@@ -71,6 +71,9 @@ async def test_a_profile_is_published_with_a_photo_found_by_skill_and_invited_to
     await page.goto(f"{lab.url}/challenges/{challenge.id}/team")
     looking = page.locator("#looking")
     assert await looking.get_by_role("link", name="Rita Mapas (zona-leste)").is_visible()
+    thumbnail = looking.get_by_role("img", name="Rita with a printed bus map")
+    assert await thumbnail.evaluate("img => img.complete && img.naturalWidth > 0"), "the photo loads"
+    assert (await thumbnail.bounding_box())["width"] == 48, "small, beside the name"
     with caplog.at_level(logging.INFO, logger="labkit.mail"):
         await looking.get_by_role("button", name="Invite Rita Mapas (zona-leste)").click()
         await page.wait_for_url(f"{lab.url}/challenges/{challenge.id}/team#looking")

@@ -10,11 +10,14 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from labkit import references
+from labkit.models import Image
 from labkit.testing import RunningLab
 
 from labkit_people.models import Topic
 from tests.challenges.conftest import make_challenge, make_team
 from tests.people.conftest import write_profile
+from tests.people.test_photos import upload
 
 
 @pytest.fixture
@@ -91,3 +94,38 @@ async def test_a_member_who_is_not_lead_cannot_invite(both: RunningLab) -> None:
                                headers={"X-CSRF-Token": await mate.csrf_token()})
     assert response.status_code == 403
     assert "People looking for a team" not in (await mate.get(f"/challenges/{challenge.id}/team")).text
+
+
+async def test_the_people_looking_for_a_team_show_their_photo_or_their_initials(both: RunningLab) -> None:
+    challenge = await make_challenge("open")
+    lead = await both.login_as("member")
+    await make_team(challenge, lead.person, name="Equipe Mapa")
+    rita = await both.login_as("member")
+    assert (await upload(rita, alt="Rita holding a bus map", looking_for_team="1")).status_code == 303
+    await write_profile(rita, name="Rita Procura", looking_for_team="1")
+    await write_profile(await both.login_as("member"), name="Tom Busca", region="", looking_for_team="1")
+    photo = await Image.get(owner_kind="labkit.person", owner_id=rita.person.id, role="photo")
+
+    team_page = (await lead.get(f"/challenges/{challenge.id}/team")).text
+    looking = team_page[team_page.index('id="looking"'):]
+    assert f'<img class="thumbnail" src="{photo.url(160)}" alt="Rita holding a bus map"' in looking
+    assert '<span class="thumbnail thumbnail-initials" aria-hidden="true">TB</span>' in looking
+    assert (await lead.get(photo.url(160))).headers["content-type"] == "image/webp"
+    searched = (await lead.get(f"/challenges/{challenge.id}/team?looking=tom")).text
+    assert "Tom Busca" in searched and "Rita Procura" not in searched
+    assert f'<a href="/challenges/{challenge.id}/team#looking">Clear filters</a>' in searched
+    found = await references.resolve(both.app, "team-seeker", rita.person.id)
+    assert (found.image_url, found.image_alt) == (photo.url(160), "Rita holding a bus map")
+    assert (await both.client().get("/api/v1/references/team-seeker")).json()["items"][0].keys() == {
+        "kind", "id", "label", "url"}, "the public picker API is unchanged"
+
+
+async def test_without_the_people_plugin_the_team_page_has_no_list_and_works(
+        make_lab: Callable[..., Awaitable[RunningLab]]) -> None:
+    lab = await make_lab(plugins=["challenges"])
+    challenge = await make_challenge("open")
+    lead = await lab.login_as("member")
+    await make_team(challenge, lead.person, name="Equipe Só")
+    team_page = await lead.get(f"/challenges/{challenge.id}/team")
+    assert team_page.status_code == 200 and "Team Equipe Só" in team_page.text
+    assert 'id="looking"' not in team_page.text and "thumbnail" not in team_page.text
