@@ -16,8 +16,14 @@ from labkit.i18n import N_, gettext, ngettext
 from labkit_training import api as json_api
 from labkit_training import pages as read
 from labkit_training.actions_attendance import issue_certificates, revoke_certificate, take_attendance
-from labkit_training.actions_courses import (MANAGE, add_session, change_session, delete_course, delete_session,
-                                              save_course)
+from labkit_training.actions_courses import (
+    MANAGE,
+    add_session,
+    change_session,
+    delete_course,
+    delete_session,
+    save_course,
+)
 from labkit_training.actions_enrolment import Placed, enrol, withdraw
 from labkit_training.models import ENROLLED, WAITING, Certificate, Session
 
