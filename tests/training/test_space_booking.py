@@ -101,6 +101,8 @@ async def test_moving_cancelling_and_deleting_move_and_free_the_booking(both) ->
     assert elsewhere.status_code == 200 and await _held(first) == []
     assert (await Session.get(id=first)).place == "Praça"
     staff_page = await both.login_as("staff")
+    form = await staff_page.get(f"/training/staff/sessions/{first}")
+    assert "Save the session" in form.text and 'value="10:00"' in form.text and 'value="Praça"' in form.text
     cancelled = await staff_page.submit(f"/training/staff/sessions/{second}/delete", {})
     assert cancelled.status_code == 303 and await _held(second) == [] and not await Session.exists(id=second)
     again = (await staff.post(f"/api/v1/training/courses/{course.id}/sessions",
