@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from labkit.actions import Refused, invalid
+from labkit.actions import Refused
 from labkit.hooktypes import Reservation
 from labkit.i18n import N_
 from labkit.timezones import now as utc_now
@@ -27,7 +27,7 @@ async def reserve(ref_id: str, reservation: Reservation) -> None:
     booked then, 422 when the space does not exist or is closed."""
     space = await Space.get_or_none(id=int(ref_id), is_active=True) if ref_id.isdigit() else None
     if space is None:
-        raise invalid("space_ref", N_("There is no such space."))
+        raise Refused(N_("There is no such space."), 422, kind="unknown-space")
     start, end = reservation.start, reservation.end
     async with in_transaction():
         resources = await Resource.filter(space_id=space.id, is_active=True).order_by("id").select_for_update()

@@ -93,6 +93,7 @@ async def test_moving_cancelling_and_deleting_move_and_free_the_booking(both) ->
                                json=_session(day, "14:00", "16:00", space_id))).json()["id"]
     onto_second = await staff.put(f"/api/v1/training/sessions/{first}", json=_session(day, "15:00", "17:00", space_id))
     assert onto_second.status_code == 422 and await _held(first) == [("12:00-14:00", 6), ("12:00-14:00", 10)]
+    assert (await Session.get(id=first)).starts_at.hour == 12  # the refused move saved nothing
     moved = await staff.put(f"/api/v1/training/sessions/{first}", json=_session(day, "10:00", "12:00", space_id))
     assert moved.status_code == 200 and await _held(first) == [("13:00-15:00", 6), ("13:00-15:00", 10)]  # UTC
     member = await member_client(both)
