@@ -30,7 +30,8 @@ COVER = "cover"
 
 @action("training.save_course", input=CourseIn, permission=MANAGE)
 async def save_course(ctx: Context, data: CourseIn) -> Course:
-    """Create a course, or change one, with its cover picture (a refused picture saves nothing)."""
+    """Create a course, or change one, with its cover picture (a refused picture saves nothing);
+    a renamed course relabels the coworking spaces its sessions booked."""
     fields = data.model_dump(exclude={"course_id", "cover", "cover_alt", "cover_remove"})
     course = await Course.get_or_none(id=data.course_id) if data.course_id is not None else None
     if data.course_id is not None and course is None:
@@ -39,7 +40,12 @@ async def save_course(ctx: Context, data: CourseIn) -> Course:
     if course is None:
         course = await Course.create(**fields)
     else:
-        await course.update_from_dict(fields).save()
+        renamed = course.title != data.title
+        async with in_transaction():
+            await course.update_from_dict(fields).save()
+            if renamed:  # the spaces its sessions booked show the new title
+                for session in await Session.filter(course_id=course.id).exclude(space_ref=""):
+                    await _book_space(ctx, session, course)
     await images.attach(ctx, course, COVER, cover, data.cover_alt, remove=data.cover_remove)
     return course
 

@@ -62,6 +62,10 @@ async def test_a_session_in_a_space_books_it_and_the_week_shows_it(both) -> None
     assert f'href="/training/courses/{course.id}"' in week.text
     staff_view = await (await both.login_as("staff")).get("/coworking/staff/bookings?status=approved")
     assert "Training: Python para iniciantes" in staff_view.text
+    renamed = await staff.put(f"/api/v1/training/courses/{course.id}", json={"title": "Python 1", "capacity": 2,
+                                                                               "required_hours": "6"})
+    assert renamed.status_code == 200
+    assert {b.holder_label for b in await Booking.filter(holder__isnull=False)} == {"Training: Python 1"}
 
 
 async def test_a_booked_slot_refuses_the_session_on_the_page_and_in_the_api(both) -> None:
