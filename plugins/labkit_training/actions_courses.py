@@ -146,8 +146,8 @@ async def delete_course(ctx: Context, data: CourseRef) -> Course:
         raise Refused(N_("This course issued certificates: it stays, so anyone can still verify them."),
                       kind="certificates-issued")
     async with in_transaction():
-        for session_id in await Session.filter(course_id=course.id).values_list("id", flat=True):
-            await references.release(ctx.app, "space", _holder(session_id))
+        for session in await Session.filter(course_id=course.id):
+            await references.release(ctx.app, "space", _holder(session.id))
         await course.delete()
     await images.remove(ctx.app, course, COVER)
     return course
