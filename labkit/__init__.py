@@ -25,6 +25,7 @@ from labkit.hooktypes import (  # noqa: E402  (after hookimpl, which the core pl
     PortfolioItem,
     Reference,
     ReferenceKind,
+    Reservation,
 )
 from labkit.periods import Period  # noqa: E402
 
@@ -41,6 +42,7 @@ __all__ = [
     "PortfolioItem",
     "Reference",
     "ReferenceKind",
+    "Reservation",
     "__version__",
     "hookimpl",
 ]

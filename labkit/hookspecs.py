@@ -162,6 +162,8 @@ def labkit_references() -> list[ReferenceKind]:
     with ``labkit.references.resolve(app, kind, id)`` or lists choices with
     ``labkit.references.search(app, kind, query)``; it never imports the offering plugin. A kind
     nobody offers resolves to ``None``, so the pointing plugin works when the other is switched off.
+    A kind may also let others hold a record for a time (``reserve``/``release``, used through
+    ``labkit.references.reserve`` and ``release``): a training session books a coworking space.
     """
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -150,6 +150,8 @@ class ReferenceKind:
     ``search(query, limit)`` returns matching references (for pickers and autocompletion);
     ``get(id)`` returns one reference or ``None`` when it no longer exists or is not public.
     ``browse`` is the path of a page listing these records (a directory), or empty.
+    ``reserve`` and ``release``, when given, let another plugin hold a record for a time (a
+    training session books a coworking space): see :func:`labkit.references.reserve`.
     """
 
     kind: str
@@ -157,3 +159,21 @@ class ReferenceKind:
     search: Callable[[str, int], Awaitable[list[Reference]]]
     get: Callable[[str], Awaitable[Reference | None]]
     browse: str = ""
+    reserve: Callable[[str, Reservation], Awaitable[None]] | None = None
+    release: Callable[[str], Awaitable[None]] | None = None
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A hold one plugin puts on another plugin's record over ``[start, end)`` (UTC).
+
+    ``holder`` names what holds it, unique across the lab (``"training.session:12"``); ``label``
+    and ``url`` are what the record's pages show for it (``"Training: Python for beginners"``),
+    never personal data.
+    """
+
+    holder: str
+    label: str
+    start: datetime
+    end: datetime
+    url: str | None = None

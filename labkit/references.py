@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from labkit.api import ApiRoute
-from labkit.hooktypes import Reference, ReferenceKind
+from labkit.hooktypes import Reference, ReferenceKind, Reservation
 from labkit.i18n import gettext
 from labkit.plugins import PluginError
 from labkit.web import Problem
@@ -47,6 +47,28 @@ async def resolve(app: Starlette, kind: str, ref_id: str | int | None) -> Refere
     if offered is None or ref_id in (None, ""):
         return None
     return await offered.get(str(ref_id))
+
+
+async def reserve(app: Starlette, kind: str, ref_id: str | int, reservation: Reservation) -> bool:
+    """Hold the record ``ref_id`` of ``kind`` for ``reservation.holder`` over its time, replacing
+    what that holder held before (a moved session moves its booking).
+
+    Raises :class:`labkit.actions.Refused` when the record is taken then (409) or cannot be held
+    (422); returns ``False`` when nothing can be reserved (the kind is not offered, or cannot be
+    reserved). Call it inside the transaction that saves the holder, so both are kept or neither.
+    """
+    offered = app.state.references.get(kind)
+    if offered is None or offered.reserve is None:
+        return False
+    await offered.reserve(str(ref_id), reservation)
+    return True
+
+
+async def release(app: Starlette, kind: str, holder: str) -> None:
+    """Free whatever ``holder`` holds among the records of ``kind`` (nothing when it holds none)."""
+    offered = app.state.references.get(kind)
+    if offered is not None and offered.release is not None:
+        await offered.release(holder)
 
 
 class ReferenceOut(BaseModel):

@@ -11,7 +11,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from labkit import events, references, throttle
+from labkit import Reservation, events, references, throttle
 from labkit.calendar import CalendarEvent, ics_bytes
 from labkit.exports import csv_text
 from labkit.models import Notification
@@ -80,6 +80,15 @@ async def test_references_resolve_and_search_without_importing_the_offering_plug
     assert response.json() == {"items": [{"kind": "thing", "id": "3", "label": "Fab Lab Livre", "url": "/things/3"}]}
     unknown = await sharing_lab.client().get("/api/v1/references/nothing")
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+
+
+
+async def test_a_kind_without_reserve_and_a_kind_nobody_offers_book_nothing(sharing_lab: RunningLab) -> None:
+    app = sharing_lab.app
+    hold = Reservation("test:1", "Test", datetime(2030, 1, 7, 12, tzinfo=UTC), datetime(2030, 1, 7, 13, tzinfo=UTC))
+    assert await references.reserve(app, "thing", 2, hold) is False
+    assert await references.reserve(app, "organisation", 1, hold) is False
+    await references.release(app, "organisation", "test:1")  # nothing held, nothing to do
 
 
 async def test_events_reach_every_listener_and_a_failing_one_is_only_logged(sharing_lab: RunningLab, caplog: pytest.LogCaptureFixture) -> None:

@@ -12,7 +12,7 @@ from labkit import HomeCard, NavItem, Period, Permission, PluginInfo, __version_
 from labkit.hooktypes import Contribution, PortfolioItem, ReferenceKind
 from labkit.i18n import N_
 
-from labkit_coworking import demo, indicators, references
+from labkit_coworking import demo, holds, indicators, references
 
 
 @hookimpl
@@ -60,7 +60,8 @@ async def labkit_participants(period: Period) -> list[str]:
 
 @hookimpl
 def labkit_references() -> list[ReferenceKind]:
-    return [ReferenceKind("space", N_("Coworking space"), references.search, references.get)]
+    return [ReferenceKind("space", N_("Coworking space"), references.search, references.get,
+                          reserve=holds.reserve, release=holds.release)]
 
 
 @hookimpl

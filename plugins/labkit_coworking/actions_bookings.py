@@ -131,6 +131,9 @@ async def decide_booking(ctx: Context, data: BookingDecisionIn) -> Booking:
     if verb not in _TRANSITIONS:
         raise not_found(N_("No such action."))
     booking = await services.visible_booking(ctx, data.booking_id)
+    if booking.holder:
+        raise Refused(N_("%(holder)s holds this booking: change it there."), kind="booking-held",
+                      holder=booking.holder_label)
     if verb != "cancel" or booking.person_id != ctx.actor.id:
         ctx.require("coworking.manage_bookings")
     allowed, target = _TRANSITIONS[verb]

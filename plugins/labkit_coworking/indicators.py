@@ -48,8 +48,8 @@ async def participants(period: Period, timezone: str | None = None) -> list[str]
     """People who booked (approved or no-show) a slot in the period, and residents of a cohort
     running in the period."""
     start, end = period.bounds(timezone or current_zone.get())
-    bookers = set(await Booking.filter(status__in=ENGAGED, start__gte=start, start__lt=end).values_list(
-        "person_id", flat=True))
+    bookers = set(await Booking.filter(status__in=ENGAGED, start__gte=start, start__lt=end,
+                                       person_id__isnull=False).values_list("person_id", flat=True))
     residents = {m.person_id for m in await _residents(period) if m.person_id}
     return sorted({auth.participant_id(pid) for pid in {*bookers, *residents}})
 

@@ -100,11 +100,17 @@ class Resource(Model):
 
 
 class Booking(Model):
-    """A person's request for a resource over a time range, and what became of it."""
+    """A person's request for a resource over a time range, and what became of it; or a hold
+    another plugin put on the whole space (``holder`` set, no person: a training session)."""
 
     id = fields.IntField(primary_key=True)
     resource = fields.ForeignKeyField("coworking.Resource", related_name="bookings", on_delete=fields.CASCADE)
-    person = fields.ForeignKeyField("labkit.Person", related_name="coworking_bookings", on_delete=fields.CASCADE)
+    person = fields.ForeignKeyField("labkit.Person", related_name="coworking_bookings", null=True,
+                                    on_delete=fields.CASCADE)
+    holder = fields.CharField(max_length=64, null=True, db_index=True)
+    """What holds the space, for a hold (``"training.session:12"``); ``None`` for a person's booking."""
+    holder_label = fields.CharField(max_length=250, default="")
+    holder_url = fields.CharField(max_length=250, default="")
     organisation_ref = fields.CharField(max_length=64, null=True)
     start = fields.DatetimeField(db_index=True)
     end = fields.DatetimeField(db_index=True)

@@ -123,14 +123,16 @@ async def week(request: Request) -> Response:
     minutes = sorted({m for per_resource in table.values() for slots in per_resource.values() for m in slots})
     person = request.state.person
     mine: list[Booking] = []
+    begin = rules.wall_clock_to_utc(first, 0, timezone)
     if person is not None:
-        begin = rules.wall_clock_to_utc(first, 0, timezone)
         mine = await Booking.filter(person_id=person.id, resource_id__in=[r.id for r in shown],
                                     status__in=("pending", "approved"), start__lt=begin + timedelta(days=8),
                                     end__gt=begin).select_related("resource")
+    held = await Booking.filter(holder__isnull=False, resource_id__in=[r.id for r in shown], status="approved",
+                                start__lt=begin + timedelta(days=8), end__gt=begin)
     return render(request, "coworking/week.html", {
         "space": space, "resources": resources, "shown": shown, "chosen": chosen, "table": table,
-        "days": days, "minutes": minutes, "fmt": rules.format_minutes, "today": today, "mine": mine,
+        "days": days, "minutes": minutes, "fmt": rules.format_minutes, "today": today, "mine": mine, "held": held,
         "previous": (first - timedelta(days=7)).isoformat(), "next": (first + timedelta(days=7)).isoformat(),
         "statuses": BOOKING_STATUSES, "now": services.utc_now(),
         "weekday": lambda d: gettext(rules.WEEKDAYS[d.weekday()]),

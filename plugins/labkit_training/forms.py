@@ -43,10 +43,10 @@ class CourseIn(_Form):
         return self
 
 
-class SessionIn(_Form):
-    """A session of a course on the lab's wall clock; ``hours`` defaults to its length."""
+class SessionFields(_Form):
+    """A session on the lab's wall clock; ``hours`` defaults to its length. ``space_ref`` names a
+    coworking space, which the session books."""
 
-    course_id: int
     title: str = Field(default="", max_length=200)
     day: date
     start_time: time
@@ -56,10 +56,28 @@ class SessionIn(_Form):
     space_ref: str = Field(default="", max_length=40)
 
     @model_validator(mode="after")
-    def _ends_after_start(self) -> SessionIn:
+    def _ends_after_start(self) -> SessionFields:
         if self.end_time <= self.start_time:
             raise ValueError(N_("The session must end after it starts."))
         return self
+
+
+class SessionIn(SessionFields):
+    """A new session of a course."""
+
+    course_id: int
+
+
+class SessionChange(SessionFields):
+    """A session moved or changed."""
+
+    session_id: int
+
+
+class SessionRef(_Form):
+    """The session a deletion is about (from the path)."""
+
+    session_id: int
 
 
 class CourseRef(_Form):

@@ -14,6 +14,7 @@ from starlette.routing import NoMatchFound
 from labkit import auth, images, references
 from labkit.action_routes import found
 from labkit.i18n import format_date, gettext
+from labkit.timezones import utc_to_local
 from labkit.web import Problem, render
 
 from labkit_training import rules
@@ -101,10 +102,30 @@ async def course_initial(request: Request) -> dict[str, Any]:
         "trainee_lab_name", "onboarding_key")} | {"required_hours": rules.show_hours(course.required_hours)}
 
 
+async def _session(request: Request) -> Session:
+    session = await Session.get_or_none(id=int(request.path_params["session_id"])).select_related("course")
+    if session is None:
+        raise Problem(404, gettext("No such session."))
+    return session
+
+
 async def session_form_context(request: Request) -> dict[str, Any]:
-    """The session form: its course and the coworking spaces it may name (when that plugin offers them)."""
+    """The session form (new, or changing ``session_id``): its course and the coworking spaces it
+    may name (when that plugin offers them)."""
+    session = await _session(request) if "session_id" in request.path_params else None
     spaces = await references.search(request.app, "space", "", 50)
-    return {"course": await _course(request), "spaces": [(s.id, s.label) for s in spaces]}
+    return {"course": session.course if session else await _course(request), "session": session,
+            "spaces": [(s.id, s.label) for s in spaces]}
+
+
+async def session_initial(request: Request) -> dict[str, Any]:
+    """A session's current values on the lab's wall clock, for its edit form."""
+    session = await _session(request)
+    zone = request.app.state.settings.lab.timezone
+    starts, ends = utc_to_local(session.starts_at, zone), utc_to_local(session.ends_at, zone)
+    return {"title": session.title, "day": starts.date().isoformat(), "start_time": starts.strftime("%H:%M"),
+            "end_time": ends.strftime("%H:%M"), "hours": rules.show_hours(session.hours), "place": session.place,
+            "space_ref": session.space_ref}
 
 
 async def roster_context(request: Request) -> dict[str, Any]:
@@ -127,9 +148,7 @@ async def roster(request: Request) -> Response:
 
 async def attendance_context(request: Request) -> dict[str, Any]:
     """A session's attendance sheet: the people enrolled and who is marked present."""
-    session = await Session.get_or_none(id=int(request.path_params["session_id"])).select_related("course")
-    if session is None:
-        raise Problem(404, gettext("No such session."))
+    session = await _session(request)
     enrolled = await Enrolment.filter(course_id=session.course_id, status=ENROLLED).order_by(
         "person__name").select_related("person")
     present = set(await Attendance.filter(session_id=session.id, present=True).values_list("person_id", flat=True))

@@ -16,9 +16,16 @@ from labkit.i18n import N_, gettext, ngettext
 from labkit_training import api as json_api
 from labkit_training import pages as read
 from labkit_training.actions_attendance import issue_certificates, revoke_certificate, take_attendance
-from labkit_training.actions_courses import MANAGE, add_session, save_course
+from labkit_training.actions_courses import (
+    MANAGE,
+    add_session,
+    change_session,
+    delete_course,
+    delete_session,
+    save_course,
+)
 from labkit_training.actions_enrolment import Placed, enrol, withdraw
-from labkit_training.models import ENROLLED, WAITING, Certificate
+from labkit_training.models import ENROLLED, WAITING, Certificate, Session
 
 
 def _course_form(path: str, name: str) -> ActionPage:
@@ -43,6 +50,10 @@ def _back_to_course(ctx: Context, params: dict[str, Any]) -> str:
     return ctx.url_for("training:course", course_id=params["course_id"])
 
 
+def _session_json(ctx: Context, session: Session) -> dict[str, Any]:
+    return json_api.session_out(session).model_dump()
+
+
 pages = [
     Route("/", read.index, name="index"),
     Route("/courses/{course_id:int}", read.course_page, name="course"),
@@ -56,6 +67,16 @@ pages = [
                template="training/session_form.html", context=read.session_form_context,
                message=N_("The session is added."),
                success=lambda ctx, session: ctx.url_for("training:course", course_id=session.course_id)),
+    ActionPage("/staff/sessions/{session_id:int}", change_session, name="session_edit",
+               template="training/session_form.html", context=read.session_form_context,
+               initial=read.session_initial, message=N_("The session is saved."),
+               success=lambda ctx, session: ctx.url_for("training:course", course_id=session.course_id)),
+    ActionButton("/staff/sessions/{session_id:int}/delete", delete_session, name="session_delete",
+                 message=N_("The session is cancelled."), back=lambda ctx, params: ctx.url_for("training:index"),
+                 success=lambda ctx, session: ctx.url_for("training:course", course_id=session.course_id)),
+    ActionButton("/staff/courses/{course_id:int}/delete", delete_course, name="course_delete",
+                 message=N_("The course is deleted."), back=_back_to_course,
+                 success=lambda ctx, course: ctx.url_for("training:index")),
     PageRoute("/staff/courses/{course_id:int}/people", read.roster, name="roster", permission=MANAGE),
     ActionButton("/staff/courses/{course_id:int}/certificates", issue_certificates, name="issue",
                  message=_issued, back=lambda ctx, params: ctx.url_for("training:roster", course_id=params["course_id"])),
@@ -76,7 +97,13 @@ api = [
                 response=json_api.CourseOut, present=json_api.present_course),
     ActionRoute("/courses/{course_id:int}/sessions", add_session, name="session_create",
                 response=json_api.SessionOut, status=201,
-                present=lambda ctx, session: json_api.session_out(session).model_dump()),
+                present=_session_json),
+    ActionRoute("/courses/{course_id:int}", delete_course, method="DELETE", name="course_delete",
+                present=lambda ctx, course: {"ok": True}),
+    ActionRoute("/sessions/{session_id:int}", change_session, method="PUT", name="session_update",
+                response=json_api.SessionOut, present=_session_json),
+    ActionRoute("/sessions/{session_id:int}", delete_session, method="DELETE", name="session_delete",
+                response=json_api.SessionOut, present=_session_json),
     ActionRoute("/courses/{course_id:int}/enrolment", enrol, name="enrol", response=json_api.EnrolmentOut,
                 status=201, present=json_api.present_placed),
     ActionRoute("/courses/{course_id:int}/enrolment", withdraw, method="DELETE", name="withdraw",

@@ -157,6 +157,8 @@ class Seed:
         has a maker, so that a write (a delete, a decision) changes nothing the next call uses."""
         params = [match.group(1) for match in PARAM.finditer(endpoint.path)]
         values: dict[str, str] = {}
+        if fresh and endpoint.key in FRESH_FOR:
+            values.update(await FRESH_FOR[endpoint.key](self))
         if fresh:
             for name in reversed(params):  # the innermost record first: its maker also makes its parents
                 key = f"{_area(endpoint.path)}:{name}"
@@ -511,9 +513,17 @@ FRESH: dict[str, Callable[[Seed], Awaitable[dict[str, str]]]] = {
     "people:topic_id": lambda seed: _fresh("labkit_people.models", "Topic", "topic_id",
                                            key=f"topic-{secrets.token_hex(4)}")(seed),
     "training:code": _fresh_certificate,
+    "training:session_id": _fresh(TR, "Session", "session_id", attendance_taken=False),
 }
 """Makers of throw-away records for unsafe calls: each call by each role gets its own record, so a
 cell says what the role may do, not what an earlier call left."""
+
+FRESH_FOR: dict[str, Callable[[Seed], Awaitable[dict[str, str]]]] = {
+    "DELETE /api/v1/training/courses/{course_id:int}": _fresh(TR, "Course", "course_id"),
+    "POST /training/staff/courses/{course_id:int}/delete": _fresh(TR, "Course", "course_id"),
+}
+"""Throw-away records for the one endpoint that deletes them, where the other writes of the area
+need the shared record (enrolling in, then withdrawing from, one course)."""
 
 
 MENTORING = """\

@@ -1,0 +1,159 @@
+"""A session held in a coworking space books it: members cannot book the space then, a session
+cannot take a booked slot (422 on the page, a problem in the API, nothing saved), moving or
+cancelling the session moves or frees the booking, and the coworking calendar shows it. Without
+coworking a session keeps its free-text place."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import date
+from typing import Any
+
+import pytest
+
+from .conftest import api_client, make_course
+from labkit_coworking.models import Booking, Resource
+from labkit_training.models import Course, Session
+from tests.coworking.conftest import api_client as member_client
+from tests.coworking.conftest import booking_json, make_resource, make_space, next_weekday
+
+
+@pytest.fixture
+async def both(make_lab) -> Any:
+    """A lab with coworking and training."""
+    return await make_lab(plugins=["coworking", "training"])
+
+
+async def _space_with_desks_and_room() -> tuple[int, Resource, Resource]:
+    space = await make_space()
+    desks = await make_resource(space, name="Mesas", capacity=6)
+    room = await make_resource(space, name="Sala", kind="room", capacity=10, exclusive=True)
+    return space.id, desks, room
+
+
+def _session(day: date, start: str, end: str, space_id: int | str = "", **more: Any) -> dict[str, Any]:
+    return {"title": "Aula", "day": day.isoformat(), "start_time": start, "end_time": end,
+            "space_ref": str(space_id), **more}
+
+
+async def _held(session_id: int) -> list[tuple[str, int]]:
+    bookings = await Booking.filter(holder=f"training.session:{session_id}").select_related("resource")
+    return sorted((f"{b.start:%H:%M}-{b.end:%H:%M}", b.resource.capacity) for b in bookings)
+
+
+async def test_a_session_in_a_space_books_it_and_the_week_shows_it(both) -> None:
+    space_id, desks, _room = await _space_with_desks_and_room()
+    course = await make_course(both, title="Python para iniciantes")
+    day = next_weekday(1)
+    staff = await api_client(both, "staff")
+    made = await staff.post(f"/api/v1/training/courses/{course.id}/sessions", json=_session(day, "09:00", "12:00", space_id))
+    assert made.status_code == 201, made.text
+    held = await Booking.filter(holder=f"training.session:{made.json()['id']}", status="approved")
+    assert len(held) == 2 and all(b.person_id is None for b in held)
+    assert {b.attendees for b in held} == {6, 10}  # every place of every resource
+    member = await member_client(both)
+    refused = await member.post("/api/v1/coworking/bookings", json=booking_json(desks, day, 11, 13))
+    assert refused.status_code == 409 and refused.json()["type"] == "urn:labkit:problem:slot-taken"
+    after = await member.post("/api/v1/coworking/bookings", json=booking_json(desks, day, 12, 13))
+    assert after.status_code == 201
+    week = await both.client().get(f"/coworking/spaces/{space_id}/week?start={day.isoformat()}")
+    assert "Training: Python para iniciantes" in week.text
+    assert f'href="/training/courses/{course.id}"' in week.text
+    staff_view = await (await both.login_as("staff")).get("/coworking/staff/bookings?status=approved")
+    assert "Training: Python para iniciantes" in staff_view.text
+    renamed = await staff.put(f"/api/v1/training/courses/{course.id}", json={"title": "Python 1", "capacity": 2,
+                                                                               "required_hours": "6"})
+    assert renamed.status_code == 200
+    assert {b.holder_label for b in await Booking.filter(holder__isnull=False)} == {"Training: Python 1"}
+
+
+async def test_a_booked_slot_refuses_the_session_on_the_page_and_in_the_api(both) -> None:
+    space_id, _desks, room = await _space_with_desks_and_room()
+    course = await make_course(both)
+    day = next_weekday(2)
+    member = await member_client(both)
+    assert (await member.post("/api/v1/coworking/bookings", json=booking_json(room, day, 14, 16))).status_code == 201
+    staff = await both.login_as("staff")
+    page = await staff.submit(f"/training/staff/courses/{course.id}/sessions/new", _session(day, "15:00", "17:00", space_id))
+    assert page.status_code == 422
+    assert "Pátio Digital is already booked at that time (Sala)." in page.text
+    api = await (await api_client(both, "staff")).post(f"/api/v1/training/courses/{course.id}/sessions",
+                                                         json=_session(day, "13:00", "15:00", space_id))
+    assert api.status_code == 422 and api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["type"] == "urn:labkit:problem:slot-taken"
+    assert api.json()["errors"] == [{"field": "space_ref", "message": "Pátio Digital is already booked at that time (Sala)."}]
+    assert not await Session.exists() and not await Booking.exists(holder__isnull=False)
+
+
+async def test_moving_cancelling_and_deleting_move_and_free_the_booking(both) -> None:
+    space_id, desks, _room = await _space_with_desks_and_room()
+    course = await make_course(both)
+    day = next_weekday(3)
+    staff = await api_client(both, "staff")
+    first = (await staff.post(f"/api/v1/training/courses/{course.id}/sessions",
+                              json=_session(day, "09:00", "11:00", space_id))).json()["id"]
+    second = (await staff.post(f"/api/v1/training/courses/{course.id}/sessions",
+                               json=_session(day, "14:00", "16:00", space_id))).json()["id"]
+    onto_second = await staff.put(f"/api/v1/training/sessions/{first}", json=_session(day, "15:00", "17:00", space_id))
+    assert onto_second.status_code == 422 and await _held(first) == [("12:00-14:00", 6), ("12:00-14:00", 10)]
+    assert (await Session.get(id=first)).starts_at.hour == 12  # the refused move saved nothing
+    moved = await staff.put(f"/api/v1/training/sessions/{first}", json=_session(day, "10:00", "12:00", space_id))
+    assert moved.status_code == 200 and await _held(first) == [("13:00-15:00", 6), ("13:00-15:00", 10)]  # UTC
+    member = await member_client(both)
+    assert (await member.post("/api/v1/coworking/bookings", json=booking_json(desks, day, 9, 10))).status_code == 201
+    elsewhere = await staff.put(f"/api/v1/training/sessions/{first}", json=_session(day, "10:00", "12:00", place="Praça"))
+    assert elsewhere.status_code == 200 and await _held(first) == []
+    assert (await Session.get(id=first)).place == "Praça"
+    staff_page = await both.login_as("staff")
+    form = await staff_page.get(f"/training/staff/sessions/{first}")
+    assert "Save the session" in form.text and 'value="10:00"' in form.text and 'value="Praça"' in form.text
+    cancelled = await staff_page.submit(f"/training/staff/sessions/{second}/delete", {})
+    assert cancelled.status_code == 303 and await _held(second) == [] and not await Session.exists(id=second)
+    again = (await staff.post(f"/api/v1/training/courses/{course.id}/sessions",
+                              json=_session(day, "14:00", "16:00", space_id))).json()["id"]
+    assert await _held(again)
+    assert (await staff.delete(f"/api/v1/training/courses/{course.id}")).status_code == 200
+    assert not await Course.exists() and not await Booking.exists(holder__isnull=False)
+    assert await Booking.filter(person_id=member.person.id).count() == 1  # the member's own booking stays
+
+
+async def test_coworking_staff_cannot_cancel_a_session_s_booking_there(both) -> None:
+    space_id, _desks, _room = await _space_with_desks_and_room()
+    course = await make_course(both, title="Oficina")
+    made = await (await api_client(both, "staff")).post(f"/api/v1/training/courses/{course.id}/sessions",
+                                                          json=_session(next_weekday(4), "09:00", "10:00", space_id))
+    booking = await Booking.filter(holder=f"training.session:{made.json()['id']}").first()
+    refused = await (await member_client(both, "staff")).post(f"/api/v1/coworking/bookings/{booking.id}/cancel", json={})
+    assert refused.status_code == 409 and refused.json()["detail"] == "Training: Oficina holds this booking: change it there."
+
+
+async def test_without_coworking_a_session_has_a_free_text_place(make_lab) -> None:
+    lab = await make_lab(plugins=["training"])
+    course = await make_course(lab)
+    staff = await api_client(lab, "staff")
+    day = next_weekday(1)
+    made = await staff.post(f"/api/v1/training/courses/{course.id}/sessions", json=_session(day, "09:00", "12:00", place="Biblioteca"))
+    assert made.status_code == 201 and made.json()["place"] == "Biblioteca"
+    unknown = await staff.post(f"/api/v1/training/courses/{course.id}/sessions", json=_session(day, "13:00", "14:00", 7))
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "space_ref"
+    assert (await staff.delete(f"/api/v1/training/sessions/{made.json()['id']}")).status_code == 200
+
+
+@pytest.mark.skipif(not os.environ.get("LABKIT_TEST_DATABASE_URL"),
+                    reason="concurrent transactions need PostgreSQL (LABKIT_TEST_DATABASE_URL)")
+async def test_a_member_and_a_session_racing_for_one_slot_give_one_winner(both) -> None:
+    space_id, _desks, room = await _space_with_desks_and_room()
+    course = await make_course(both)
+    staff = await api_client(both, "staff")
+    members = [await member_client(both) for _ in range(8)]
+    day = next_weekday(5)
+    for hour, member in zip(range(8, 16), members, strict=True):
+        session, booking = await asyncio.gather(
+            staff.post(f"/api/v1/training/courses/{course.id}/sessions",
+                       json=_session(day, f"{hour:02d}:00", f"{hour:02d}:30", space_id)),
+            member.post("/api/v1/coworking/bookings", json=booking_json(room, day, hour, hour + 1)))
+        assert sorted((session.status_code, booking.status_code)) in ([201, 409], [201, 422]), (session.text, booking.text)
+        assert (session.status_code == 201) != (booking.status_code == 201)
+    assert await Session.filter(course_id=course.id).count() + await Booking.filter(person_id__isnull=False).count() == 8
+    assert await Booking.filter(resource_id=room.id, person_id__isnull=True).count() == await Session.all().count()
