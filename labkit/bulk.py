@@ -30,7 +30,8 @@ async def insert_many(model: type[Model], rows: list[dict[str, Any]]) -> None:
     connection = model._meta.db
     executor = connection.executor_class(model=model, db=connection)
     columns = [(name, model._meta.fields_map[name]) for name in executor.regular_columns]
-    records = list(zip(*(_converted(model, field, [row[name] for row in rows]) for name, field in columns)))
+    records = [list(row) for row in zip(*(_converted(model, field, [row[name] for row in rows])
+                                          for name, field in columns))]
     if connection.capabilities.dialect == "postgres":
         await _copy(model, [field.source_field or name for name, field in columns], records)
     else:
@@ -66,15 +67,15 @@ async def update_records(model: type[Model], columns: Sequence[str], records: li
     marks = [f"${number}" if postgres else "?" for number in range(1, len(columns) + 2)]
     assignments = ", ".join(f'"{fields[name].source_field or name}" = {mark}' for name, mark in zip(columns, marks))
     sql = f'UPDATE "{model._meta.db_table}" SET {assignments} WHERE "{model._meta.db_pk_column}" = {marks[-1]}'
-    rows = [(*record[1:], record[0]) for record in records]  # the key is the last parameter
+    rows = [[*record[1:], record[0]] for record in records]  # the key is the last parameter
     if not postgres:
         names = [*columns, model._meta.pk_attr]
-        rows = list(zip(*(_converted(model, fields[name], [row[index] for row in rows])
-                          for index, name in enumerate(names))))
+        rows = [list(row) for row in zip(*(_converted(model, fields[name], [row[index] for row in rows])
+                                           for index, name in enumerate(names)))]
     await connection.execute_many(sql, rows)
 
 
-async def _copy(model: type[Model], columns: list[str], records: list[tuple[Any, ...]]) -> None:
+async def _copy(model: type[Model], columns: list[str], records: Sequence[Sequence[Any]]) -> None:
     async with model._meta.db.acquire_connection() as raw:
         await raw.copy_records_to_table(model._meta.db_table, records=records, columns=columns)
 
