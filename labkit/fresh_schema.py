@@ -4,14 +4,14 @@ Tortoise applies a migration one operation at a time and, for each, rebuilds the
 of everything related to it (and copies the whole state first): for a new lab with every
 built-in module that took ~2.3 s, most of ``labkit new``. On a database with no migration applied
 yet, when every pending operation is one whose outcome is known from the final state (a table
-created, dropped, given a field or options) or a data step declared as touching only rows that
+created, dropped, given a field or options, a field altered) or a data step declared as touching only rows that
 already exist (:class:`ForExistingRows`, :class:`SQLForExistingRows`: nothing to do on a new
 database), :func:`create_fresh` renders the final state once, lets each ``CreateModel`` whose
 table still exists at the end create it from that state (the same ``database_forward`` and
 schema editor as a step-by-step run, so the same DDL, in the same order; a field added later is
 part of its table from the start) and records every migration as applied, all in one
 transaction. Anything else (a database already migrated, a plain ``RunPython`` that may insert
-rows, a renamed or altered field...) is left to Tortoise's executor, one migration at a time.
+rows, a renamed field...) is left to Tortoise's executor, one migration at a time.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tortoise.connection import get_connection
 from tortoise.migrations.executor import MigrationExecutor, PlanStep
 from tortoise.migrations.operations import (
     AddField,
+    AlterField,
     AlterModelOptions,
     CreateModel,
     DeleteModel,
@@ -58,7 +59,7 @@ def _final_state(plan: list[PlanStep], apps: dict[str, dict]) -> State | None:
         for operation in step.migration.operations:
             if isinstance(operation, CreateModel):
                 models[(label, operation.name)] = ModelState.make_from_model(label, operation.model)
-            elif isinstance(operation, AddField) and (label, operation.model_name) in models:
+            elif isinstance(operation, AddField | AlterField) and (label, operation.model_name) in models:
                 models[(label, operation.model_name)].fields[operation.name] = deepcopy(operation.field)  # type: ignore[arg-type]
             elif isinstance(operation, DeleteModel) and (label, operation.name) in models:
                 del models[(label, operation.name)]

@@ -100,7 +100,7 @@ class Resource(Model):
 
 
 class Booking(Model):
-    """A person's request for a resource over a time range, and what became of it; or a hold
+    """A person's request for a resource over a time range, and what became of it, or a hold
     another plugin put on the whole space (``holder`` set, no person: a training session)."""
 
     id = fields.IntField(primary_key=True)

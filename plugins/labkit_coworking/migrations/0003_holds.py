@@ -1,6 +1,16 @@
+"""Bookings can be holds another plugin puts on a whole space (no person, a holder instead)."""
+
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
+
+from labkit.fresh_schema import SQLForExistingRows
+
+# On SQLite, Tortoise alters a column by rebuilding the table without its indexes, and adds a field
+# without the index it asks for: they are made again here (PostgreSQL keeps them: IF NOT EXISTS).
+BOOKING_INDEXES = {"idx_coworking_b_start_dfa984": "start", "idx_coworking_b_end_c78972": "end",
+                   "idx_coworking_b_status_89304b": "status", "idx_coworking_b_series_974c06": "series",
+                   "idx_coworking_b_holder_feec0f": "holder"}
 
 
 class Migration(migrations.Migration):
@@ -11,7 +21,7 @@ class Migration(migrations.Migration):
     operations = [
         ops.AlterModelOptions(
             name='Booking',
-            options={'table': 'coworking_booking', 'app': 'coworking', 'pk_attr': 'id', 'table_description': "A person's request for a resource over a time range, and what became of it; or a hold"},
+            options={'table': 'coworking_booking', 'app': 'coworking', 'pk_attr': 'id', 'table_description': "A person's request for a resource over a time range, and what became of it, or a hold"},
         ),
         ops.AlterField(
             model_name='Booking',
@@ -33,4 +43,6 @@ class Migration(migrations.Migration):
             name='holder_url',
             field=fields.CharField(default='', max_length=250),
         ),
+        SQLForExistingRows([f'CREATE INDEX IF NOT EXISTS "{name}" ON "coworking_booking" ("{column}")'
+                            for name, column in BOOKING_INDEXES.items()]),
     ]
