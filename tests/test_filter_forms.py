@@ -6,15 +6,13 @@ narrowed; and in a real Chromium, used with the keyboard alone."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
-import re
-
 import pytest
 
-from labkit.testing import RunningLab
 from labkit.timezones import now
 
 from labkit_federation import demo as federation_demo
