@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from labkit.api import ApiRoute
+from labkit.config import Settings
 from labkit.hooktypes import Reference, ReferenceKind, Reservation
 from labkit.i18n import gettext
-from labkit.config import Settings
 from labkit.plugins import PluginError, Plugins
 from labkit.web import Problem
 

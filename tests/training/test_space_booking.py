@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from .conftest import api_client, make_course
 from labkit import references
 from labkit.hooktypes import Reservation
 from labkit.i18n import text
 from labkit.timezones import now as utc_now
+
+from .conftest import api_client, make_course
 from labkit_coworking.models import Booking, Resource, Space
 from labkit_training.models import Course, Session
 from tests.coworking.conftest import api_client as member_client
