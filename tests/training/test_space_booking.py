@@ -260,3 +260,21 @@ async def test_the_demo_lab_has_an_upcoming_session_held_in_a_coworking_space(bo
     week = await both.client().get(f"/coworking/spaces/{session.space_ref}/week?start={session.starts_at.date()}",
                                    headers={"Accept-Language": "pt-BR"})
     assert "Formação: Formação imersiva de 5 dias" in week.text
+
+
+@pytest.mark.skipif(not os.environ.get("LABKIT_TEST_DATABASE_URL"),
+                    reason="concurrent transactions need PostgreSQL (LABKIT_TEST_DATABASE_URL)")
+async def test_a_resource_added_while_a_session_books_the_space_is_held_too(both) -> None:
+    space_id, _desks, _room = await _space_with_desks_and_room()
+    course = await make_course(both)
+    staff, staff_page = await api_client(both, "staff"), await both.login_as("staff")
+    day = next_weekday(4)
+    for hour in range(8, 16):
+        session, resource = await asyncio.gather(
+            staff.post(f"/api/v1/training/courses/{course.id}/sessions",
+                       json=_session(day, f"{hour:02d}:00", f"{hour:02d}:30", space_id)),
+            staff_page.submit(f"/coworking/staff/spaces/{space_id}/resources/new", _resource_form(f"Mesa {hour}", 1)))
+        assert (session.status_code, resource.status_code) == (201, 303), (session.text, resource.text)
+    assert await Resource.filter(space_id=space_id).count() == 10
+    for session_id in await Session.all().values_list("id", flat=True):
+        assert len(await _held(session_id)) == 10
