@@ -81,7 +81,9 @@ SIGNED_IN = "signed-in"
 
 def guarded(endpoint: Callable[..., Any], permission: str) -> Callable[..., Any]:
     """``endpoint``, answering 401 (signed out) or 403 (without ``permission``) before it runs;
-    ``permission`` :data:`SIGNED_IN` only needs someone signed in."""
+    ``permission`` :data:`SIGNED_IN` only needs someone signed in. A write (any method but GET,
+    HEAD, OPTIONS) also needs the person's acceptance of the current terms, as every action does
+    (403 ``consent-required``; a page redirects to ``/account/consent``)."""
     from labkit import auth
 
     @functools.wraps(endpoint)
@@ -90,6 +92,7 @@ def guarded(endpoint: Callable[..., Any], permission: str) -> Callable[..., Any]
             auth.require_person(request)
         else:
             auth.require(request, permission)
+        auth.require_consent_to_write(request)
         return await endpoint(request)
 
     return checked

@@ -127,10 +127,16 @@ def require_write(request: HTTPConnection, name: str) -> Person:
     ``consent-required`` problem: a page answers it with a redirect to ``/account/consent``, which
     sends the person back afterwards. For hand-written handlers of GET and POST alike."""
     person = require(request, name)
-    if request.scope["method"] not in SAFE_METHODS and request.state.consent_pending:
+    require_consent_to_write(request)
+    return person
+
+
+def require_consent_to_write(request: HTTPConnection) -> None:
+    """For a write (any method but GET, HEAD, OPTIONS), refuse a signed-in person who has not
+    accepted the lab's current terms and privacy notice (a 403 ``consent-required`` problem)."""
+    if request.scope["method"] not in SAFE_METHODS and getattr(request.state, "consent_pending", None):
         refusal = required()
         raise Problem(refusal.status, refusal.text(), kind=refusal.kind)
-    return person
 
 
 # ------------------------------------------------------------------------- sessions, tokens

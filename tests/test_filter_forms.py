@@ -1,19 +1,21 @@
 """The core's filter form (``filter_form`` in ``_forms.html``) on the directories of mapping, people
-and participation, fetched over HTTP: a GET form, a label for every input, the chosen values kept,
-an "All" choice, a submit button, a "Clear filters" link only while a filter is set; and in a real
-Chromium, used with the keyboard alone."""
+and participation, the federation's pickers, the indicators' year and the administration's people
+list, fetched over HTTP: a GET form, a label for every input, the chosen values kept, an "All"
+choice, a submit button, a "Clear filters" link only while a filter is set, the list really
+narrowed; and in a real Chromium, used with the keyboard alone."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
-from labkit.testing import RunningLab
 from labkit.timezones import now
 
+from labkit_federation import demo as federation_demo
 from labkit_people.models import Topic
 from tests.people.conftest import write_profile
 
@@ -69,7 +71,8 @@ class FilterForm(HTMLParser):
         return chosen[0] if chosen else None
 
 
-def _check_accessible(form: FilterForm, action: str) -> None:
+def check_accessible(form: FilterForm, action: str) -> None:
+    """A GET form to ``action``, a label for every visible input, one submit button."""
     assert form.form is not None and form.form["method"] == "get" and form.form["action"] == action
     for control in form.controls:
         if control.get("type") != "hidden":
@@ -77,8 +80,9 @@ def _check_accessible(form: FilterForm, action: str) -> None:
     assert form.buttons == ["submit"]
 
 
-async def _form(lab: RunningLab, url: str) -> FilterForm:
-    page = await lab.client().get(url)
+async def filter_form(client: Any, url: str) -> FilterForm:
+    """The filter form of the page at ``url``, fetched by ``client``."""
+    page = await client.get(url)
     assert page.status_code == 200, page.text
     return FilterForm(page.text)
 
@@ -94,33 +98,98 @@ async def test_the_three_directories_share_one_accessible_filter_form(make_lab) 
                                    information_starts_at=start - DAY, proposals_starts_at=start - DAY,
                                    support_starts_at=start + DAY, results_starts_at=start + 2 * DAY)
 
-    people = await _form(lab, "/people/?skill=gis&region=zona-leste&looking=1&q=ana")
-    _check_accessible(people, "/people/")
+    people = await filter_form(lab.client(), "/people/?skill=gis&region=zona-leste&looking=1&q=ana")
+    check_accessible(people, "/people/")
     assert [c["name"] for c in people.controls] == ["q", "skill", "interest", "region", "looking"]
     assert people.control("q")["value"] == "ana" and "checked" in people.control("looking")
     assert people.selected("skill") == "gis" and people.selected("region") == "zona-leste"
     assert people.control("interest")["options"][0] == {"value": ""}, "an empty 'any' choice comes first"
     assert people.links == ["/people/"], "a link clears the filters"
-    assert (await _form(lab, "/people/")).links == [], "nothing to clear"
-    tagged = await _form(lab, "/people/?tag=qgis")
+    assert (await filter_form(lab.client(), "/people/")).links == [], "nothing to clear"
+    tagged = await filter_form(lab.client(), "/people/?tag=qgis")
     assert tagged.control("tag")["type"] == "hidden" and tagged.links == ["/people/"]
 
-    orgs = await _form(lab, "/mapping/?kind=ngo&partner=1")
-    _check_accessible(orgs, "/mapping/")
+    orgs = await filter_form(lab.client(), "/mapping/?kind=ngo&partner=1")
+    check_accessible(orgs, "/mapping/")
     assert [c["name"] for c in orgs.controls] == ["q", "kind", "topic", "practice", "region", "seal", "partner"]
     assert orgs.selected("kind") == "ngo" and "checked" in orgs.control("partner")
     assert orgs.links == ["/mapping/"]
-    assert (await _form(lab, "/mapping/map")).links == [], "the map's own 'located' filter is not the person's"
+    assert (await filter_form(lab.client(), "/mapping/map")).links == [], "the map's own 'located' filter is not the person's"
     in_portuguese = (await lab.client().get("/mapping/?kind=ngo", headers={"Accept-Language": "pt-BR"})).text
     assert ">Filtrar</button>" in in_portuguese and ">Limpar filtros</a>" in in_portuguese
 
     url = f"/participation/processes/{process.id}"
-    proposals = await _form(lab, f"{url}?category=Escolas&sort=newest")
-    _check_accessible(proposals, url)
+    proposals = await filter_form(lab.client(), f"{url}?category=Escolas&sort=newest")
+    check_accessible(proposals, url)
     assert proposals.selected("category") == "Escolas" and proposals.selected("sort") == "newest"
     assert [o["value"] for o in proposals.control("category")["options"]] == ["", "Saúde", "Escolas"]
     assert proposals.links == [url]
-    assert (await _form(lab, f"{url}?sort=title")).links == [], "an order is not a filter"
+    assert (await filter_form(lab.client(), f"{url}?sort=title")).links == [], "an order is not a filter"
+
+
+def lab_codes(html: str) -> set[str]:
+    """The member labs a federation page lists (the first link of each table row)."""
+    return set(re.findall(r'<th scope="row"><a href="/federation/labs/([^"]+)"', html))
+
+
+async def test_the_federation_pages_filter_with_the_core_form(make_lab) -> None:
+    lab = await make_lab(plugins=["federation"])
+    await federation_demo.create(lab.settings)
+    visitor = lab.client()
+
+    directory = await filter_form(visitor, "/federation/labs/?q=janeiro&region=BR")
+    check_accessible(directory, "/federation/labs/")
+    assert [c["name"] for c in directory.controls] == ["q", "region"]
+    assert directory.control("q")["value"] == "janeiro" and directory.selected("region") == "BR"
+    assert directory.control("q")["aria-describedby"] == "hint-filter-q", "the hint is tied to the box"
+    assert directory.links == ["/federation/labs/"]
+    assert lab_codes((await visitor.get("/federation/labs/?q=janeiro&region=BR")).text) == {"BR-3304557"}
+    assert lab_codes((await visitor.get("/federation/labs/?q=janeiro&region=PT")).text) == set()
+    assert (await filter_form(visitor, "/federation/labs/")).links == []
+
+    overview = await filter_form(visitor, "/federation/")
+    check_accessible(overview, "/federation/")
+    quarter = overview.selected("period")
+    assert quarter and re.fullmatch(r"\d{4}-Q\d", quarter) and overview.links == [], "a period is not a filter"
+    in_sp = await filter_form(visitor, f"/federation/?period={quarter}&region=BR/BR-SP")
+    assert in_sp.control("region") == {"type": "hidden", "name": "region", "value": "BR/BR-SP", "tag": "input",
+                                       "wrapped": False, "options": []}, "the region drilled into is kept"
+
+    url = f"/federation/completeness?period={quarter}&region=BR&status=failed"
+    completeness = await filter_form(visitor, url)
+    check_accessible(completeness, "/federation/completeness")
+    assert [c["name"] for c in completeness.controls] == ["period", "region", "status"]
+    assert (completeness.selected("period"), completeness.selected("region"), completeness.selected("status")) \
+        == (quarter, "BR", "failed")
+    assert [o["value"] for o in completeness.control("status")["options"]] == \
+        ["", "on_time", "late", "failed", "missing", "pending"]
+    assert completeness.links == ["/federation/completeness"]
+    assert lab_codes((await visitor.get(url)).text) == {"BR-1302603", "BR-1501402"}
+
+    staff = await lab.login_as("staff")
+    registry = await filter_form(staff, "/federation/registry?q=janeiro")
+    check_accessible(registry, "/federation/registry")
+    assert registry.control("q")["value"] == "janeiro" and registry.links == ["/federation/registry"]
+    assert lab_codes((await staff.get("/federation/registry?q=janeiro")).text) == {"BR-3304557"}
+
+
+async def test_the_indicators_year_and_the_people_list_use_the_core_form(make_lab) -> None:
+    lab = await make_lab(plugins=["indicators"])
+    staff = await lab.login_as("staff")
+    dashboard = await filter_form(staff, "/indicators/?year=2024")
+    check_accessible(dashboard, "/indicators/")
+    assert dashboard.selected("year") == "2024" and dashboard.links == []
+    assert "<h1>Indicators 2024</h1>" in (await staff.get("/indicators/?year=2024")).text
+
+    admin = await lab.login_as("admin")
+    await lab.person("member", name="Zélia Quintana")
+    people = await filter_form(admin, "/admin/people?q=Quintana")
+    check_accessible(people, "/admin/people")
+    assert people.control("q")["value"] == "Quintana" and people.links == ["/admin/people"]
+    found = (await admin.get("/admin/people?q=Quintana")).text
+    assert "Zélia Quintana" in found and "1 person" in found
+    assert "Zélia Quintana" not in (await admin.get("/admin/people?q=nobody-is-called-this")).text
+    assert (await filter_form(admin, "/admin/people")).links == []
 
 
 @pytest.mark.browser

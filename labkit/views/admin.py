@@ -8,6 +8,7 @@ from starlette.routing import Route
 from tortoise.expressions import Q
 
 from labkit import auth, verification
+from labkit.filters import text
 from labkit.i18n import N_, gettext
 from labkit.mail import send_mail
 from labkit.models import Person, Verification
@@ -20,7 +21,7 @@ async def people(request: Request) -> Response:
     auth.require(request, "labkit.view_admin")
     number, size = page_params(request, default_size=50)
     query = Person.filter(deleted_at=None).order_by("name")
-    search = request.query_params.get("q", "").strip()
+    search = text(request.query_params, "q")
     if search:
         query = query.filter(Q(name__icontains=search) | Q(email__icontains=search))
     page = await paginate(query, number, size)

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from labkit import images, uploads
 from labkit.action_routes import context_of
 from labkit.exports import csv_response, json_response
+from labkit.filters import choice, query_string
 from labkit.i18n import N_, gettext
 from labkit.storage import MissingFile, storage_of
 from labkit.web import Problem, page_params, paginate, render
@@ -66,8 +67,8 @@ async def index(request: Request) -> Response:
     """Every published challenge (staff also see drafts), newest call first."""
     manager = context_of(request).allows(MANAGE)
     query = Challenge.all() if manager else Challenge.filter(is_published=True)
-    kind = request.query_params.get("kind", "")
-    if kind in KINDS:
+    kind = choice(request.query_params, "kind", KINDS)
+    if kind:
         query = query.filter(kind=kind)
     number, size = page_params(request, default_size=12)
     page = await paginate(query.order_by("-opens_at", "id"), number, size)
@@ -76,7 +77,7 @@ async def index(request: Request) -> Response:
     return render(request, "challenges/index.html", {
         "page": page, "phases": phases, "phase_labels": PHASE_LABELS, "kinds": KINDS, "kind": kind,
         "covers": await images.of(Challenge, [c.id for c in page.items], "cover"),
-        "params": f"&kind={kind}" if kind in KINDS else "",
+        "params": query_string(kind=kind),
     })
 
 

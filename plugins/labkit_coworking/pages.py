@@ -13,6 +13,7 @@ from labkit import images, references
 from labkit.action_routes import context_of, found
 from labkit.calendar import CalendarEvent, ics_response
 from labkit.exports import csv_response
+from labkit.filters import choice
 from labkit.i18n import gettext
 from labkit.periods import Period
 from labkit.web import Problem, render
@@ -193,9 +194,7 @@ async def my_bookings(request: Request) -> Response:
 
 async def staff_bookings(request: Request) -> Response:
     """The staff's queue: requests waiting for approval first, then the coming bookings."""
-    status = request.query_params.get("status", "pending")
-    if status not in BOOKING_STATUSES:
-        status = "pending"
+    status = choice(request.query_params, "status", BOOKING_STATUSES, default="pending")
     space_id = _int(request.query_params.get("space"))
     query = Booking.filter(status=status).select_related("resource__space", "person")
     if status in ("pending", "approved"):

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 
 from labkit import INDICATORS, Period
 from labkit.api import ApiRoute
+from labkit.filters import text
 from labkit.i18n import gettext
 from labkit.web import Problem, page_params, paginate, period_param
 
@@ -275,7 +276,7 @@ async def api_tree(request: Request) -> JSONResponse:
 async def api_members(request: Request) -> JSONResponse:
     """The member labs, by name, a page at a time (search ``q``, ``region`` prefix)."""
     number, size = page_params(request)
-    q = (request.query_params.get("q") or "").strip()[:100]
+    q = text(request.query_params, "q")
     page = await paginate(series.member_query(q, region_param(request), include_inactive=True).prefetch_related("mentor"), number, size)
     items = [_member_out(m, m.mentor.code if m.mentor_id and m.mentor else None) for m in page.items]
     return JSONResponse({"items": items, **page.as_json()})

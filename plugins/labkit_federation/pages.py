@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from labkit import INDICATORS, Period, auth, maps
 from labkit.exports import csv_response, json_response
+from labkit.filters import choice, query_string, text
 from labkit.i18n import N_, gettext
 from labkit.web import Page, Problem, paginate, period_param, render
 
@@ -102,9 +103,7 @@ async def completeness_page(request: Request) -> Response:
     recent = comp.recent_periods(today(request), opts.expected_frequencies)
     period = period_param(request, default=recent[0] if recent else None)
     assert period is not None
-    status = request.query_params.get("status", "")
-    if status and status not in comp.STATUSES:
-        status = ""
+    status = choice(request.query_params, "status", comp.STATUSES)
     report = await comp.for_app(request.app, period, region=region)
     lines = [line for line in report.lines if not status or line.status == status]
     number = page_number(request)
@@ -118,7 +117,7 @@ async def completeness_page(request: Request) -> Response:
         "regions": await series.region_choices(), "statuses": comp.STATUSES, "opts": opts,
         "map": _map_config(request), "query": query, "last_day": report.deadline.date() - timedelta(days=1),
         "map_src": f"{request.app.url_path_for('api-federation:completeness')}?{query}",
-        "pager_params": "&" + urlencode({k: v for k, v in {"period": period.code, "region": region, "status": status}.items() if v}),
+        "pager_params": query_string(period=period.code, region=region, status=status),
         **common(request)})
 
 
@@ -161,15 +160,14 @@ async def tree_json(request: Request) -> Response:
 
 async def directory(request: Request) -> Response:
     """Every member lab: search by name, code or municipality, filter by region, a page at a time."""
-    q = (request.query_params.get("q") or "").strip()[:100]
+    q = text(request.query_params, "q")
     region = region_param(request)
     number = page_number(request)
     query = series.member_query(q, region, include_inactive=True).prefetch_related("hub")
     page = await paginate(query, number, PER_PAGE)
-    params = urlencode({k: v for k, v in {"q": q, "region": region}.items() if v})
     return render(request, "federation/directory.html", {
         "page": page, "q": q, "region": region, "regions": await series.region_choices(),
-        "params": "&" + params if params else "", **common(request)})
+        "params": query_string(q=q, region=region), **common(request)})
 
 
 async def lab_page(request: Request) -> Response:

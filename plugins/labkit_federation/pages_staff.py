@@ -5,13 +5,13 @@ show the result. The routes declare ``federation.manage`` (checked by the core).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from labkit.action_routes import enforce
 from labkit.actions import Action, Context, Refused
+from labkit.filters import choice, query_string, text
 from labkit.i18n import N_, gettext
 from labkit.web import Problem, flash, paginate, read_form, redirect, render
 
@@ -60,14 +60,14 @@ async def _registry_page(request: Request, *, q: str = "", number: int = 1, stat
                          **imported: Any) -> Response:
     page = await paginate(series.member_query(q, "", include_inactive=True).prefetch_related("mentor"), number, PER_PAGE)
     return render(request, "federation/registry.html", {
-        "page": page, "q": q, "params": "&" + urlencode({"q": q}) if q else "", "import_report": None,
+        "page": page, "q": q, "params": query_string(q=q), "import_report": None,
         "import_errors": {}, "columns": tuple(reg.CSV_COLUMNS), "actions": IMPORT_ACTIONS, **imported,
         **common(request)}, status=status)
 
 
 async def registry(request: Request) -> Response:
     """Staff: the registry (add, edit, import, export, tokens)."""
-    return await _registry_page(request, q=(request.query_params.get("q") or "").strip()[:100],
+    return await _registry_page(request, q=text(request.query_params, "q"),
                                 number=page_number(request))
 
 
@@ -167,9 +167,7 @@ async def harvest_run(request: Request) -> Response:
     run = await HarvestRun.get_or_none(id=request.path_params["run_id"])
     if run is None:
         raise Problem(404, gettext("There is no such harvest."), kind="not-found")
-    outcome = request.query_params.get("outcome", "")
-    if outcome not in comp.OUTCOME_LABELS:
-        outcome = ""
+    outcome = choice(request.query_params, "outcome", comp.OUTCOME_LABELS)
     query = HarvestResult.filter(run=run).select_related("member").order_by("member__code")
     if outcome:
         query = query.filter(outcome=outcome)
@@ -178,4 +176,4 @@ async def harvest_run(request: Request) -> Response:
                   .values_list("outcome", "n"))
     return render(request, "federation/harvest_run.html", {
         "run": run, "page": page, "outcome": outcome, "counts": counts,
-        "params": "&" + urlencode({"outcome": outcome}) if outcome else "", **common(request)})
+        "params": query_string(outcome=outcome), **common(request)})

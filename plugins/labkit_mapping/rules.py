@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from labkit.actions import Refused, not_found
+from labkit.filters import QueryFilters, choice, flag, text, whole_number
 from labkit.i18n import N_
 from labkit.models import Person
 from labkit.text import fold
@@ -316,8 +318,10 @@ async def network(published_only: bool = True) -> list[Relationship]:
 
 
 @dataclass
-class Filters:
-    """The directory's search and filters (all optional)."""
+class Filters(QueryFilters):
+    """The directory's search and filters (all optional); ``located`` is the map's own."""
+
+    NOT_CHOSEN = frozenset({"located"})
 
     q: str = ""
     kind: str = ""
@@ -329,18 +333,15 @@ class Filters:
     seal: int | None = None
 
     @classmethod
-    def from_query(cls, params: Any) -> Filters:
-        def text(name: str, limit: int = 100) -> str:
-            return str(params.get(name, "")).strip()[:limit]
-
-        kind, practice, seal = text("kind"), text("practice"), text("seal", 9)
-        return cls(q=text("q"), kind=kind if kind in KINDS else "", topic=text("topic", 60).lower(),
-                   practice=practice if practice in PRACTICES else "", region=text("region", 40),
-                   partner=text("partner") in ("1", "true", "yes", "on"),
-                   located=text("located") in ("1", "true", "yes", "on"),
-                   seal=int(seal) if seal.isascii() and seal.isdigit() else None)
+    def from_query(cls, params: Mapping[str, str]) -> Filters:
+        """The filters of a query string (over-long values cut, unknown kinds and practices ignored)."""
+        return cls(q=text(params, "q"), kind=choice(params, "kind", KINDS), topic=text(params, "topic", 60).lower(),
+                   practice=choice(params, "practice", PRACTICES), region=text(params, "region", 40),
+                   partner=flag(params, "partner"), located=flag(params, "located"),
+                   seal=whole_number(params, "seal", 9))
 
     def apply(self, query: QuerySet) -> QuerySet:
+        """``query`` narrowed to the organisations matching every filter."""
         if self.q:
             for word in fold(self.q).split()[:8]:
                 query = query.filter(search_text__contains=word)
@@ -359,19 +360,6 @@ class Filters:
         if self.seal is not None:
             query = query.filter(seal_grants__seal_id=self.seal, seal_grants__seal__retired=False)
         return query
-
-    def query_string(self) -> str:
-        """The filters as ``&name=value`` pairs, for pager links."""
-        from urllib.parse import urlencode
-
-        pairs = {k: v for k, v in vars(self).items() if v not in (None, "", False)}
-        pairs = {k: ("1" if v is True else v) for k, v in pairs.items()}
-        return ("&" + urlencode(pairs)) if pairs else ""
-
-    @property
-    def active(self) -> bool:
-        """Whether a person chose a filter (``located``, which the map sets itself, does not count)."""
-        return any(value not in (None, "", False) for name, value in vars(self).items() if name != "located")
 
 
 def published() -> QuerySet:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from labkit import auth
 from labkit.action_routes import found
 from labkit.calendar import CalendarEvent, ics_response
+from labkit.filters import choice
 from labkit.i18n import gettext
 from labkit.timezones import now
 from labkit.web import render
@@ -65,9 +66,7 @@ async def process_context(request: Request, process: Process) -> dict[str, Any]:
     """What the consultation's page shows (its comment form empty)."""
     person = request.state.person
     category = request.query_params.get("category", "")
-    sort = request.query_params.get("sort", "supports")
-    if sort not in service.SORTS:
-        sort = "supports"
+    sort = choice(request.query_params, "sort", service.SORTS, default="supports")
     proposals = await service.proposals_query(process.id, category, sort).prefetch_related("author")
     return {
         "process": process,

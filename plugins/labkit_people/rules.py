@@ -9,12 +9,12 @@ the join tables (a key matches one topic, so no profile comes twice) and indexed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
 
 from tortoise.queryset import QuerySet
 
+from labkit.filters import QueryFilters, flag, text
 from labkit.text import fold
 
 from labkit_people.models import Profile, Topic
@@ -38,12 +38,8 @@ def published() -> QuerySet[Profile]:
     return Profile.filter(published=True, person__is_active=True)
 
 
-def _flag(params: Any, name: str) -> bool:
-    return str(params.get(name, "")).strip() in ("1", "true", "yes", "on")
-
-
 @dataclass
-class Filters:
+class Filters(QueryFilters):
     """The directory's filters, from a query string: ``q`` words, ``skill``, ``interest``, ``tag``,
     ``region`` and ``looking`` (people looking for a team)."""
 
@@ -55,14 +51,11 @@ class Filters:
     looking: bool = False
 
     @classmethod
-    def from_query(cls, params: Any) -> Filters:
+    def from_query(cls, params: Mapping[str, str]) -> Filters:
         """The filters of a query string (over-long values are cut)."""
-        def text(name: str, limit: int = 100) -> str:
-            return str(params.get(name, "")).strip()[:limit]
-
-        return cls(q=text("q"), skill=text("skill", 40).lower(), interest=text("interest", 40).lower(),
-                   tag=" ".join(text("tag", 30).lower().split()), region=text("region", 40),
-                   looking=_flag(params, "looking"))
+        return cls(q=text(params, "q"), skill=text(params, "skill", 40).lower(),
+                   interest=text(params, "interest", 40).lower(), tag=" ".join(text(params, "tag", 30).lower().split()),
+                   region=text(params, "region", 40), looking=flag(params, "looking"))
 
     def apply(self, query: QuerySet[Profile]) -> QuerySet[Profile]:
         """``query`` narrowed to the profiles matching every filter."""
@@ -79,15 +72,6 @@ class Filters:
         if self.looking:
             query = query.filter(looking_for_team=True)
         return query
-
-    def query_string(self) -> str:
-        """The filters as ``&name=value`` pairs, for pager links."""
-        pairs = {name: ("1" if value is True else value) for name, value in vars(self).items() if value}
-        return ("&" + urlencode(pairs)) if pairs else ""
-
-    @property
-    def active(self) -> bool:
-        return any(vars(self).values())
 
 
 async def regions_in_use() -> list[str]:

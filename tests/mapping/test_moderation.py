@@ -156,6 +156,29 @@ async def test_the_team_edits_archives_and_republishes_with_history(map_lab: Run
     assert renamed.note == "Nome oficial."
 
 
+async def test_the_teams_hand_written_writes_wait_for_the_current_terms(map_lab: RunningLab) -> None:
+    from labkit import consent
+
+    from labkit_mapping.models import Organisation
+
+    await map_lab.client().submit("/mapping/propose", org())
+    proposal_id = await _proposal_id("Coletivo Código Aberto")
+    organisation = await Organisation.get(name="Coletivo Código Aberto")
+    staff = await map_lab.login_as("staff")
+    await consent.publish("terms", {"en": "Terms v2"}, None)
+    review = f"/mapping/moderation/{proposal_id}"
+    assert (await staff.get(review)).status_code == 200, "reading stays open"
+    decided = await staff.submit(review, {"decision": "approve"}, headers={"Referer": map_lab.url + review})
+    assert decided.status_code == 303 and decided.headers["location"] == f"/account/consent?next={review}"
+    archived = await staff.submit(f"/mapping/organisations/{organisation.id}/status", {"status": "archived"})
+    assert archived.headers["location"].startswith("/account/consent")
+    assert (await Organisation.get(id=organisation.id)).status == "proposed"
+
+    await staff.submit(f"/account/consent?next={review}", {"version_terms": "1"})
+    assert (await staff.submit(review, {"decision": "approve"})).status_code == 303
+    assert (await Organisation.get(id=organisation.id)).status == "published"
+
+
 @pytest.mark.skipif(not os.environ.get("LABKIT_TEST_DATABASE_URL"), reason="needs PostgreSQL for real concurrency")
 async def test_two_moderators_deciding_at_once_decide_once(map_lab: RunningLab) -> None:
     from labkit_mapping.models import Change, Proposal
