@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from labkit.i18n import Text
+
 
 @dataclass(frozen=True)
 class PluginInfo:
@@ -168,12 +170,13 @@ class Reservation:
     """A hold one plugin puts on another plugin's record over ``[start, end)`` (UTC).
 
     ``holder`` names what holds it, unique across the lab (``"training.session:12"``); ``label``
-    and ``url`` are what the record's pages show for it (``"Training: Python for beginners"``),
-    never personal data.
+    and ``url`` are what the record's pages show for it, never personal data: ``label`` is a
+    :data:`labkit.i18n.Text` (``text(N_("Training: %(course)s"), {"course": title})``), kept as
+    such and shown in each viewer's language.
     """
 
     holder: str
-    label: str
+    label: Text
     start: datetime
     end: datetime
     url: str | None = None

@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from labkit.api import ApiRoute
+from labkit.config import Settings
 from labkit.hooktypes import Reference, ReferenceKind, Reservation
 from labkit.i18n import gettext
-from labkit.plugins import PluginError
+from labkit.plugins import PluginError, Plugins
 from labkit.web import Problem
 
 
@@ -33,6 +34,11 @@ def collect(results: list[tuple[str, list[ReferenceKind]]]) -> dict[str, Referen
 def kinds(app: Starlette) -> dict[str, ReferenceKind]:
     """The reference kinds available in this lab."""
     return app.state.references
+
+
+def offered(settings: Settings) -> dict[str, ReferenceKind]:
+    """The reference kinds the lab's plugins offer, outside the web app (sample data, commands)."""
+    return collect(Plugins(settings).results("labkit_references"))
 
 
 async def search(app: Starlette, kind: str, query: str, limit: int = 10) -> list[Reference]:

@@ -14,6 +14,7 @@ import pytest
 from labkit import Reservation, events, references, throttle
 from labkit.calendar import CalendarEvent, ics_bytes
 from labkit.exports import csv_text
+from labkit.i18n import text
 from labkit.models import Notification
 from labkit.notifications import notify, unread_count
 from labkit.testing import RunningLab
@@ -85,7 +86,7 @@ async def test_references_resolve_and_search_without_importing_the_offering_plug
 
 async def test_a_kind_without_reserve_and_a_kind_nobody_offers_book_nothing(sharing_lab: RunningLab) -> None:
     app = sharing_lab.app
-    hold = Reservation("test:1", "Test", datetime(2030, 1, 7, 12, tzinfo=UTC), datetime(2030, 1, 7, 13, tzinfo=UTC))
+    hold = Reservation("test:1", text("Test"), datetime(2030, 1, 7, 12, tzinfo=UTC), datetime(2030, 1, 7, 13, tzinfo=UTC))
     assert await references.reserve(app, "thing", 2, hold) is False
     assert await references.reserve(app, "organisation", 1, hold) is False
     await references.release(app, "organisation", "test:1")  # nothing held, nothing to do

@@ -133,7 +133,7 @@ async def decide_booking(ctx: Context, data: BookingDecisionIn) -> Booking:
     booking = await services.visible_booking(ctx, data.booking_id)
     if booking.holder:
         raise Refused(N_("%(holder)s holds this booking: change it there."), kind="booking-held",
-                      holder=booking.holder_label)
+                      holder=booking.held_by)
     if verb != "cancel" or booking.person_id != ctx.actor.id:
         ctx.require("coworking.manage_bookings")
     allowed, target = _TRANSITIONS[verb]

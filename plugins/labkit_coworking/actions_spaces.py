@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.transactions import in_transaction
+
 from labkit import images
 from labkit.actions import Context, action, not_found
 from labkit.i18n import N_
 
-from labkit_coworking import rules, services
+from labkit_coworking import holds, rules, services
 from labkit_coworking.forms import ClosureForm, ClosureRef, ResourceForm, SpaceForm
 from labkit_coworking.models import Booking, Closure, Resource, Space
 
@@ -82,12 +84,19 @@ async def remove_closure(ctx: Context, data: ClosureRef) -> Closure:
 
 @action("coworking.save_resource", input=ResourceForm, permission="coworking.manage_spaces")
 async def save_resource(ctx: Context, data: ResourceForm) -> Resource:
-    """Create a resource in a space, or change one: capacity, approval and booking limits."""
+    """Create a resource in a space, or change one: capacity, approval and booking limits. An
+    active resource is taken by the holds its space is under (:func:`labkit_coworking.holds.cover`);
+    one booked by members during a hold is refused (409) and nothing is saved."""
     fields = data.model_dump(exclude={"space_id", "resource_id", "min_notice_hours", "max_length_hours"})
     fields["min_notice_minutes"] = round(data.min_notice_hours * 60)
     fields["max_length_minutes"] = round(data.max_length_hours * 60)
-    if data.resource_id is not None:
-        resource = await find_resource(data.resource_id)
-        await resource.update_from_dict(fields).save()
-        return resource
-    return await Resource.create(space=await find_space(data.space_id or 0), **fields)
+    resource = await find_resource(data.resource_id) if data.resource_id is not None else None
+    space_id = resource.space_id if resource is not None else (await find_space(data.space_id or 0)).id
+    async with in_transaction():
+        await holds.lock_space(space_id)
+        if resource is None:
+            resource = await Resource.create(space_id=space_id, **fields)
+        else:
+            await resource.update_from_dict(fields).save()
+        await holds.cover(resource)
+    return resource

@@ -173,7 +173,7 @@ def booking_out(ctx: Context, booking: Booking) -> BookingOut:
         space_id=booking.resource.space_id, start=booking.start, end=booking.end, attendees=booking.attendees,
         purpose=booking.purpose, status=booking.status, decision_reason=booking.decision_reason,
         organisation_ref=booking.organisation_ref, series=booking.series, person_id=booking.person_id,
-        held_by=booking.holder_label,
+        held_by=booking.held_by,
         url=ctx.url_for("coworking:booking", booking_id=booking.id),
         ics=ctx.url_for("coworking:booking_ics", booking_id=booking.id),
     )

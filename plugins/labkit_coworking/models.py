@@ -9,7 +9,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from labkit.i18n import N_
+from labkit.i18n import N_, render
 
 RESOURCE_KINDS = {"desk": N_("Desk"), "room": N_("Room"), "equipment": N_("Equipment")}
 BOOKING_STATUSES = {
@@ -110,6 +110,11 @@ class Booking(Model):
     holder = fields.CharField(max_length=64, null=True, db_index=True)
     """What holds the space, for a hold (``"training.session:12"``); ``None`` for a person's booking."""
     holder_label = fields.CharField(max_length=250, default="")
+    """The hold's label as an untranslated message (``"Training: %(course)s"``), with its values in
+    ``holder_params``: :attr:`held_by` shows it in the viewer's language."""
+    holder_params = fields.JSONField(null=True)
+    """The values of ``holder_label``'s placeholders (``None`` for a person's booking, and for a
+    hold made before they were kept, whose label is already in words)."""
     holder_url = fields.CharField(max_length=250, default="")
     organisation_ref = fields.CharField(max_length=64, null=True)
     start = fields.DatetimeField(db_index=True)
@@ -132,6 +137,11 @@ class Booking(Model):
     @property
     def hours(self) -> float:
         return (self.end - self.start).total_seconds() / 3600
+
+    @property
+    def held_by(self) -> str:
+        """What holds the booking, for a hold, in the current language ("" for a person's booking)."""
+        return render({"message": self.holder_label, "params": self.holder_params or {}}) if self.holder else ""
 
 
 class Programme(Model):

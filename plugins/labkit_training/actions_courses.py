@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from labkit import images, references
 from labkit.actions import Context, Refused, action, invalid, not_found
 from labkit.hooktypes import Reservation
-from labkit.i18n import N_, gettext
+from labkit.i18n import N_, text
 from labkit.timezones import LocalTimeError, local_to_utc
 
 from labkit_training import rules
@@ -75,17 +75,22 @@ def _holder(session_id: int) -> str:
     return f"training.session:{session_id}"
 
 
+def reservation(session: Session, course: Course, url: str) -> Reservation:
+    """What a session held in a coworking space asks of it: the space over the session's time,
+    labelled with the course (shown in each viewer's language) and linking to ``url``."""
+    return Reservation(holder=_holder(session.id), label=text(N_("Training: %(course)s"), {"course": course.title}),
+                       start=session.starts_at, end=session.ends_at, url=url)
+
+
 async def _book_space(ctx: Context, session: Session, course: Course) -> None:
     """Book the session's coworking space over its time (and free the one it held, if any); the
     space taken then refuses the session (422 on ``space_ref``). Runs in the session's transaction."""
     if not session.space_ref:
         await references.release(ctx.app, "space", _holder(session.id))
         return
-    reservation = Reservation(holder=_holder(session.id), label=gettext("Training: %(course)s", course=course.title),
-                              start=session.starts_at, end=session.ends_at,
-                              url=ctx.url_for("training:course", course_id=course.id))
+    wanted = reservation(session, course, ctx.url_for("training:course", course_id=course.id))
     try:
-        await references.reserve(ctx.app, "space", session.space_ref, reservation)
+        await references.reserve(ctx.app, "space", session.space_ref, wanted)
     except Refused as refusal:
         raise Refused(refusal.message, 422, kind=refusal.kind, errors={"space_ref": refusal.message},
                       **refusal.values) from None

@@ -1,19 +1,23 @@
 """Sample data for ``labkit demo``: the "18-hour course" that ran last month for the team of
 another municipality's new lab (Lab Manaus, BR-1302603 in the hub's registry), with its sessions,
 enrolments (one on the waiting list), attendance and the certificates it issued, and an upcoming
-5-day immersive training open to residents; each with a cover (its initials, drawn for the demo)."""
+5-day immersive training open to residents, whose opening class next Wednesday afternoon books the
+lab's first coworking space (when the coworking plugin is on); each with a cover (its initials,
+drawn for the demo)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from labkit import references
 from labkit.demo import sample_people, sample_pictures
 from labkit.models import Person
 from labkit.timezones import local_to_utc, now
 
-from labkit_training.actions_courses import COVER
+from labkit_training.actions_courses import COVER, reservation
 from labkit_training.models import ENROLLED, WAITING, Attendance, Course, Enrolment, Session
 from labkit_training.services import issue_due
 
@@ -28,6 +32,24 @@ async def _sessions(course: Course, first_day: datetime, days: int, start: time,
         sessions.append(await Session.create(course=course, title=f"Encontro {number + 1}", starts_at=starts_at,
                                              ends_at=ends_at, hours=Decimal(end.hour - start.hour), place=place))
     return sessions
+
+
+async def _opening_class_in_a_space(settings: Any, course: Course) -> None:
+    """The course's opening class, next Wednesday 14:00-17:00 in the first coworking space, which
+    it books like a session saved by staff (nothing when no plugin offers spaces, or none exists)."""
+    spaces = references.offered(settings).get("space")
+    if spaces is None or spaces.reserve is None:
+        return
+    found = await spaces.search("", 1)
+    if not found:
+        return
+    today = now().astimezone(ZoneInfo(settings.lab.timezone)).date()
+    day = today + timedelta(days=(2 - today.weekday()) % 7 or 7)
+    session = await Session.create(
+        course=course, title="Aula inaugural", hours=Decimal(3), place=found[0].label, space_ref=found[0].id,
+        starts_at=local_to_utc(datetime.combine(day, time(14)), settings.lab.timezone),
+        ends_at=local_to_utc(datetime.combine(day, time(17)), settings.lab.timezone))
+    await spaces.reserve(found[0].id, reservation(session, course, f"/training/courses/{course.id}"))
 
 
 async def load(settings: Any) -> None:
@@ -58,5 +80,6 @@ async def load(settings: Any) -> None:
         capacity=12, required_hours=Decimal(32), published=True, enrolment_open=True)
     await _sessions(immersive, (now() + timedelta(days=20)).replace(tzinfo=None), 5, time(9), time(17), zone,
                     "Laboratório — sala grande")
+    await _opening_class_in_a_space(settings, immersive)
     await sample_pictures(settings, COVER, [(c, c.title, f"Capa com as iniciais de “{c.title}”") for c in (course, immersive)],
                           size=(640, 272))

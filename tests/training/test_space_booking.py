@@ -6,14 +6,21 @@ coworking a session keeps its free-text place."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from labkit import references
+from labkit.hooktypes import Reservation
+from labkit.i18n import text
+from labkit.timezones import now as utc_now
+
 from .conftest import api_client, make_course
-from labkit_coworking.models import Booking, Resource
+from labkit_coworking.models import Booking, Resource, Space
 from labkit_training.models import Course, Session
 from tests.coworking.conftest import api_client as member_client
 from tests.coworking.conftest import booking_json, make_resource, make_space, next_weekday
@@ -65,7 +72,7 @@ async def test_a_session_in_a_space_books_it_and_the_week_shows_it(both) -> None
     renamed = await staff.put(f"/api/v1/training/courses/{course.id}", json={"title": "Python 1", "capacity": 2,
                                                                                "required_hours": "6"})
     assert renamed.status_code == 200
-    assert {b.holder_label for b in await Booking.filter(holder__isnull=False)} == {"Training: Python 1"}
+    assert {b.held_by for b in await Booking.filter(holder__isnull=False)} == {"Training: Python 1"}
 
 
 async def test_a_booked_slot_refuses_the_session_on_the_page_and_in_the_api(both) -> None:
@@ -157,3 +164,117 @@ async def test_a_member_and_a_session_racing_for_one_slot_give_one_winner(both) 
         assert (session.status_code == 201) != (booking.status_code == 201)
     assert await Session.filter(course_id=course.id).count() + await Booking.filter(person_id__isnull=False).count() == 8
     assert await Booking.filter(resource_id=room.id, person_id__isnull=True).count() == await Session.all().count()
+
+
+def _resource_form(name: str, capacity: int, active: bool = True, **more: str) -> dict[str, str]:
+    form = {"name": name, "kind": "desk", "capacity": str(capacity), "auto_approve": "on", "min_notice_hours": "0",
+            "max_length_hours": "8", "max_days_ahead": "400", **more}
+    return form | ({"is_active": "on"} if active else {})
+
+
+async def test_a_resource_added_reopened_or_enlarged_in_a_held_space_is_held_too(both) -> None:
+    space_id, desks, _room = await _space_with_desks_and_room()
+    printer = await make_resource(await Space.get(id=space_id), name="Impressora", capacity=1, exclusive=True)
+    course = await make_course(both, title="Oficina")
+    day = next_weekday(1)
+    member = await member_client(both)
+    assert (await member.post("/api/v1/coworking/bookings", json=booking_json(printer, day, 10, 11))).status_code == 201
+    staff_page = await both.login_as("staff")
+    closed = await staff_page.submit(f"/coworking/staff/resources/{printer.id}", _resource_form("Impressora", 1, False))
+    assert closed.status_code == 303
+    staff = await api_client(both, "staff")
+    made = await staff.post(f"/api/v1/training/courses/{course.id}/sessions", json=_session(day, "09:00", "12:00", space_id))
+    assert made.status_code == 201 and len(await _held(made.json()["id"])) == 2  # the closed printer is not held
+    added = await staff_page.submit(f"/coworking/staff/spaces/{space_id}/resources/new", _resource_form("Bancadas", 4))
+    assert added.status_code == 303
+    benches = await Resource.get(name="Bancadas")
+    refused = await member.post("/api/v1/coworking/bookings", json=booking_json(benches, day, 10, 11))
+    assert refused.status_code == 409 and refused.json()["type"] == "urn:labkit:problem:slot-taken"
+    assert (await member.post("/api/v1/coworking/bookings", json=booking_json(benches, day, 12, 13))).status_code == 201
+    enlarged = await staff_page.submit(f"/coworking/staff/resources/{desks.id}", _resource_form("Mesas", 8))
+    assert enlarged.status_code == 303
+    assert await _held(made.json()["id"]) == [("12:00-15:00", 4), ("12:00-15:00", 8), ("12:00-15:00", 10)]
+    assert (await member.post("/api/v1/coworking/bookings", json=booking_json(desks, day, 10, 11))).status_code == 409
+    week = await both.client().get(f"/coworking/spaces/{space_id}/week?start={day.isoformat()}&resource={benches.id}")
+    assert "Training: Oficina" in week.text
+    reopened = await staff_page.submit(f"/coworking/staff/resources/{printer.id}", _resource_form("Impressora", 1))
+    assert reopened.status_code == 409
+    assert ("Training: Oficina holds the space then, and Impressora is booked at that time: "
+            "move or cancel those bookings first.") in reopened.text
+    assert not (await Resource.get(id=printer.id)).is_active and len(await _held(made.json()["id"])) == 3
+
+
+async def test_a_deleted_course_keeps_the_hours_of_its_past_sessions_in_the_utilisation_report(both) -> None:
+    space_id, _desks, _room = await _space_with_desks_and_room()
+    course = await make_course(both, title="Oficina")
+    staff = await api_client(both, "staff")
+    past_day = next_weekday(2, at_least=-13)
+    for day in (past_day, next_weekday(2)):
+        made = await staff.post(f"/api/v1/training/courses/{course.id}/sessions", json=_session(day, "09:00", "12:00", space_id))
+        assert made.status_code == 201
+    running = Reservation("test:running", text("Running"), utc_now() - timedelta(hours=1), utc_now() + timedelta(hours=1))
+    await references.reserve(both.app, "space", space_id, running)
+    assert (await staff.delete(f"/api/v1/training/courses/{course.id}")).status_code == 200
+    await references.release(both.app, "space", "test:running")
+    kept = await Booking.filter(holder__isnull=False, holder__not="test:running")
+    assert len(kept) == 2 and {(b.start.date(), b.status, b.holder_url) for b in kept} == {(past_day, "approved", "")}
+    cut = await Booking.filter(holder="test:running")
+    assert len(cut) == 2 and all(b.end <= utc_now() for b in cut)  # the space is free from now on
+    report = await (await both.login_as("staff")).get("/coworking/staff/report",
+                                                      params={"month": f"{past_day:%Y-%m}", "format": "csv"})
+    rows = {r["resource"]: r for r in csv.DictReader(io.StringIO(report.text))}
+    assert float(rows["Mesas"]["hours_booked"]) >= 3 * 6 and float(rows["Sala"]["hours_booked"]) >= 3
+    week = await both.client().get(f"/coworking/spaces/{space_id}/week?start={past_day.isoformat()}")
+    assert "Training: Oficina" in week.text and f'href="/training/courses/{course.id}"' not in week.text
+
+
+async def test_a_hold_is_labelled_in_the_language_of_whoever_looks(both) -> None:
+    space_id, _desks, _room = await _space_with_desks_and_room()
+    course = await make_course(both, title="Python para iniciantes")
+    day = next_weekday(3)
+    staff = await api_client(both, "staff")
+    made = await staff.post(f"/api/v1/training/courses/{course.id}/sessions", headers={"Accept-Language": "fr"},
+                            json=_session(day, "09:00", "12:00", space_id))
+    assert made.status_code == 201
+    week = f"/coworking/spaces/{space_id}/week?start={day.isoformat()}"
+    for language, label in [("pt-BR", "Formação: Python para iniciantes"), ("fr", "Formation : Python para iniciantes"),
+                            ("en", "Training: Python para iniciantes")]:
+        assert label in (await both.client().get(week, headers={"Accept-Language": language})).text
+    booking = await Booking.filter(holder=f"training.session:{made.json()['id']}").first()
+    seen = await (await member_client(both, "staff")).get(f"/api/v1/coworking/bookings/{booking.id}",
+                                                          headers={"Accept-Language": "es"})
+    assert seen.json()["held_by"] == "Formación: Python para iniciantes"
+
+
+async def test_the_demo_lab_has_an_upcoming_session_held_in_a_coworking_space(both) -> None:
+    from labkit_coworking import demo as coworking_demo
+    from labkit_training import demo as training_demo
+
+    assert [p.slug for p in both.plugins.order].index("coworking") < [p.slug for p in both.plugins.order].index("training")
+    await coworking_demo.load(both.settings)
+    await training_demo.load(both.settings)
+    session = await Session.get(space_ref__not="").select_related("course")
+    assert session.starts_at > utc_now() and session.course.title == "Formação imersiva de 5 dias"
+    held = await Booking.filter(holder=f"training.session:{session.id}").select_related("resource__space")
+    assert len(held) == 2 and {b.resource.space.name for b in held} == {"Fab Lab Livre — Vergueiro"}
+    week = await both.client().get(f"/coworking/spaces/{session.space_ref}/week?start={session.starts_at.date()}",
+                                   headers={"Accept-Language": "pt-BR"})
+    assert "Formação: Formação imersiva de 5 dias" in week.text
+
+
+@pytest.mark.skipif(not os.environ.get("LABKIT_TEST_DATABASE_URL"),
+                    reason="concurrent transactions need PostgreSQL (LABKIT_TEST_DATABASE_URL)")
+async def test_a_resource_added_while_a_session_books_the_space_is_held_too(both) -> None:
+    space_id, _desks, _room = await _space_with_desks_and_room()
+    course = await make_course(both)
+    staff, staff_page = await api_client(both, "staff"), await both.login_as("staff")
+    day = next_weekday(4)
+    for hour in range(8, 16):
+        session, resource = await asyncio.gather(
+            staff.post(f"/api/v1/training/courses/{course.id}/sessions",
+                       json=_session(day, f"{hour:02d}:00", f"{hour:02d}:30", space_id)),
+            staff_page.submit(f"/coworking/staff/spaces/{space_id}/resources/new", _resource_form(f"Mesa {hour}", 1)))
+        assert (session.status_code, resource.status_code) == (201, 303), (session.text, resource.text)
+    assert await Resource.filter(space_id=space_id).count() == 10
+    for session_id in await Session.all().values_list("id", flat=True):
+        assert len(await _held(session_id)) == 10
