@@ -6,8 +6,9 @@ labs × latency ÷ concurrency, documents per second, and the hub's peak memory.
     LABKIT_TEST_DATABASE_URL=postgres://... python bench/bench_federation.py --postgres
     python bench/run.py --only federation [--quick]      # through the runner, in its one table
 
-The labs are tests/federation/simulated.py run as ``--servers`` separate processes (uvicorn, one
-port each; members are spread over them), so the simulator does not share the hub's event loop.
+The labs are tests/federation/bench_labs.py run as ``--servers`` separate processes (a plain asyncio
+HTTP server, one port each, serving tests/federation/simulated.py's documents; members are spread
+over them), so the simulator does not share the hub's event loop.
 For each concurrency it measures, in this order, on a fresh hub database:
 
 1. **fetch only** — every document fetched by :class:`labkit_federation.fetch.Fetcher` with the
@@ -62,7 +63,7 @@ from labkit.plugins import Plugins  # noqa: E402
 
 LABS = 5_570
 LATENCY = 0.05
-SIMULATOR = ROOT / "tests" / "federation" / "simulated.py"
+SIMULATOR = ROOT / "tests" / "federation" / "bench_labs.py"
 
 
 class Simulators:

@@ -30,9 +30,8 @@ Used by the federation tests and by ``bench/bench_federation.py``. Every lab ans
 
 ``latency`` (seconds) is added to every answer (the benchmark uses 50 ms).
 
-Run alone to serve good labs for the benchmark: ``python tests/federation/simulated.py --latency 0.05
---port 0 [--gzip-bomb CODE]`` prints ``listening on http://127.0.0.1:PORT`` and serves every code as a
-good lab (but the ``--gzip-bomb`` ones) until stdin closes (or it is killed).
+The benchmark serves its thousands of good labs with a lighter server of the same documents
+(``tests/federation/bench_labs.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ import hashlib
 import json
 import socket
 import struct
-import sys
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -360,36 +358,3 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-async def _serve_forever(latency: float, port: int, bombs: list[str]) -> None:
-    network = SimulatedNetwork([SimLab(code, "gzip_bomb") for code in bombs], latency=latency, default_good=True)
-    if bombs:
-        gzip_bomb()  # built once before serving (it takes most of a second)
-    network.app = Starlette(routes=[Route("/labs/{code}/indicators", network.indicators)])
-    config = uvicorn.Config(network.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                            access_log=False, backlog=8192, timeout_keep_alive=30)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    print(f"listening on http://127.0.0.1:{bound}", flush=True)
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
-    server.should_exit = True
-    await task
-
-
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Serve simulated good labs on loopback (for the benchmark).")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every answer")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--gzip-bomb", action="append", default=[], metavar="CODE",
-                        help="this lab answers a gzip bomb (repeatable); every other lab is good")
-    arguments = parser.parse_args()
-    asyncio.run(_serve_forever(arguments.latency, arguments.port, arguments.gzip_bomb))
