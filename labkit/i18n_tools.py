@@ -54,13 +54,19 @@ def _searched(package: Path, folder: str) -> bool:
     return not any(part in SKIPPED or part.startswith((".", "_")) for part in parts)
 
 
-def extract(package: Path) -> Catalog:
-    """Extract the marked messages of ``package`` into ``<package>/locale/messages.pot``."""
+def messages(package: Path) -> Catalog:
+    """The marked messages of ``package``'s code and templates (nothing is written)."""
     catalog = Catalog(project=package.name)
     for filename, lineno, message, comments, context in extract_from_dir(
             package, METHOD_MAP, OPTIONS_MAP, KEYWORDS, callback=None, strip_comment_tags=True,
             directory_filter=lambda folder: _searched(package, folder)):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def extract(package: Path) -> Catalog:
+    """Extract the marked messages of ``package`` into ``<package>/locale/messages.pot``."""
+    catalog = messages(package)
     (package / "locale").mkdir(exist_ok=True)
     with open(package / "locale" / "messages.pot", "wb") as handle:
         write_po(handle, catalog, no_location=True, sort_output=True)

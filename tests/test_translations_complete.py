@@ -10,7 +10,7 @@ import pytest
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
-from labkit.i18n_tools import extract
+from labkit.i18n_tools import messages
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = [ROOT / "labkit", *sorted((ROOT / "plugins").glob("labkit_*"))]
@@ -26,7 +26,7 @@ def _translated(message: Message | None) -> bool:
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda package: package.name)
 def test_every_message_of_a_package_is_translated(package: Path) -> None:
-    source = [message for message in extract(package) if message.id]
+    source = [message for message in messages(package) if message.id]
     assert source, f"{package.name}: no message found (wrong folder?)"
     for language in LANGUAGES:
         with (package / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as file:
