@@ -65,21 +65,26 @@ def _period_rows(lab: str, item: dict[str, Any], via: str | None) -> list[Row]:
     return out
 
 
+def slices(document: dict[str, Any]) -> dict[tuple[str, str], list[Row]]:
+    """The rows of a valid document (see :func:`validate`) by (lab code, period): its own lab's
+    periods, then each member's, in the document's order (a valid document gives each lab's
+    period once). A hub stores a document slice by slice."""
+    current = version_of(document).upgrade(document)
+    own = current["lab"]["code"]
+    out = {(own, item["period"]): _period_rows(own, item, None) for item in current["periods"]}
+    for member in current["members"]:
+        code = member["lab"]["code"]
+        out.update({(code, item["period"]): _period_rows(code, item, own) for item in member["periods"]})
+    return out
+
+
 def observations(document: dict[str, Any]) -> list[Row]:
     """The rows of a valid document (see :func:`validate`): its own lab's, then each member's.
 
     For a hub document the top-level rows are the hub's totals (``lab`` = the hub's code,
     ``via`` ``None``) and the members' rows carry their lab's code with ``via`` = the hub's code.
     """
-    current = version_of(document).upgrade(document)
-    own = current["lab"]["code"]
-    rows: list[Row] = []
-    for item in current["periods"]:
-        rows += _period_rows(own, item, None)
-    for member in current["members"]:
-        for item in member["periods"]:
-            rows += _period_rows(member["lab"]["code"], item, own)
-    return rows
+    return [row for rows in slices(document).values() for row in rows]
 
 
 def period_entry(period: Period, status: str, rows: Iterable[Row], *, published_at: str | None = None,

@@ -41,7 +41,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from labkit.bulk import insert_many, insert_records
-from labkit.indicator_format import Problem, Row, observations, validate, version_of
+from labkit.indicator_format import Problem, Row, slices, validate, version_of
 from labkit.indicator_format.http import dumps
 
 from labkit_federation import summary as summary_module
@@ -193,14 +193,11 @@ def _prepare(member: Member, document: dict[str, Any], today: date | None,
     if hub_document and member.kind != "hub":
         return refused(Problem("lab.kind", f"{member.code} is registered as a lab, not a hub: only a hub may "
                                            "report for other labs"))
-    slices: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    by_slice = {key: rows for key, rows in slices(current).items() if rows}
     hub_totals = 0
-    for row in observations(current):
-        if row.via is None and hub_document:
-            hub_totals += 1  # a hub's totals: recomputed here from the lab-level rows, never stored
-            continue
-        slices[(row.lab, row.period)].append(row)
-    return _Document(member, slices, {entry["lab"]["code"]: entry["lab"] for entry in current["members"]},
+    if hub_document:  # a hub's totals: recomputed here from the lab-level rows, never stored
+        hub_totals = sum(len(by_slice.pop(key)) for key in [key for key in by_slice if key[0] == member.code])
+    return _Document(member, by_slice, {entry["lab"]["code"]: entry["lab"] for entry in current["members"]},
                      _period_info(current), hub_totals, None if hub_document else lab["trainings"])
 
 
