@@ -53,7 +53,7 @@ def whole_number(params: Mapping[str, str], name: str, digits: int = 9) -> int |
 
 def is_set(value: Any) -> bool:
     """Whether a filter's value narrows the list (not ``None``, ``""`` or ``False``; ``0`` does)."""
-    return value not in (None, "", False)
+    return value is not None and value is not False and value != ""
 
 
 def query_string(**values: Any) -> str:
