@@ -373,10 +373,9 @@ async def _plan(members: dict[str, Member], documents: list[tuple[_Document, Imp
             reports[(found.member_id, found.period)] = found
     # a slice's rows are stored with its report: only slices with a report are looked up (none in a
     # first harvest, whatever the planner would have made of a table that grew since its statistics)
-    reported = sorted({member_id for member_id, _ in reports})
-    for chunk in _chunks(reported):
-        for obs in await Observation.filter(member_id__in=chunk,
-                                            period__in=sorted({period for _, period in reports})):
+    reported_periods = sorted({period for _, period in reports})
+    for chunk in _chunks(sorted({member_id for member_id, _ in reports})):
+        for obs in await Observation.filter(member_id__in=chunk, period__in=reported_periods):
             stored[(obs.member_id, obs.period)][(obs.indicator, obs.module, obs.kind)] = obs
     for doc, summary in documents:
         for (code, period), rows in sorted(doc.slices.items()):
