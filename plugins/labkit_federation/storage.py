@@ -40,7 +40,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from labkit.bulk import insert_many, insert_records
+from labkit.bulk import insert_many, insert_records, update_records
 from labkit.indicator_format import Problem, Row, slices, validate, version_of
 from labkit.indicator_format.http import dumps
 
@@ -326,6 +326,8 @@ def _describe(changes: list[str]) -> str:
 OBSERVATION_COLUMNS = ("member_id", "indicator", "period", "frequency", "module", "kind", "value", "suppressed",
                        "status", "via_id", "received_at")
 """The columns of a new observation, in the order :class:`_Writes` gathers their values."""
+CHANGED_COLUMNS = ("value", "suppressed", "status", "frequency", "via_id", "received_at")
+"""What a stored observation's new figure changes."""
 
 
 @dataclass
@@ -343,14 +345,13 @@ class _Writes:
     async def flush(self) -> None:
         """Write the rows: one statement per table and kind of change (chunked)."""
         await insert_many(Report, self.new_reports)
-        if self.reports:
-            await Report.bulk_update(self.reports, fields=list(REPORT_FIELDS), batch_size=_CHUNK)
+        await update_records(Report, REPORT_FIELDS, [(report.id, *(getattr(report, name) for name in REPORT_FIELDS))
+                                                     for report in self.reports])
         for chunk in _chunks(self.removed):
             await Observation.filter(id__in=chunk).delete()
         await insert_records(Observation, OBSERVATION_COLUMNS, self.created)
-        if self.changed:
-            await Observation.bulk_update(self.changed, fields=["value", "suppressed", "status", "frequency",
-                                                                "via_id", "received_at"], batch_size=_CHUNK)
+        await update_records(Observation, CHANGED_COLUMNS, [(obs.id, *(getattr(obs, name) for name in CHANGED_COLUMNS))
+                                                            for obs in self.changed])
 
     async def count(self) -> None:
         """Change the regions' totals and the revision by what the rows changed. Called last in the
