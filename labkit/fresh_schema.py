@@ -6,11 +6,12 @@ built-in module that took ~2.3 s, most of ``labkit new``. On a database with no 
 yet, when every pending operation is one whose outcome is known from the final state (a table
 created, dropped, given a field or options, a field altered) or a data step declared as touching only rows that
 already exist (:class:`ForExistingRows`, :class:`SQLForExistingRows`: nothing to do on a new
-database), :func:`create_fresh` renders the final state once, lets each ``CreateModel`` whose
-table still exists at the end create it from that state (the same ``database_forward`` and
-schema editor as a step-by-step run, so the same DDL, in the same order; a field added later is
-part of its table from the start) and records every migration as applied, all in one
-transaction. Anything else (a database already migrated, a plain ``RunPython`` that may insert
+database), a field changed in the state only (:class:`AlterFieldInState`) or SQL that finishes
+the tables (:class:`SchemaSQL`), :func:`create_fresh` renders the final state once, lets each
+``CreateModel`` whose table still exists at the end create it from that state (the same
+``database_forward`` and schema editor as a step-by-step run, so the same DDL, in the same order;
+a field added later is part of its table from the start), runs each ``SchemaSQL`` after them and
+records every migration as applied, all in one transaction. Anything else (a database already migrated, a plain ``RunPython`` that may insert
 rows, a renamed field...) is left to Tortoise's executor, one migration at a time.
 """
 
@@ -31,6 +32,7 @@ from tortoise.migrations.operations import (
     RunSQL,
 )
 from tortoise.migrations.recorder import MigrationRecorder
+from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 from tortoise.migrations.schema_generator.state import ModelState, State
 from tortoise.migrations.schema_generator.state_apps import StateApps
 from tortoise.transactions import in_transaction
@@ -43,6 +45,37 @@ class ForExistingRows(RunPython):
 
 class SQLForExistingRows(RunSQL):
     """A ``RunSQL`` that only changes rows already stored (see :class:`ForExistingRows`)."""
+
+
+class AlterFieldInState(AlterField):
+    """An ``AlterField`` that changes the models' state only: the migration changes the database
+    itself, with a :class:`SchemaSQL` beside it. For a change Tortoise would make wrongly on
+    SQLite, where altering a column rebuilds the table without its indexes (dropping a field's
+    ``db_index`` is ``SchemaSQL(['DROP INDEX IF EXISTS "<its name>"'])``)."""
+
+    async def database_forward(self, app_label: str, old_state: State, new_state: State,
+                               state_editor: BaseSchemaEditor | None = None) -> None:
+        return None
+
+    async def database_backward(self, app_label: str, old_state: State, new_state: State,
+                                state_editor: BaseSchemaEditor | None = None) -> None:
+        return None
+
+
+class SchemaSQL(RunSQL):
+    """SQL that finishes the tables of a model, on every database or only on ``dialect``
+    (``"postgres"``, ``"sqlite"``): what a model cannot say, such as a foreign key PostgreSQL should
+    not check. Both paths run it, step by step in its place and the one-step path after its tables,
+    so write it to be harmless where there is nothing to do (``IF EXISTS``)."""
+
+    def __init__(self, sql: list[str], *, dialect: str | None = None) -> None:
+        super().__init__(sql)
+        self.dialect = dialect
+
+    async def database_forward(self, app_label: str, old_state: State, new_state: State,
+                               state_editor: BaseSchemaEditor | None = None) -> None:
+        if state_editor and self.dialect in (None, state_editor.client.capabilities.dialect):
+            await super().database_forward(app_label, old_state, new_state, state_editor)
 
 
 NOTHING_TO_DO_WHEN_NEW = (ForExistingRows, SQLForExistingRows)
@@ -68,7 +101,7 @@ def _final_state(plan: list[PlanStep], apps: dict[str, dict]) -> State | None:
                 options.update(operation.options)
                 for key in options.keys() - AlterModelOptions.UNMANAGED_OPTION_KEYS - operation.options.keys():
                     del options[key]
-            elif not isinstance(operation, NOTHING_TO_DO_WHEN_NEW):
+            elif not isinstance(operation, (*NOTHING_TO_DO_WHEN_NEW, SchemaSQL)):
                 return None
     state = State(models=models, apps=StateApps(
         default_connections={label: config.get("default_connection", "default") for label, config in apps.items()}))
@@ -104,4 +137,8 @@ async def create_fresh(apps: dict[str, dict], progress: Callable[[str, str, str]
             await recorder.record_applied(migration.app_label, migration.name)
             if progress is not None:
                 progress("apply_done", migration.app_label, migration.name)
+        for step in plan:  # once every table exists, whichever migration made it
+            for operation in step.migration.operations:
+                if isinstance(operation, SchemaSQL):
+                    await operation.database_forward(step.migration.app_label, state, state, editor)
     return True

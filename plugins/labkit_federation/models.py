@@ -57,12 +57,20 @@ class Observation(Model):
     The unique key makes storage idempotent: a period's document replaces that lab's slice for
     that period, so a repeated or re-harvested document never double counts. ``via`` is the hub
     the figure came through when it was not sent by the lab itself (hub of hubs).
+
+    On PostgreSQL, ``member`` has no foreign-key constraint (migration 0006), and ``period`` has
+    no index of its own anywhere: a national harvest writes about 78 rows per lab, and checking
+    each row's member and keeping that index took 40 % of PostgreSQL's CPU in a cold harvest
+    (docs/benchmarks.md). The rows are only written by :mod:`labkit_federation.storage`, for
+    members it has locked, with their :class:`Report` (which keeps its constraint), and a member
+    is deactivated, never deleted. The unique key, member first, serves every lookup by member
+    and period. ``via``, empty in nearly every row, keeps its constraint: an empty one is free.
     """
 
     id = fields.IntField(primary_key=True)
     member = fields.ForeignKeyField("federation.Member", related_name="observations", on_delete=fields.CASCADE)
     indicator = fields.CharField(max_length=20)
-    period = fields.CharField(max_length=10, db_index=True)
+    period = fields.CharField(max_length=10)
     frequency = fields.CharField(max_length=1)
     module = fields.CharField(max_length=64, default="_T")
     kind = fields.CharField(max_length=64, default="_T")
