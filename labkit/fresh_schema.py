@@ -4,15 +4,19 @@ Tortoise applies a migration one operation at a time and, for each, rebuilds the
 of everything related to it (and copies the whole state first): for a new lab with every
 built-in module that took ~2.3 s, most of ``labkit new``. On a database with no migration applied
 yet, when every pending operation is one whose outcome is known from the final state (a table
-created, dropped, given a field or options, a field altered) or a data step declared as touching only rows that
-already exist (:class:`ForExistingRows`, :class:`SQLForExistingRows`: nothing to do on a new
-database), a field changed in the state only (:class:`AlterFieldInState`) or SQL that finishes
-the tables (:class:`SchemaSQL`), :func:`create_fresh` renders the final state once, lets each
-``CreateModel`` whose table still exists at the end create it from that state (the same
-``database_forward`` and schema editor as a step-by-step run, so the same DDL, in the same order;
-a field added later is part of its table from the start), runs each ``SchemaSQL`` after them and
-records every migration as applied, all in one transaction. Anything else (a database already migrated, a plain ``RunPython`` that may insert
+created, dropped, given or stripped of a field, given options, a field altered), a step that only
+changes what already exists (:class:`ForExistingRows`, :class:`SQLForExistingRows`: nothing to
+do on a new database) or SQL that finishes the tables (:class:`SchemaSQL`), :func:`create_fresh`
+renders the final state once, lets each ``CreateModel`` whose table still exists at the end
+create it from that state (the same ``database_forward`` and schema editor as a step-by-step run,
+so the same DDL, in the same order; a field added later is part of its table from the start),
+runs each ``SchemaSQL`` after them and records every migration as applied, all in one
+transaction. Anything else (a database already migrated, a plain ``RunPython`` that may insert
 rows, a renamed field...) is left to Tortoise's executor, one migration at a time.
+
+A field altered or removed in the state only (:class:`AlterFieldInState`,
+:class:`RemoveFieldInState`) lets a migration change an existing table by hand where Tortoise
+would rebuild a SQLite table without its indexes.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from tortoise.migrations.operations import (
     AlterModelOptions,
     CreateModel,
     DeleteModel,
+    RemoveField,
     RunPython,
     RunSQL,
 )
@@ -44,14 +49,30 @@ class ForExistingRows(RunPython):
 
 
 class SQLForExistingRows(RunSQL):
-    """A ``RunSQL`` that only changes rows already stored (see :class:`ForExistingRows`)."""
+    """A ``RunSQL`` that only changes what an older migration made: rows already stored (see
+    :class:`ForExistingRows`), or its tables (an index made again, a column dropped) when a new
+    database's tables, made from the final state, are already right."""
 
 
 class AlterFieldInState(AlterField):
-    """An ``AlterField`` that changes the models' state only: the migration changes the database
-    itself, with a :class:`SchemaSQL` beside it. For a change Tortoise would make wrongly on
-    SQLite, where altering a column rebuilds the table without its indexes (dropping a field's
-    ``db_index`` is ``SchemaSQL(['DROP INDEX IF EXISTS "<its name>"'])``)."""
+    """An ``AlterField`` that changes the models' state only: the migration changes the tables
+    itself, with a :class:`SQLForExistingRows` beside it. For a change Tortoise would make wrongly
+    on SQLite, where altering a column rebuilds the table without its indexes (dropping a field's
+    ``db_index`` is ``SQLForExistingRows(['DROP INDEX IF EXISTS "<its name>"'])``)."""
+
+    async def database_forward(self, app_label: str, old_state: State, new_state: State,
+                               state_editor: BaseSchemaEditor | None = None) -> None:
+        return None
+
+    async def database_backward(self, app_label: str, old_state: State, new_state: State,
+                                state_editor: BaseSchemaEditor | None = None) -> None:
+        return None
+
+
+class RemoveFieldInState(RemoveField):
+    """A ``RemoveField`` that changes the models' state only (see :class:`AlterFieldInState`): on
+    SQLite, Tortoise's own rebuilds the table without its indexes; the migration drops the column
+    with ``SQLForExistingRows(['ALTER TABLE "<table>" DROP COLUMN "<column>"'])``."""
 
     async def database_forward(self, app_label: str, old_state: State, new_state: State,
                                state_editor: BaseSchemaEditor | None = None) -> None:
@@ -94,6 +115,8 @@ def _final_state(plan: list[PlanStep], apps: dict[str, dict]) -> State | None:
                 models[(label, operation.name)] = ModelState.make_from_model(label, operation.model)
             elif isinstance(operation, AddField | AlterField) and (label, operation.model_name) in models:
                 models[(label, operation.model_name)].fields[operation.name] = deepcopy(operation.field)  # type: ignore[arg-type]
+            elif isinstance(operation, RemoveField) and (label, operation.model_name) in models:
+                del models[(label, operation.model_name)].fields[operation.name]
             elif isinstance(operation, DeleteModel) and (label, operation.name) in models:
                 del models[(label, operation.name)]
             elif isinstance(operation, AlterModelOptions) and (label, operation.name) in models:

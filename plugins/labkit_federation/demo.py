@@ -136,8 +136,7 @@ async def create(settings: Any) -> None:
                 if name == "participants" and code == "BR-1501402" and index == 0:
                     value, suppressed = None, True  # a small count withheld by the lab itself
                 observations.append(Observation(member=member, indicator=name, period=period.code, frequency="Q",
-                                                value=value, suppressed=suppressed, status=status,
-                                                received_at=received))
+                                                value=value, suppressed=suppressed, status=status))
                 if value is not None:
                     yearly.setdefault(period.start.year, {}).setdefault(name, []).append(value)
         # A complete year is reported too: the sum of its quarters, but participants are distinct people.
@@ -152,7 +151,7 @@ async def create(settings: Any) -> None:
                 parts = by_name.get(name, [])
                 value = round(max(parts) * 1.6) if name == "participants" else sum(parts)
                 observations.append(Observation(member=member, indicator=name, period=str(year), frequency="A",
-                                                value=value, status="published", received_at=received))
+                                                value=value, status="published"))
     await Observation.bulk_create(observations)
     await summary.rebuild()
 

@@ -65,6 +65,7 @@ class Observation(Model):
     members it has locked, with their :class:`Report` (which keeps its constraint), and a member
     is deactivated, never deleted. The unique key, member first, serves every lookup by member
     and period. ``via``, empty in nearly every row, keeps its constraint: an empty one is free.
+    When the figures were received is its :class:`Report`'s (first and last reception).
     """
 
     id = fields.IntField(primary_key=True)
@@ -78,7 +79,6 @@ class Observation(Model):
     suppressed = fields.BooleanField(default=False)
     status = fields.CharField(max_length=12, default="provisional")
     via = fields.ForeignKeyField("federation.Member", related_name="relayed", null=True, on_delete=fields.SET_NULL)
-    received_at = fields.DatetimeField()
 
     class Meta:
         table = "federation_observation"

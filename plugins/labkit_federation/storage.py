@@ -324,9 +324,9 @@ def _describe(changes: list[str]) -> str:
 
 
 OBSERVATION_COLUMNS = ("member_id", "indicator", "period", "frequency", "module", "kind", "value", "suppressed",
-                       "status", "via_id", "received_at")
+                       "status", "via_id")
 """The columns of a new observation, in the order :class:`_Writes` gathers their values."""
-CHANGED_COLUMNS = ("value", "suppressed", "status", "frequency", "via_id", "received_at")
+CHANGED_COLUMNS = ("value", "suppressed", "status", "frequency", "via_id")
 """What a stored observation's new figure changes."""
 
 
@@ -412,7 +412,7 @@ def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, An
                                      "the new figures are stored")
     writes.changes.replace(period, target.region_path or "", summary_module.totals_of(existing.values()),
                            summary_module.totals_of(rows))
-    _plan_rows(target.id, period, rows, existing, via.id if via else None, received_at, summary, writes)
+    _plan_rows(target.id, period, rows, existing, via.id if via else None, summary, writes)
     fields = _report_fields(info, rows, via, source, received_at)
     if report is None:
         writes.new_reports.append({**fields, "member_id": target.id, "period": period,
@@ -424,12 +424,12 @@ def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, An
 
 
 def _plan_rows(member_id: int, period: str, rows: list[Row], existing: dict[tuple[str, str, str], Observation],
-               via_id: int | None, received_at: datetime, summary: ImportSummary, writes: _Writes) -> None:
+               via_id: int | None, summary: ImportSummary, writes: _Writes) -> None:
     """The observations of one slice: each row created, updated or left alone; the stored ones the
     slice no longer has removed."""
     if not existing:  # a new slice (every slice of a first harvest): nothing to compare
         writes.created += [(member_id, row.indicator, period, row.frequency, row.module, row.kind,
-                            None if row.suppressed else row.value, row.suppressed, row.status, via_id, received_at)
+                            None if row.suppressed else row.value, row.suppressed, row.status, via_id)
                            for row in rows]
         summary.imported += len(rows)
         return
@@ -441,14 +441,14 @@ def _plan_rows(member_id: int, period: str, rows: list[Row], existing: dict[tupl
         old = existing.get(key)
         if old is None:
             writes.created.append((member_id, row.indicator, period, row.frequency, row.module, row.kind, value,
-                                   row.suppressed, row.status, via_id, received_at))
+                                   row.suppressed, row.status, via_id))
             summary.imported += 1
         elif (old.value, old.suppressed, old.status, old.via_id, old.frequency) == (
                 value, row.suppressed, row.status, via_id, row.frequency):
             summary.ignored += 1
         else:
             old.value, old.suppressed, old.status, old.frequency = value, row.suppressed, row.status, row.frequency
-            old.via_id, old.received_at = via_id, received_at
+            old.via_id = via_id
             writes.changed.append(old)
             summary.updated += 1
     gone = [obs.id for key, obs in existing.items() if key not in seen]
