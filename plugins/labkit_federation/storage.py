@@ -372,26 +372,37 @@ async def _plan(members: dict[str, Member], documents: list[tuple[_Document, Imp
     for chunk in _chunks(ids):
         for found in await Report.filter(member_id__in=chunk, period__in=periods):
             reports[(found.member_id, found.period)] = found
-    # a slice's rows are stored with its report: only slices with a report are looked up (none in a
-    # first harvest, whatever the planner would have made of a table that grew since its statistics)
-    reported_periods = sorted({period for _, period in reports})
-    for chunk in _chunks(sorted({member_id for member_id, _ in reports})):
-        for obs in await Observation.filter(member_id__in=chunk, period__in=reported_periods):
+    planned = [(doc, summary, members[code], period, rows, None if code == doc.member.code else doc.member,
+                _slice_hash(rows)) for doc, summary in documents for (code, period), rows in sorted(doc.slices.items())]
+    # a slice's rows are stored with its report, which keeps their hash: only the slices whose report
+    # has other figures are looked up (none in a first harvest, whatever the planner would make of a
+    # table grown since its statistics; one period of a lab that changed one)
+    looked_up = sorted({(target.id, period) for _, _, target, period, _, via, digest in planned
+                        if (report := reports.get((target.id, period))) and not _same(report, via, digest)})
+    for chunk in _chunks(sorted({member_id for member_id, _ in looked_up})):
+        for obs in await Observation.filter(member_id__in=chunk, period__in=sorted({p for _, p in looked_up})):
             stored[(obs.member_id, obs.period)][(obs.indicator, obs.module, obs.kind)] = obs
-    for doc, summary in documents:
-        for (code, period), rows in sorted(doc.slices.items()):
-            target = members[code]
-            report = reports.get((target.id, period))
-            _plan_slice(target, period, rows, doc.periods[(code, period)], None if code == doc.member.code
-                        else doc.member, report, stored.get((target.id, period), {}), source, received_at, summary,
-                        writes)
+    for doc, summary, target, period, rows, via, digest in planned:
+        _plan_slice(target, period, rows, doc.periods[(target.code, period)], via, digest,
+                    reports.get((target.id, period)), stored.get((target.id, period), {}), source, received_at,
+                    summary, writes)
 
 
-def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, Any], via: Member | None,
+def _same(report: Report, via: Member | None, digest: str) -> bool:
+    """Whether a stored slice already holds these figures (``digest``), from the same relay or none."""
+    return report.content_hash == digest and report.via_id == (via.id if via else None)
+
+
+def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, Any], via: Member | None, digest: str,
                 report: Report | None, existing: dict[tuple[str, str, str], Observation], source: str,
                 received_at: datetime, summary: ImportSummary, writes: _Writes) -> None:
-    """One (lab, period) slice: ``rows`` (relayed by ``via``, or the lab's own) replace ``existing``."""
+    """One (lab, period) slice: ``rows`` (relayed by ``via``, or the lab's own; their hash
+    ``digest``) replace ``existing``, which is only looked up when the report is not :func:`_same`."""
     code = target.code
+    if report is not None and _same(report, via, digest):  # the same figures again: only the report moves
+        summary.ignored += len(rows)
+        _update_report(report, _report_fields(info, via, digest, source, received_at), writes)
+        return
     if via is not None and report is not None and report.via_id is None:
         summary.ignored += len(rows)  # the lab's own report wins over any relay
         differences = _differences(existing, rows)
@@ -413,14 +424,18 @@ def _plan_slice(target: Member, period: str, rows: list[Row], info: dict[str, An
     writes.changes.replace(period, target.region_path or "", summary_module.totals_of(existing.values()),
                            summary_module.totals_of(rows))
     _plan_rows(target.id, period, rows, existing, via.id if via else None, summary, writes)
-    fields = _report_fields(info, rows, via, source, received_at)
+    fields = _report_fields(info, via, digest, source, received_at)
     if report is None:
         writes.new_reports.append({**fields, "member_id": target.id, "period": period,
                                    "first_received_at": received_at})
     else:
-        for name, value in fields.items():
-            setattr(report, name, value)
-        writes.reports.append(report)
+        _update_report(report, fields, writes)
+
+
+def _update_report(report: Report, fields: dict[str, Any], writes: _Writes) -> None:
+    for name, value in fields.items():
+        setattr(report, name, value)
+    writes.reports.append(report)
 
 
 def _plan_rows(member_id: int, period: str, rows: list[Row], existing: dict[tuple[str, str, str], Observation],
@@ -475,9 +490,10 @@ REPORT_FIELDS = ("frequency", "status", "source", "via_id", "published_at", "las
 """What :func:`_report_fields` sets: a stored report's columns that change with each document."""
 
 
-def _report_fields(info: dict[str, Any], rows: list[Row], via: Member | None, source: str,
+def _report_fields(info: dict[str, Any], via: Member | None, digest: str, source: str,
                    received_at: datetime) -> dict[str, Any]:
-    """What a (lab, period)'s report says after this document (all but its lab, period and first reception)."""
+    """What a (lab, period)'s report says after this document (all but its lab, period and first
+    reception); ``digest`` is its rows' :func:`_slice_hash`."""
     return {"frequency": info["frequency"], "status": info["status"], "source": source,
             "via_id": via.id if via else None, "published_at": _parse_time(info.get("published_at")),
-            "last_received_at": received_at, "content_hash": _slice_hash(rows)}
+            "last_received_at": received_at, "content_hash": digest}

@@ -58,6 +58,25 @@ async def test_a_repeated_document_changes_nothing_and_a_new_slice_replaces_the_
     assert (report.status, report.source, report.first_received_at) == ("provisional", "push", T0)
 
 
+async def test_a_document_that_changes_one_period_rewrites_that_period_only(hub: RunningLab) -> None:
+    lab = await Member.create(code="BR-3550308", name="MobiLab", region_path="BR/BR-SP")
+    q1 = {"projects": 3, "participants": 40, "participants:registered": 40}
+    first = await ingest(lab, document("BR-3550308", {"2025-Q1": q1, "2025-Q2": {"projects": 1}}),
+                         source="pull", received_at=T0, today=TODAY)
+    q1_rows = await Observation.filter(member=lab, period="2025-Q1").values_list("id", "value")
+    summary = await ingest(lab, document("BR-3550308", {"2025-Q1": q1, "2025-Q2": {"projects": 2}}),
+                           source="pull", received_at=T0 + timedelta(days=1), today=TODAY)
+    assert (summary.imported, summary.updated, summary.removed) == (0, 1, 0)
+    assert summary.ignored == first.imported - 1
+    assert summary.conflicts == ["BR-3550308 2025-Q2: published figures changed (projects 1 → 2); "
+                                 "the new figures are stored"]
+    assert await Observation.filter(member=lab, period="2025-Q1").values_list("id", "value") == q1_rows
+    assert (await stored("BR-3550308", "2025-Q2"))[("2025-Q2", "projects", "_T", "_T")] == 2
+    reports = {r.period: r for r in await Report.filter(member=lab)}
+    assert {period: r.last_received_at for period, r in reports.items()} == {
+        "2025-Q1": T0 + timedelta(days=1), "2025-Q2": T0 + timedelta(days=1)}
+
+
 async def test_a_lab_reports_only_for_itself_and_bad_documents_store_nothing(hub: RunningLab) -> None:
     lab = await Member.create(code="BR-3550308", name="MobiLab")
     impostor = await ingest(lab, document("BR-3509502", {"2025-Q1": {"projects": 1}}), source="pull",
