@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -309,9 +310,13 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start:start + _CHUNK]
 
 
+_FIGURES = itemgetter(*(Row._fields.index(name) for name in ("indicator", "module", "kind", "value", "suppressed",
+                                                               "status")))
+
+
 def _slice_hash(rows: list[Row]) -> str:
-    return hashlib.sha256(dumps(sorted([r.indicator, r.module, r.kind, r.value, r.suppressed, r.status]
-                                       for r in rows))).hexdigest()
+    """A SHA-256 of a slice's figures, in any order: its report keeps it (see :func:`_same`)."""
+    return hashlib.sha256(dumps(sorted(map(_FIGURES, rows)))).hexdigest()
 
 
 def _parse_time(value: str | None) -> datetime | None:
