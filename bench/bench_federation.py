@@ -24,9 +24,10 @@ For each concurrency it measures, in this order, on a fresh hub database:
    ``--labs`` labs × 6 periods stored (median of in-process requests; the publication's first
    request builds it, the next ones are served from its cache until a figure changes), and the
    process's peak RSS around that first build (``--answers-only``: in a fresh process);
-6. **two processes** (PostgreSQL only) — the cold harvest again on a fresh hub, with a
-   ``labkit federation worker`` process started beside the hub's: both take members from the
-   run's queue (:mod:`labkit_federation.work_queue`); printed beside the one-process figure;
+6. **two processes** (PostgreSQL only) — the cold harvest again on a fresh hub, by
+   ``labkit federation harvest --processes 2`` (its default on 2 CPUs): the command and the helper
+   process it starts share the concurrency and take members from the run's queue
+   (:mod:`labkit_federation.work_queue`); its own time, printed beside the one-process figure;
 7. **memory** — the hub process's peak RSS (``ru_maxrss``) during the harvests, against 250 MiB;
    with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
    fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
@@ -194,35 +195,26 @@ async def measure(labs: int, concurrency: int, simulators: Simulators, folder: P
 
 async def two_processes(labs: int, concurrency: int, simulators: Simulators, folder: Path,
                         database_url: str) -> dict[str, Any]:
-    """The cold harvest of a fresh hub by this process and a ``labkit federation worker`` beside it."""
-    from labkit_federation.harvest import harvest
-    from labkit_federation.models import Member
-    from labkit_federation.options import options
+    """The cold harvest of a fresh hub by ``labkit federation harvest --processes 2``: the command
+    and the helper it starts (``worker --once``) share the concurrency and the run's members."""
+    from labkit_federation.models import HarvestRun, Member
 
     settings = await new_hub(folder, database_url, concurrency)
-    environ = {key: value for key, value in os.environ.items() if not key.startswith("LABKIT_")}
     async with db.open_database(settings, Plugins(settings)):
         await Member.bulk_create([Member(code=code, name=f"Município {code}", region_path="BR/BR-SP",
                                          url=simulators.url(number, code)) for number, code in enumerate(codes(labs))],
                                  batch_size=1000)
-        worker = subprocess.Popen([sys.executable, "-m", "labkit", "--lab", str(folder), "federation", "worker"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ, cwd=ROOT)
-        try:
-            assert worker.stdout is not None
-            ready = await asyncio.to_thread(worker.stdout.readline)
-            assert ready.startswith("waiting for harvests"), ready + (worker.stderr.read() if worker.stderr else "")
-            started, cpu = time.perf_counter(), hub_cpu()
-            run = await harvest(options(settings), trigger="cli")
-            figures = {"two_s": time.perf_counter() - started, "two_cpu": hub_cpu() - cpu,
-                       "two_counts": {k: v for k, v in run.counts.items() if v}}
-            # the worker's line once it has seen the run finished: "harvest 1: 5570 members, N of them by this worker"
-            while (line := await asyncio.to_thread(worker.stdout.readline)) and not line.startswith("harvest "):
-                pass
-            figures["two_by_worker"] = line.strip().split(", ")[-1] or "the worker said nothing"
-        finally:
-            worker.terminate()
-            await asyncio.to_thread(worker.communicate, timeout=60)
-    return figures
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("LABKIT_")}
+    command = [sys.executable, "-m", "labkit", "--lab", str(folder), "federation", "harvest", "--processes", "2"]
+    done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, env=environ, cwd=ROOT,
+                                   timeout=600)
+    assert done.returncode == 0, done.stderr
+    # "harvest 1: 5570 members in 6.1 s (2790 of them by this process)"
+    line = next(line for line in done.stdout.splitlines() if line.startswith("harvest "))
+    async with db.open_database(settings, Plugins(settings)):
+        run = await HarvestRun.get()
+    return {"two_s": float(line.split(" in ")[1].split(" s")[0]), "two_line": line,
+            "two_counts": {k: v for k, v in run.counts.items() if v}}
 
 
 PERIODS = ("2023", "2024", "2025", "2025-Q2", "2025-Q3", "2025-Q4")
@@ -316,8 +308,9 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"benchmark": "federation harvest, every document new, two processes",
                     "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s (one process: {figures['cold_s']:.2f} s)",
                     "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
-                    "notes": f"{where}; this process and a `labkit federation worker` ({figures['two_by_worker']}); "
-                             f"this process's CPU {figures['two_cpu']:.1f} s; outcomes {figures['two_counts']}"})
+                    "notes": f"{where}; `labkit federation harvest --processes 2` (what it does by default on 2 "
+                             f"CPUs), the concurrency shared: it said {figures['two_line']!r}; outcomes "
+                             f"{figures['two_counts']}"})
     memory = {"benchmark": "federation hub memory during a harvest",
               "figure": f"peak RSS {figures['maxrss_mb']:.0f} MiB",
               "baseline": f"target 250 MiB; RSS before harvesting {figures['rss_before_mb']:.0f} MiB",

@@ -4,6 +4,12 @@
 takes part in every harvest of the hub as it runs (PostgreSQL): one more process on this or
 another machine fetching and storing members of the same run (:mod:`.work_queue`).
 
+On PostgreSQL, a harvest of :data:`MANY` members or more uses every CPU of the machine by default:
+``harvest`` starts one helper process per CPU beyond its own (``worker --once``, at most
+:data:`MAX_PROCESSES` in all), which take members from the same run; the concurrency is shared
+between them, so the labs see no more requests at once. A hub's own CPU (checking each document and
+building its rows) is what bounds a national harvest, and one Python process uses one CPU.
+
 On a terminal it shows a progress bar; otherwise (cron, a pipe) it prints a line every tenth of
 the members (from 20 members on). Then a summary per outcome and one line per failing lab with its reason.
 
@@ -19,7 +25,10 @@ reports it when it is finished.
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import signal
+import subprocess
 import sys
 import time
 from typing import Any
@@ -37,6 +46,12 @@ from labkit_federation.options import SLUG, FederationOptions
 SUCCESS = ("ok", "unchanged")
 IDLE_SECONDS = 1.0
 """How often an idle ``labkit federation worker`` looks for a harvest in progress."""
+MANY = 500
+"""From this many members, a harvest uses a process per CPU by default (a helper takes about a
+second to start: a smaller harvest is done sooner by one)."""
+MAX_PROCESSES = 8
+ONCE_WAIT_SECONDS = 60.0
+"""How long ``worker --once`` waits for a harvest to join before it leaves."""
 
 
 async def _check_codes(codes: list[str]) -> None:
@@ -58,8 +73,36 @@ def _options(lab: LabContext, concurrency: int | None) -> FederationOptions:
     return opts if concurrency is None else opts.model_copy(update={"concurrency": concurrency})
 
 
-async def _harvest(lab: LabContext, codes: list[str] | None,
-                   concurrency: int | None) -> tuple[HarvestRun, list[HarvestResult], float, int]:
+def _process_count(asked: int | None, total: int) -> int:
+    """How many processes harvest ``total`` members: ``asked``, or one per CPU for a large harvest
+    on PostgreSQL (:data:`MANY`), else one."""
+    if asked is not None:
+        return asked if work_queue.shared() else 1
+    if not work_queue.shared() or total < MANY:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_PROCESSES))
+
+
+def _start_helpers(lab: LabContext, count: int, concurrency: int) -> list[subprocess.Popen[bytes]]:
+    """``count`` processes of ``labkit federation worker --once``, each fetching ``concurrency`` at once."""
+    command = [sys.executable, "-m", "labkit", "--lab", str(lab.lab_dir), "federation", "worker", "--once",
+               "--concurrency", str(concurrency)]
+    return [subprocess.Popen(command, stdout=subprocess.DEVNULL) for _ in range(count)]
+
+
+async def _stop_helpers(helpers: list[subprocess.Popen[bytes]]) -> None:
+    """Once the run is finished: the helpers that joined it leave by themselves; one that had not
+    joined yet is stopped."""
+    for helper in helpers:
+        try:
+            await asyncio.to_thread(helper.wait, 10)
+        except subprocess.TimeoutExpired:
+            helper.terminate()
+            await asyncio.to_thread(helper.wait)
+
+
+async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | None,
+                   processes: int | None) -> tuple[HarvestRun, list[HarvestResult], float, int]:
     opts = _options(lab, concurrency)
     async with db.open_database(lab.settings, lab.plugins):
         if codes:
@@ -67,13 +110,20 @@ async def _harvest(lab: LabContext, codes: list[str] | None,
         total = len(await members_to_harvest(codes))
         if total == 0:
             fail("no member to harvest: register labs with their document's URL (labkit federation members import)")
+        count = _process_count(processes, total)
+        if count > 1:  # the labs see the same number of requests at once, from all the processes
+            opts = opts.model_copy(update={"concurrency": math.ceil(opts.concurrency / count)})
         holder = leases.holder_id()
         started = time.monotonic()
         report = _Progress(total)
         try:
             if await leases.acquire(schedule.LEASE_NAME, holder):
                 async with leases.holding(schedule.LEASE_NAME, holder):
-                    harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
+                    helpers = _start_helpers(lab, count - 1, opts.concurrency)
+                    try:
+                        harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
+                    finally:
+                        await _stop_helpers(helpers)
             elif codes or (joined := await join(opts, progress=report)) is None:
                 fail("a harvest is already running (the schedule, a \"harvest now\" or another command): try again later")
             else:
@@ -131,12 +181,16 @@ def harvest_command() -> click.Command:
                   help="Harvest only this member (repeat for several). Default: every active member with a URL.")
     @click.option("--concurrency", type=click.IntRange(1, 1000), default=None,
                   help="Members fetched at once (default: [plugin.federation] concurrency).")
+    @click.option("--processes", type=click.IntRange(1, 64), default=None,
+                  help=f"Processes harvesting on this machine, sharing the concurrency (PostgreSQL; default: one "
+                       f"per CPU, at most {MAX_PROCESSES}, from {MANY} members).")
     @click.option("--fail-on-errors", is_flag=True,
                   help="Exit with status 1 when any lab failed (for cron and monitoring).")
     @pass_lab
-    def command(lab: LabContext, codes: tuple[str, ...], concurrency: int | None, fail_on_errors: bool) -> None:
+    def command(lab: LabContext, codes: tuple[str, ...], concurrency: int | None, processes: int | None,
+                fail_on_errors: bool) -> None:
         """Fetch every member's indicators document now, and store what changed."""
-        harvest_run, failures, seconds, here = run(_harvest(lab, list(codes) or None, concurrency))
+        harvest_run, failures, seconds, here = run(_harvest(lab, list(codes) or None, concurrency, processes))
         for line in _summary(harvest_run, failures, seconds, here):
             click.echo(line)
         if fail_on_errors and failures:
@@ -145,25 +199,30 @@ def harvest_command() -> click.Command:
     return command
 
 
-async def _work(lab: LabContext, concurrency: int | None) -> None:
-    """Take part in each harvest in progress, one after the other, until SIGTERM or Ctrl-C."""
+async def _work(lab: LabContext, concurrency: int | None, once: bool) -> None:
+    """Take part in each harvest in progress, one after the other, until SIGTERM or Ctrl-C; with
+    ``once``, in the next one only (waiting :data:`ONCE_WAIT_SECONDS` at most for it to start)."""
     opts = _options(lab, concurrency)
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)  # type: ignore[union-attr]
     async with db.open_database(lab.settings, lab.plugins):
         if not work_queue.shared():
             fail("a harvest worker needs a PostgreSQL hub: a SQLite hub harvests in one process")
-        click.echo(f"waiting for harvests (concurrency {opts.concurrency}; stop with Ctrl-C)")
+        click.echo(f"waiting for {'a harvest' if once else 'harvests'} (concurrency {opts.concurrency}; "
+                   "stop with Ctrl-C)")
         here: list[str] = []  # this worker's outcomes in the current run
+        deadline = time.monotonic() + ONCE_WAIT_SECONDS
         try:
-            while True:
+            while not once or time.monotonic() < deadline:
                 here.clear()
                 joined = await join(opts, progress=lambda member, outcome: here.append(outcome))
                 if joined is None:
-                    await asyncio.sleep(IDLE_SECONDS)
+                    await asyncio.sleep(IDLE_SECONDS / 10 if once else IDLE_SECONDS)
                     continue
                 total = sum(joined.counts.values())
                 click.echo(f"harvest {joined.id}: {total} member{'s' if total != 1 else ''}, "
                            f"{len(here)} of them by this worker")
+                if once:
+                    return
         except asyncio.CancelledError:  # SIGTERM or Ctrl-C: this worker's unfinished members were given back
             click.echo("worker stopped")
 
@@ -172,11 +231,12 @@ def worker_command() -> click.Command:
     @click.command("worker")
     @click.option("--concurrency", type=click.IntRange(1, 1000), default=None,
                   help="Members fetched at once by this worker (default: [plugin.federation] concurrency).")
+    @click.option("--once", is_flag=True, help="Take part in the next harvest only, then stop.")
     @pass_lab
-    def command(lab: LabContext, concurrency: int | None) -> None:
+    def command(lab: LabContext, concurrency: int | None, once: bool) -> None:
         """Take part in every harvest of the hub as it runs, until stopped (PostgreSQL; one per machine or more)."""
         try:
-            run(_work(lab, concurrency))
+            run(_work(lab, concurrency, once))
         except KeyboardInterrupt:
             click.echo("worker stopped")
 

@@ -187,6 +187,25 @@ async def test_two_processes_harvest_one_run_together(shared_hub: Path) -> None:
 
 
 @needs_postgres
+async def test_a_harvest_command_with_two_processes_shares_the_run_and_the_concurrency(shared_hub: Path) -> None:
+    async with SimulatedNetwork(latency=0.3, default_good=True) as network:
+        codes = await register(network, 60)  # 9 s for one process alone: the helper joins in time
+        command = await start(shared_hub, "harvest", "--processes", "2", "--concurrency", "4")  # 2 + 2 at once
+        out, err = await asyncio.wait_for(command.communicate(), 120)
+        peak = network.peak
+    assert command.returncode == 0, err.decode()
+    line = next(line for line in out.decode().splitlines() if line.startswith("harvest "))
+    run = await HarvestRun.get()
+    here = int(line.split("(")[1].split()[0])  # "harvest 1: 40 members in 4.1 s (23 of them by this process)"
+    assert line.startswith(f"harvest {run.id}: 60 members in ") and 0 < here < 60, line  # the helper took some
+    assert run.finished_at is not None and run.counts["ok"] == 60
+    assert sorted(await HarvestResult.filter(run=run).values_list("member__code", flat=True)) == codes
+    assert all(network.hits[code] == 1 for code in codes)
+    assert peak <= 4  # the labs never saw more requests at once than the hub's concurrency
+    assert not await HarvestTask.exists()
+
+
+@needs_postgres
 async def test_a_killed_process_loses_nothing(shared_hub: Path) -> None:
     async with SimulatedNetwork(latency=0.3, default_good=True) as network:
         codes = await register(network, 30)
