@@ -80,7 +80,8 @@ def _process_count(asked: int | None, total: int) -> int:
         return asked if work_queue.shared() else 1
     if not work_queue.shared() or total < MANY:
         return 1
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_PROCESSES))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cpus, MAX_PROCESSES))  # the CPUs this process may use (a container's share)
 
 
 def _start_helpers(lab: LabContext, count: int, concurrency: int) -> list[subprocess.Popen[bytes]]:
