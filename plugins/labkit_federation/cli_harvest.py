@@ -92,14 +92,12 @@ def _start_helpers(lab: LabContext, count: int, concurrency: int) -> list[subpro
 
 
 async def _stop_helpers(helpers: list[subprocess.Popen[bytes]]) -> None:
-    """Once the run is finished: the helpers that joined it leave by themselves; one that had not
-    joined yet is stopped."""
+    """Stop the helpers once the run is finished (they hold no member then; one that was still
+    starting never joins a finished run), or once this process gave its members back."""
     for helper in helpers:
-        try:
-            await asyncio.to_thread(helper.wait, 10)
-        except subprocess.TimeoutExpired:
-            helper.terminate()
-            await asyncio.to_thread(helper.wait)
+        helper.terminate()
+    for helper in helpers:
+        await asyncio.to_thread(helper.wait)
 
 
 async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | None,
