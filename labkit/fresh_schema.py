@@ -54,33 +54,29 @@ class SQLForExistingRows(RunSQL):
     database's tables, made from the final state, are already right."""
 
 
-class AlterFieldInState(AlterField):
+class _InStateOnly:
+    """Changes the models' state only: the migration changes the tables itself."""
+
+    async def database_forward(self, app_label: str, old_state: State, new_state: State,
+                               state_editor: BaseSchemaEditor | None = None) -> None:
+        return None
+
+    async def database_backward(self, app_label: str, old_state: State, new_state: State,
+                                state_editor: BaseSchemaEditor | None = None) -> None:
+        return None
+
+
+class AlterFieldInState(_InStateOnly, AlterField):
     """An ``AlterField`` that changes the models' state only: the migration changes the tables
     itself, with a :class:`SQLForExistingRows` beside it. For a change Tortoise would make wrongly
     on SQLite, where altering a column rebuilds the table without its indexes (dropping a field's
     ``db_index`` is ``SQLForExistingRows(['DROP INDEX IF EXISTS "<its name>"'])``)."""
 
-    async def database_forward(self, app_label: str, old_state: State, new_state: State,
-                               state_editor: BaseSchemaEditor | None = None) -> None:
-        return None
 
-    async def database_backward(self, app_label: str, old_state: State, new_state: State,
-                                state_editor: BaseSchemaEditor | None = None) -> None:
-        return None
-
-
-class RemoveFieldInState(RemoveField):
+class RemoveFieldInState(_InStateOnly, RemoveField):
     """A ``RemoveField`` that changes the models' state only (see :class:`AlterFieldInState`): on
     SQLite, Tortoise's own rebuilds the table without its indexes; the migration drops the column
     with ``SQLForExistingRows(['ALTER TABLE "<table>" DROP COLUMN "<column>"'])``."""
-
-    async def database_forward(self, app_label: str, old_state: State, new_state: State,
-                               state_editor: BaseSchemaEditor | None = None) -> None:
-        return None
-
-    async def database_backward(self, app_label: str, old_state: State, new_state: State,
-                                state_editor: BaseSchemaEditor | None = None) -> None:
-        return None
 
 
 class SchemaSQL(RunSQL):
