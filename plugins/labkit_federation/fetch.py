@@ -292,7 +292,8 @@ class Fetcher:
                 target = target.with_user(None)  # the token, never a password of the URL besides
             async with self.session.get(target, headers=headers, allow_redirects=False) as response:
                 result.status = response.status
-                result.url = shown_url(target)
+                if hop:  # redirected: the answer is this address's
+                    result.url = shown_url(target)
                 if response.status != 200:
                     await self._drain(response)  # a short answer read to its end keeps the connection
                 location = response.headers.get("Location")
