@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jsonschema
@@ -125,6 +125,14 @@ def _semantics(document: dict[str, Any], today: date) -> Iterator[Problem]:
         yield from _periods(member["periods"], f"members[{index}].periods", today)
 
 
+@lru_cache(maxsize=1024)
+def _calendar(code: str) -> tuple[Period, str, str]:
+    """A period code's :class:`Period`, first and last day (ISO): every document of a harvest
+    names the same few periods. Raises ``ValueError`` for a code that is not a period."""
+    period = Period.parse(code)
+    return period, period.start.isoformat(), (period.end - timedelta(days=1)).isoformat()
+
+
 def _periods(periods: list[dict[str, Any]], where: str, today: date) -> Iterator[Problem]:
     if len(periods) > MAX_PERIODS:
         yield Problem(where, f"more than {MAX_PERIODS} periods")
@@ -134,7 +142,7 @@ def _periods(periods: list[dict[str, Any]], where: str, today: date) -> Iterator
         here = f"{where}[{index}]"
         code = item["period"]
         try:
-            period = Period.parse(code)
+            period, first, last = _calendar(code)
         except ValueError:
             yield Problem(f"{here}.period", f"{code!r} is not a period")
             continue
@@ -143,9 +151,8 @@ def _periods(periods: list[dict[str, Any]], where: str, today: date) -> Iterator
         seen.setdefault(code, index)
         if item["frequency"] != period.frequency:
             yield Problem(f"{here}.frequency", f"period {code} has frequency {period.frequency}, not {item['frequency']}")
-        if item["start"] != period.start.isoformat():
-            yield Problem(f"{here}.start", f"period {code} starts on {period.start.isoformat()}, not {item['start']}")
-        last = (period.end - timedelta(days=1)).isoformat()
+        if item["start"] != first:
+            yield Problem(f"{here}.start", f"period {code} starts on {first}, not {item['start']}")
         if item["end"] != last:
             yield Problem(f"{here}.end", f"period {code} ends on {last} (its last day), not {item['end']}")
         if period.start > today:
