@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from openapi_spec_validator import validate
 
 from labkit import imaging
 from labkit.auth import create_token
@@ -146,6 +147,7 @@ async def test_a_malformed_multipart_body_is_a_problem(lab: RunningLab) -> None:
 
 async def test_the_openapi_document_describes_the_multipart_body_of_the_image_actions(lab: RunningLab) -> None:
     document = (await lab.client().get("/api/v1/openapi.json")).json()
+    validate(document)
     for path, method, image in (("/api/v1/training/courses", "post", "cover"),
                                 ("/api/v1/training/courses/{course_id}", "put", "cover"),
                                 ("/api/v1/people/me", "put", "photo")):
