@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from labkit import images
 from labkit.actions import Action, Context, Refused
 from labkit.api import ApiRoute
 from labkit.i18n import gettext
@@ -40,6 +41,9 @@ from labkit.web import (
 )
 
 T = TypeVar("T")
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+"""The bodies an action that takes images reads as a form, as its page does (the second for a
+change without a file: a new description, or removing the picture)."""
 PAGE_ERROR_KINDS = frozenset({"unauthenticated", "forbidden", "not-found", "consent-required"})
 """Refusals about the visitor or the record (``ctx.require``, :func:`~labkit.actions.not_found`):
 a page answers them with its error page (or the sign-in page, or the page where the person
@@ -122,9 +126,26 @@ def _default_present(context: Context, result: Any) -> Any:
     return result if result is not None else {"ok": True}
 
 
+def _invalid(errors: Mapping[str, str]) -> Problem:
+    """The 422 problem of input that is not valid, naming each field."""
+    listed = [{"field": name, "message": text} for name, text in errors.items()]
+    return Problem(422, gettext("Some fields are not valid."), errors=listed, kind="validation")
+
+
+def _json_limit(request: Request) -> int:
+    """The lab's body limit, which a JSON body keeps on a route that takes images."""
+    return int(request.app.state.settings.security.max_body_bytes)
+
+
 class ActionRoute(ApiRoute):
     """The JSON API route of ``action``: permission enforced, input from the path and the JSON body,
-    the result turned into JSON by ``present`` (default: the result itself, or ``{"ok": true}``)."""
+    the result turned into JSON by ``present`` (default: the result itself, or ``{"ok": true}``).
+
+    An action whose input has image fields (:data:`~labkit.images.ImageUpload`) also takes a
+    ``multipart/form-data`` body (:data:`FORM_TYPES`): the same fields as form fields and the images as files, read
+    and checked as its page's form is (an image's body limit, :func:`labkit.images.form_body_limit`;
+    a JSON body keeps the lab's). The CSRF check is the core's, as for any write: a session needs
+    the CSRF token (``X-CSRF-Token`` or a ``csrf_token`` field), an API token does not."""
 
     def __init__(self, path: str, action: Action[Any, Any], *, method: str = "POST", name: str | None = None,
                  status: int = 200, response: type[BaseModel] | None = None, present: Present | None = None,
@@ -132,23 +153,40 @@ class ActionRoute(ApiRoute):
         self.action = action
         self._present = present or _default_present
         self._status = status
+        body = _body_model(action.input, path)
+        files = images.file_fields(body)
         super().__init__(path, self._endpoint, methods=[method], name=name or action.name.rpartition(".")[2],
-                         summary=summary or action.summary, body=_body_model(action.input, path), response=response,
-                         permission=action.permission, status=status)
+                         summary=summary or action.summary, body=body, response=response,
+                         permission=action.permission, status=status, files=files,
+                         max_body_bytes=images.form_body_limit if files else None)
 
     async def _endpoint(self, request: Request) -> Response:
         context = enforce(self.action, request)
-        required = self.body is not None and any(f.is_required() for f in self.body.model_fields.values())
-        payload = await read_json_payload(request, required=required)
+        data = await self._input(request)
         try:
-            data = _validate(self.action, payload, request)
             result = await self.action.handler(context, data)
-        except ValidationError as error:
-            errors = [{"field": k, "message": v} for k, v in error_messages(error).items()]
-            raise Problem(422, gettext("Some fields are not valid."), errors=errors, kind="validation") from None
         except Refused as refusal:
             raise problem(refusal) from None
         return JSONResponse(await await_me_maybe(self._present(context, result)), status_code=self._status)
+
+    async def _input(self, request: Request) -> Any:
+        """The action's input from the path and the body: a form with files when the action takes
+        images and the client sent one, else JSON (a 413 or 422 problem when it is not valid)."""
+        content_type = request.headers.get("content-type", "")
+        if self.files and content_type.startswith(FORM_TYPES) and self.action.input is not None:
+            form = await read_input(request, self.action.input)
+            if not form.ok:
+                raise _invalid(form.errors or {})
+            return form.data
+        if self.files and len(await request.body()) > _json_limit(request):
+            raise Problem(413, gettext("The request is too large: this address accepts at most %(limit)s bytes.",
+                                       limit=_json_limit(request)), kind="too-large")
+        required = self.body is not None and any(f.is_required() for f in self.body.model_fields.values())
+        payload = await read_json_payload(request, required=required)
+        try:
+            return _validate(self.action, payload, request)
+        except ValidationError as error:
+            raise _invalid(error_messages(error)) from None
 
 
 def _message(message: str | Callable[[Any], str] | None, result: Any) -> str | None:

@@ -43,7 +43,8 @@ class ApiRoute(Route):
     ``media_type`` is the content type of a successful answer (a CSV, a ZIP, GeoJSON...);
     ``max_body_bytes`` (a function of the app) replaces ``[security] max_body_bytes`` for this
     route's bodies — the core refuses a larger body with a 413 ``too-large`` problem before the
-    handler runs.
+    handler runs; ``files`` names the fields of ``body`` a client sends as files, in a
+    ``multipart/form-data`` body that the route takes besides JSON (an action's images).
     """
 
     def __init__(
@@ -61,6 +62,7 @@ class ApiRoute(Route):
         status: int = 200,
         media_type: str = "application/json",
         max_body_bytes: Callable[[Any], int] | None = None,
+        files: tuple[str, ...] = (),
     ) -> None:
         super().__init__(path, guarded(endpoint, permission) if permission else endpoint,
                          methods=methods or ["GET"], name=name)
@@ -73,6 +75,7 @@ class ApiRoute(Route):
         self.status = status
         self.media_type = media_type
         self.max_body_bytes = max_body_bytes
+        self.files = files
 
 
 SIGNED_IN = "signed-in"
@@ -120,7 +123,7 @@ def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
     """An OpenAPI 3.1 document of every :class:`ApiRoute` under ``routes``."""
     paths: dict[str, dict[str, Any]] = {}
     models: list[tuple[dict[str, Any], type[BaseModel], JsonSchemaMode]] = []
-    """Where each model's schema goes: bodies as validated, responses as serialised."""
+    """Each model's schema (filled with its ``$ref`` at the end): bodies as validated, responses as serialised."""
     for path, name, route in _walk(routes):
         for method in sorted(route.methods or []):
             if method == "HEAD":
@@ -146,12 +149,15 @@ def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
             if route.body is not None and method != "GET":
                 body: dict[str, Any] = {}
                 models.append((body, route.body, "validation"))
-                operation["requestBody"] = {"required": True, "content": {"application/json": body}}
+                content = {"application/json": {"schema": body}}
+                if route.files:
+                    content["multipart/form-data"] = _multipart(body, route.files)
+                operation["requestBody"] = {"required": True, "content": content}
             success: dict[str, Any] = {"description": "OK"}
             if route.response is not None:
                 response: dict[str, Any] = {}
                 models.append((response, route.response, "serialization"))
-                success["content"] = {route.media_type: response}
+                success["content"] = {route.media_type: {"schema": response}}
             elif route.media_type != "application/json":
                 success["content"] = {route.media_type: {}}
             operation["responses"][str(route.status)] = success
@@ -159,8 +165,8 @@ def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
     # All models at once, so that two plugins' models of the same name get distinct schema names.
     refs, definitions = models_json_schema(list({(model, mode): None for _, model, mode in models}),
                                            ref_template="#/components/schemas/{model}")
-    for holder, model, mode in models:
-        holder["schema"] = refs[(model, mode)]
+    for schema, model, mode in models:
+        schema.update(refs[(model, mode)])
     schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA, **definitions.get("$defs", {})}
     return {
         "openapi": "3.1.0",
@@ -174,6 +180,15 @@ def openapi_document(routes: Iterable[BaseRoute], title: str) -> dict[str, Any]:
             },
         },
     }
+
+
+def _multipart(body: dict[str, Any], files: tuple[str, ...]) -> dict[str, Any]:
+    """The ``multipart/form-data`` content of a request whose JSON body has the schema ``body``:
+    the same fields, as form fields, and ``files`` as image files."""
+    picture = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream",
+               "description": "An image file: JPEG, PNG, WebP or GIF."}
+    return {"schema": {"allOf": [body, {"type": "object", "properties": dict.fromkeys(files, picture)}]},
+            "encoding": dict.fromkeys(files, {"contentType": "image/jpeg, image/png, image/webp, image/gif"})}
 
 
 def _path_schema(convertor: Convertor[Any]) -> dict[str, Any]:

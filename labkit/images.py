@@ -59,8 +59,13 @@ def _upload_or_none(value: Any) -> Any:
     raise ValueError(N_("Send the image as a file, from a form."))
 
 
-ImageUpload = Annotated[SkipJsonSchema[Any], BeforeValidator(_upload_or_none)]
-"""An input field that takes an image file from a form (``None`` when none was chosen)::
+class _ImageFile:
+    """The mark of an :data:`ImageUpload` field, which :func:`file_fields` looks for."""
+
+
+ImageUpload = Annotated[SkipJsonSchema[Any], BeforeValidator(_upload_or_none), _ImageFile()]
+"""An input field that takes an image file from a form, or from a ``multipart/form-data`` body
+sent to the action's API route (``None`` when none was chosen)::
 
     logo: ImageUpload = None
 """
@@ -69,6 +74,15 @@ ImageAlt = Annotated[str, StringConstraints(strip_whitespace=True, max_length=AL
 
     logo_alt: ImageAlt = ""
 """
+
+
+def file_fields(model: type[BaseModel] | None) -> tuple[str, ...]:
+    """The names of the :data:`ImageUpload` fields of ``model`` (an action's input): the fields a
+    form, or an API client, sends as files."""
+    if model is None:
+        return ()
+    return tuple(name for name, info in model.model_fields.items()
+                 if any(isinstance(mark, _ImageFile) for mark in info.metadata))
 
 
 def owner_kind(owner: Owner | type[Model]) -> str:
@@ -143,18 +157,28 @@ class Prepared:
 
 async def prepare(upload: Any, alt: str, field: str) -> Prepared | None:
     """Read and check an image field of a form (``None`` when no file was chosen): the file must be
-    a picture labkit takes and come with a description. Refuses (422) against ``field`` or
-    ``<field>_alt``. Call it before creating the record the image belongs to, so that a refused
-    picture leaves no record behind; then give the result to :func:`attach`."""
+    a picture labkit takes and come with a description. Refuses against ``field`` (413 for a file
+    over :data:`~labkit.imaging.MAX_BYTES`, 422 for one that is not a picture labkit takes) or
+    ``<field>_alt`` (422); a page shows either as the form again with its message (422). Call it
+    before creating the record the image belongs to, so that a refused picture leaves no record
+    behind; then give the result to :func:`attach`."""
     if upload is None:
         return None
     alt = (alt or "").strip()[:ALT_MAX]
     if not alt:
         raise invalid(f"{field}_alt", N_("Describe the image for people who cannot see it."))
     try:
-        return Prepared(await imaging.process_async(await read_limited(upload, imaging.MAX_BYTES)), alt)
+        data = await read_limited(upload, imaging.MAX_BYTES)
     except UploadError as error:
-        raise Refused(error.message, 422, kind="validation", errors={field: error.message}, **error.values) from None
+        raise _refused(error, field, 413, "too-large") from None
+    try:
+        return Prepared(await imaging.process_async(data), alt)
+    except UploadError as error:
+        raise _refused(error, field, 422, "validation") from None
+
+
+def _refused(error: UploadError, field: str, status: int, kind: str) -> Refused:
+    return Refused(error.message, status, kind=kind, errors={field: error.message}, **error.values)
 
 
 async def store(app: Starlette, owner: Owner, role: str, prepared: Prepared, person_id: int | None) -> Image:
