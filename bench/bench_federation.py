@@ -28,6 +28,8 @@ For each concurrency it measures, in this order, on a fresh hub database:
    ``labkit federation harvest --processes 2`` (its default on 2 CPUs): the command and the helper
    process it starts share the concurrency and take members from the run's queue
    (:mod:`labkit_federation.work_queue`); its own time, printed beside the one-process figure;
+   then again with a ``labkit federation worker`` already running (a hub that runs one as a
+   service), each process fetching half the concurrency;
 7. **memory** — the hub process's peak RSS (``ru_maxrss``) during the harvests, against 250 MiB;
    with ``--tracemalloc``, the cold harvest again (stored hashes cleared, so every document is
    fetched and checked) under ``tracemalloc``: the peak of Python allocations during a harvest.
@@ -217,6 +219,40 @@ async def two_processes(labs: int, concurrency: int, simulators: Simulators, fol
             "two_counts": {k: v for k, v in run.counts.items() if v}}
 
 
+async def with_worker(labs: int, concurrency: int, simulators: Simulators, folder: Path,
+                      database_url: str) -> dict[str, Any]:
+    """The cold harvest of a fresh hub by this process and a ``labkit federation worker`` already
+    running beside it (a hub that runs one as a service), each with half the concurrency."""
+    from labkit_federation.harvest import harvest
+    from labkit_federation.models import Member
+    from labkit_federation.options import options
+
+    half = max(1, concurrency // 2)
+    settings = await new_hub(folder, database_url, half)
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("LABKIT_")}
+    async with db.open_database(settings, Plugins(settings)):
+        await Member.bulk_create([Member(code=code, name=f"Município {code}", region_path="BR/BR-SP",
+                                         url=simulators.url(number, code)) for number, code in enumerate(codes(labs))],
+                                 batch_size=1000)
+        worker = subprocess.Popen([sys.executable, "-m", "labkit", "--lab", str(folder), "federation", "worker",
+                                   "--once", "--concurrency", str(half)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ, cwd=ROOT)
+        try:
+            assert worker.stdout is not None
+            ready = await asyncio.to_thread(worker.stdout.readline)
+            assert ready.startswith("waiting for a harvest"), ready + (worker.stderr.read() if worker.stderr else "")
+            started = time.perf_counter()
+            run = await harvest(options(settings), trigger="cli")
+            seconds = time.perf_counter() - started
+            # "harvest 1: 5570 members, N of them by this worker"
+            line = await asyncio.wait_for(asyncio.to_thread(worker.stdout.readline), 60)
+        finally:
+            worker.terminate()
+            await asyncio.to_thread(worker.communicate, timeout=60)
+    return {"worker_s": seconds, "worker_line": line.strip(),
+            "worker_counts": {k: v for k, v in run.counts.items() if v}}
+
+
 PERIODS = ("2023", "2024", "2025", "2025-Q2", "2025-Q3", "2025-Q4")
 
 
@@ -311,6 +347,14 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
                     "notes": f"{where}; `labkit federation harvest --processes 2` (what it does by default on 2 "
                              f"CPUs), the concurrency shared: it said {figures['two_line']!r}; outcomes "
                              f"{figures['two_counts']}"})
+    if "worker_s" in figures:
+        seconds = figures["worker_s"]
+        out.append({"benchmark": "federation harvest, every document new, with a running worker",
+                    "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s (one process: {figures['cold_s']:.2f} s)",
+                    "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
+                    "notes": f"{where}; this process and a `labkit federation worker` started before the harvest, "
+                             f"{max(1, figures['concurrency'] // 2)} at once each; the worker said "
+                             f"{figures['worker_line']!r}; outcomes {figures['worker_counts']}"})
     memory = {"benchmark": "federation hub memory during a harvest",
               "figure": f"peak RSS {figures['maxrss_mb']:.0f} MiB",
               "baseline": f"target 250 MiB; RSS before harvesting {figures['rss_before_mb']:.0f} MiB",
@@ -383,6 +427,12 @@ async def _harvests(database: str, url: str | None, labs: int, concurrencies: tu
                     target = await create_database(url, prefix="labkit_bench")
                     try:
                         figures.update(await two_processes(labs, concurrency, simulators, Path(folder) / "two", target))
+                    finally:
+                        await drop_database(target)
+                    target = await create_database(url, prefix="labkit_bench")
+                    try:
+                        figures.update(await with_worker(labs, concurrency, simulators, Path(folder) / "worker",
+                                                         target))
                     finally:
                         await drop_database(target)
             out += rows(database, figures)
