@@ -77,6 +77,8 @@ def _process_count(asked: int | None, total: int) -> int:
     """How many processes harvest ``total`` members: ``asked``, or one per CPU for a large harvest
     on PostgreSQL (:data:`MANY`), else one."""
     if asked is not None:
+        if asked > 1 and not work_queue.shared():
+            click.echo("labkit: note: a SQLite hub harvests in one process (--processes needs PostgreSQL)", err=True)
         return asked if work_queue.shared() else 1
     if not work_queue.shared() or total < MANY:
         return 1

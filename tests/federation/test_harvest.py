@@ -299,9 +299,13 @@ async def test_the_command_line_harvest(tmp_path: Path) -> None:
             assert await HarvestRun.all().count() == 2  # nothing ran beside it
             await Lease.all().delete()
 
+        code, out, err = await labkit(folder, "federation", "harvest", "--processes", "2")
+        assert code == 0 and out.startswith("harvest 3: 3 members in ") and "of them by this process" not in out
+        assert err.strip() == "labkit: note: a SQLite hub harvests in one process (--processes needs PostgreSQL)"
+
         for args, message in ((["--member", "XX-1"], "there is no member 'XX-1' in the registry"),
                               (["--member", "BR-0000000"], "member BR-0000000 is inactive")):
             code, out, err = await labkit(folder, "federation", "harvest", *args)
             assert code == 2 and err.startswith(f"labkit: error: {message}"), err
             assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert network.hits["BR-2304400"] == 2  # two harvests, no retry (retries = 0)
+    assert network.hits["BR-2304400"] == 3  # three harvests, no retry (retries = 0)
