@@ -181,7 +181,7 @@ async def read_body(request: Request, model: type[M], *, forms: bool = True) -> 
         form = await read_input(request, model)
         if not form.ok:
             raise _invalid(form.errors or {})
-        return form.data  # type: ignore[return-value]
+        return form.data
     if forms and len(await request.body()) > _json_limit(request):
         raise Problem(413, gettext("The request is too large: this address accepts at most %(limit)s bytes.",
                                    limit=_json_limit(request)), kind="too-large")
