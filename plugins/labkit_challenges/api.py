@@ -173,12 +173,11 @@ async def list_challenges(request: Request) -> JSONResponse:
     page = await paginate(query.order_by("-opens_at", "id"), number, size)
     covers = await images.of(Challenge, [c.id for c in page.items], COVER)
     items = [ChallengeOut(**_as_out(c, covers.get(c.id), _base_url(request))) for c in page.items]
-    return JSONResponse(ChallengeList(items=items,
-                                      **page.as_json()).model_dump(mode="json"))
+    return JSONResponse(ChallengeList(items=items, **page.as_json()).model_dump(mode="json"))
 
 
 async def get_challenge(request: Request) -> JSONResponse:
-    """One challenge with its phases and evaluation criteria."""
+    """One challenge with its cover, phases and evaluation criteria."""
     return JSONResponse(await present_challenge(context_of(request), await url_challenge(request)))
 
 
