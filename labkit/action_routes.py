@@ -41,6 +41,7 @@ from labkit.web import (
 )
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 """The bodies an action that takes images reads as a form, as its page does (the second for a
 change without a file: a new description, or removing the picture)."""
@@ -77,15 +78,6 @@ def enforce(action: Action[Any, Any], request: Request) -> Context:
     except Refused as refusal:
         raise Problem(refusal.status, refusal.text(), kind=refusal.kind) from None
     return context
-
-
-def _validate(action: Action[Any, Any], payload: dict[str, Any], request: Request) -> Any:
-    """The action's input from ``payload`` and the path parameters (which win), or a ValidationError."""
-    if action.input is None:
-        return None
-    fields = action.input.model_fields
-    merged = {**payload, **{k: v for k, v in request.path_params.items() if k in fields}}
-    return action.input.model_validate(merged)
 
 
 async def found(pending: Awaitable[T]) -> T:
@@ -172,21 +164,34 @@ class ActionRoute(ApiRoute):
     async def _input(self, request: Request) -> Any:
         """The action's input from the path and the body: a form with files when the action takes
         images and the client sent one, else JSON (a 413 or 422 problem when it is not valid)."""
-        content_type = request.headers.get("content-type", "")
-        if self.files and content_type.startswith(FORM_TYPES) and self.action.input is not None:
-            form = await read_input(request, self.action.input)
-            if not form.ok:
-                raise _invalid(form.errors or {})
-            return form.data
-        if self.files and len(await request.body()) > _json_limit(request):
-            raise Problem(413, gettext("The request is too large: this address accepts at most %(limit)s bytes.",
-                                       limit=_json_limit(request)), kind="too-large")
-        required = self.body is not None and any(f.is_required() for f in self.body.model_fields.values())
-        payload = await read_json_payload(request, required=required)
-        try:
-            return _validate(self.action, payload, request)
-        except ValidationError as error:
-            raise _invalid(error_messages(error)) from None
+        if self.action.input is None:
+            await read_json_payload(request, required=False)
+            return None
+        return await read_body(request, self.action.input, forms=bool(self.files))
+
+
+async def read_body(request: Request, model: type[M], *, forms: bool = True) -> M:
+    """``model`` from the request's path parameters and body, as an :class:`ActionRoute` reads it:
+    with ``forms``, a form body (:data:`FORM_TYPES`, files included) is read as a page's form and a
+    JSON body keeps the lab's body limit (413); else JSON only. Invalid input is a 422 problem
+    naming each field. A hand-written API route that takes images (one with a query parameter
+    of its own) reads its body with it."""
+    content_type = request.headers.get("content-type", "")
+    if forms and content_type.startswith(FORM_TYPES):
+        form = await read_input(request, model)
+        if not form.ok:
+            raise _invalid(form.errors or {})
+        return form.data
+    if forms and len(await request.body()) > _json_limit(request):
+        raise Problem(413, gettext("The request is too large: this address accepts at most %(limit)s bytes.",
+                                   limit=_json_limit(request)), kind="too-large")
+    fixed = {name: value for name, value in request.path_params.items() if name in model.model_fields}
+    required = any(info.is_required() for name, info in model.model_fields.items() if name not in fixed)
+    payload = await read_json_payload(request, required=required)
+    try:
+        return model.model_validate({**payload, **fixed})
+    except ValidationError as error:
+        raise _invalid(error_messages(error)) from None
 
 
 def _message(message: str | Callable[[Any], str] | None, result: Any) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
@@ -141,9 +142,16 @@ class FormResult:
         return not self.errors
 
 
+def _is_list(annotation: Any) -> bool:
+    """Whether a field's type is a list, a set or a tuple (or one of them or ``None``)."""
+    kinds = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    return any(get_origin(kind) in (list, set, tuple) for kind in kinds)
+
+
 async def form_values(request: Request, model: type[BaseModel] | None) -> dict[str, Any]:
     """The submitted form's fields as typed (no CSRF token); a field that is a list in ``model``
-    (checkbox groups, multiple selects) comes as the list of its non-empty values."""
+    (checkbox groups, multiple selects; ``list[str] | None`` too) comes as the list of its
+    non-empty values."""
     form = await request.form()
     values: dict[str, Any] = {}
     for key in form.keys():
@@ -151,7 +159,7 @@ async def form_values(request: Request, model: type[BaseModel] | None) -> dict[s
             continue
         items = form.getlist(key)
         field = model.model_fields.get(key) if model is not None else None
-        is_list = getattr(field.annotation if field else None, "__origin__", None) in (list, set, tuple)
+        is_list = field is not None and _is_list(field.annotation)
         values[key] = [v for v in items if v != ""] if is_list else (items[-1] if items else "")
     return values
 

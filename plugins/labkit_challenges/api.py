@@ -9,9 +9,11 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from labkit import images
 from labkit.action_routes import context_of
 from labkit.actions import Context, Refused
 from labkit.i18n import gettext
+from labkit.models import Image
 from labkit.web import Problem, page_params, paginate, read_json
 
 from labkit_challenges import exports, jury, rules, services
@@ -64,6 +66,7 @@ class ChallengeOut(BaseModel):
     blind_review: bool
     community_vote: bool
     scale_max: int
+    cover: images.ImageOut | None = None
 
 
 class ChallengeList(BaseModel):
@@ -149,8 +152,15 @@ class VoteOut(BaseModel):
     submission_id: int
 
 
-def _as_out(challenge: Challenge) -> dict[str, Any]:
-    return exports.challenge_summary(challenge)
+COVER = "cover"
+
+
+def _as_out(challenge: Challenge, cover: Image | None, base_url: str) -> dict[str, Any]:
+    return {**exports.challenge_summary(challenge), "cover": images.as_json(cover, base_url)}
+
+
+def _base_url(request: Request) -> str:
+    return str(request.app.state.settings.lab.base_url)
 
 
 async def list_challenges(request: Request) -> JSONResponse:
@@ -161,20 +171,27 @@ async def list_challenges(request: Request) -> JSONResponse:
         query = query.filter(kind=kind)
     number, size = page_params(request)
     page = await paginate(query.order_by("-opens_at", "id"), number, size)
-    return JSONResponse(ChallengeList(items=[ChallengeOut(**_as_out(c)) for c in page.items],
-                                      **page.as_json()).model_dump(mode="json"))
+    covers = await images.of(Challenge, [c.id for c in page.items], COVER)
+    items = [ChallengeOut(**_as_out(c, covers.get(c.id), _base_url(request))) for c in page.items]
+    return JSONResponse(ChallengeList(items=items, **page.as_json()).model_dump(mode="json"))
 
 
 async def get_challenge(request: Request) -> JSONResponse:
-    """One challenge with its phases and evaluation criteria."""
-    challenge = await url_challenge(request)
+    """One challenge with its cover, phases and evaluation criteria."""
+    return JSONResponse(await present_challenge(context_of(request), await url_challenge(request)))
+
+
+async def present_challenge(ctx: Context, challenge: Challenge) -> dict[str, Any]:
+    """A challenge with its cover, phases and criteria (the answer of creating or changing one)."""
     criteria = await Criterion.filter(challenge=challenge)
     timeline = [PhaseOut(phase=p["phase"], starts=p["starts"], state=p["state"])
                 for p in rules.timeline(challenge, services.now())]
-    body = ChallengeDetail(**_as_out(challenge), problem=challenge.problem, rules=challenge.rules, prize=challenge.prize,
-                           timeline=timeline, criteria=[CriterionOut(id=c.id, name=c.name, description=c.description,
-                                                                     weight=c.weight) for c in criteria])
-    return JSONResponse(body.model_dump(mode="json"))
+    cover = await images.one(challenge, COVER)
+    body = ChallengeDetail(**_as_out(challenge, cover, ctx.settings.lab.base_url), problem=challenge.problem,
+                           rules=challenge.rules, prize=challenge.prize, timeline=timeline,
+                           criteria=[CriterionOut(id=c.id, name=c.name, description=c.description, weight=c.weight)
+                                     for c in criteria])
+    return body.model_dump(mode="json")
 
 
 async def submission_out(ctx: Context, challenge: Challenge, submission: Submission) -> SubmissionOut:

@@ -120,7 +120,11 @@ pages = [
 api = [
     ApiRoute("/", reads.list_challenges, name="list", response=reads.ChallengeList,
              query={"kind": "challenge, hackathon or cocreation", "page": "page number", "per_page": "items per page"}),
+    ActionRoute("/", manage.create_challenge, name="create", status=201, response=reads.ChallengeDetail,
+                present=reads.present_challenge),
     ApiRoute("/{cid:int}", reads.get_challenge, name="detail", response=reads.ChallengeDetail),
+    ActionRoute("/{cid:int}", manage.update_challenge, method="PUT", name="update", response=reads.ChallengeDetail,
+                present=reads.present_challenge),
     ApiRoute("/{cid:int}/submissions", reads.list_submissions, name="submissions", response=reads.SubmissionList),
     ApiRoute("/{cid:int}/submissions/{sid:int}", reads.get_submission, name="submission", response=reads.SubmissionOut),
     ApiRoute("/{cid:int}/submission", reads.put_submission, methods=["PUT"], name="put_submission", body=SubmissionIn,

@@ -10,9 +10,11 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from labkit import images
 from labkit.action_routes import context_of, found
 from labkit.actions import Context, Refused
 from labkit.i18n import gettext
+from labkit.models import Image
 from labkit.web import Problem, page_params, paginate, read_json
 
 from labkit_coworking import rules, services
@@ -57,6 +59,7 @@ class SpaceOut(BaseModel):
     resources: list[ResourceOut]
     closures: list[ClosureOut]
     url: str
+    photo: images.ImageOut | None = None
 
 
 class SpaceList(BaseModel):
@@ -151,7 +154,11 @@ class ProgrammeList(BaseModel):
 # ------------------------------------------------------------------------------ builders
 
 
-def _space_out(ctx: Context, space: Space, resources: list[Resource], closures: list[Closure]) -> SpaceOut:
+PHOTO = "photo"
+
+
+def _space_out(ctx: Context, space: Space, resources: list[Resource], closures: list[Closure],
+               photo: Image | None) -> SpaceOut:
     hours = rules.hours_from_json(space.opening_hours)
     return SpaceOut(
         id=space.id, name=space.name, address=space.address, latitude=space.latitude, longitude=space.longitude,
@@ -163,7 +170,20 @@ def _space_out(ctx: Context, space: Space, resources: list[Resource], closures: 
         resources=[ResourceOut(**{k: getattr(r, k) for k in ResourceOut.model_fields}) for r in resources if r.is_active],
         closures=[ClosureOut(first_day=c.first_day, last_day=c.last_day, reason=c.reason) for c in closures],
         url=ctx.url_for("coworking:space", space_id=space.id),
+        photo=images.as_json(photo, ctx.settings.lab.base_url),
     )
+
+
+async def space_out(ctx: Context, space: Space) -> SpaceOut:
+    """One space with its resources, coming closures and photo."""
+    today = services.local_today(ctx.app)
+    return _space_out(ctx, space, await Resource.filter(space=space),
+                      await Closure.filter(space=space, last_day__gte=today), await images.one(space, PHOTO))
+
+
+async def present_space(ctx: Context, space: Space) -> dict[str, Any]:
+    """The answer of saving a space through the API (a space not yet open for booking too)."""
+    return (await space_out(ctx, space)).model_dump(mode="json")
 
 
 def booking_out(ctx: Context, booking: Booking) -> BookingOut:
@@ -207,10 +227,12 @@ async def list_spaces(request: Request) -> JSONResponse:
     """The spaces open for booking, with their resources, opening hours and coming closures."""
     ctx = context_of(request)
     today = services.local_today(request.app)
+    spaces = await Space.filter(is_active=True)
+    photos = await images.of(Space, [space.id for space in spaces], PHOTO)
     items = []
-    for space in await Space.filter(is_active=True):
+    for space in spaces:
         items.append(_space_out(ctx, space, await Resource.filter(space=space),
-                                await Closure.filter(space=space, last_day__gte=today)))
+                                await Closure.filter(space=space, last_day__gte=today), photos.get(space.id)))
     return JSONResponse(SpaceList(items=items).model_dump(mode="json"))
 
 
@@ -224,10 +246,7 @@ async def _active_space(request: Request) -> Space:
 async def get_space(request: Request) -> JSONResponse:
     """One space."""
     space = await _active_space(request)
-    today = services.local_today(request.app)
-    out = _space_out(context_of(request), space, await Resource.filter(space=space),
-                     await Closure.filter(space=space, last_day__gte=today))
-    return JSONResponse(out.model_dump(mode="json"))
+    return JSONResponse(await present_space(context_of(request), space))
 
 
 async def availability(request: Request) -> JSONResponse:

@@ -82,7 +82,11 @@ pages = [
 
 api = [
     ApiRoute("/spaces", json_api.list_spaces, name="spaces", response=json_api.SpaceList),
+    ActionRoute("/spaces", save_space, name="space_create", status=201, response=json_api.SpaceOut,
+                present=json_api.present_space),
     ApiRoute("/spaces/{space_id:int}", json_api.get_space, name="space", response=json_api.SpaceOut),
+    ActionRoute("/spaces/{space_id:int}", save_space, method="PUT", name="space_update", response=json_api.SpaceOut,
+                present=json_api.present_space),
     ApiRoute("/spaces/{space_id:int}/availability", json_api.availability, name="availability", response=json_api.Availability,
              query={"start": "first day (YYYY-MM-DD, default today)", "days": "1-31 (default 7)",
                     "resource": "only this resource id"}),

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from labkit import auth, images
-from labkit.action_routes import found
+from labkit.action_routes import enforce, found, read_body
 from labkit.actions import Context
 from labkit.i18n import gettext
 from labkit.images import ImageOut
@@ -145,8 +145,9 @@ async def create_organisation(request: Request) -> JSONResponse:
 
 
 async def update_organisation(request: Request) -> JSONResponse:
-    """Change some fields of an organisation; the others keep their value."""
-    patch = await read_json(request, OrganisationPatch)
+    """Change some fields of an organisation, or its logo; the others keep their value."""
+    await found(actions.require_editor(enforce(actions.update_organisation, request), request.path_params["org_id"]))
+    patch = await read_body(request, OrganisationPatch)
     change = OrganisationUpdate(org_id=request.path_params["org_id"], **patch.model_dump(exclude_unset=True),
                                 confirm_duplicate=request.query_params.get("confirm_duplicate") in ("1", "true"))
     org, _changes = await perform(request, actions.update_organisation, change)

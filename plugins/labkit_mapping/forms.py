@@ -212,8 +212,9 @@ class OrganisationCreate(OrganisationIn):
     confirm_duplicate: bool = False
 
 
-class OrganisationPatch(BaseModel):
-    """Fields to change on an organisation (API); the others keep their value."""
+class OrganisationPatch(LogoIn):
+    """Fields to change on an organisation (API), and its logo (a file in a ``multipart/form-data``
+    body); the others keep their value."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -235,7 +236,7 @@ class OrganisationPatch(BaseModel):
     status: Literal["published", "archived"] | None = None
 
 
-class OrganisationUpdate(OrganisationPatch, LogoIn):
+class OrganisationUpdate(OrganisationPatch):
     """The team's change to organisation ``org_id``: the fields given, a note for its history, and
     the confirmation that a name or website like another organisation's is right."""
 

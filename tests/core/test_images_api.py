@@ -160,3 +160,19 @@ async def test_the_openapi_document_describes_the_multipart_body_of_the_image_ac
         assert f"{image}_alt" in document["components"]["schemas"][ref]["properties"]
     sessions = document["paths"]["/api/v1/training/courses/{course_id}/sessions"]["post"]["requestBody"]["content"]
     assert list(sessions) == ["application/json"]
+
+
+async def test_the_openapi_document_describes_the_image_bodies_of_spaces_challenges_and_organisations(
+        make_lab: Callable[..., Awaitable[RunningLab]]) -> None:
+    lab = await make_lab(plugins=["coworking", "challenges", "mapping"])
+    document = (await lab.client().get("/api/v1/openapi.json")).json()
+    validate(document)
+    for path, method, image in (("/api/v1/coworking/spaces", "post", "photo"),
+                                ("/api/v1/coworking/spaces/{space_id}", "put", "photo"),
+                                ("/api/v1/challenges/", "post", "cover"),
+                                ("/api/v1/challenges/{cid}", "put", "cover"),
+                                ("/api/v1/mapping/organisations/{org_id}", "patch", "logo")):
+        content = document["paths"][path][method]["requestBody"]["content"]
+        assert content["multipart/form-data"]["schema"]["allOf"][1]["properties"][image]["format"] == "binary", path
+        ref = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        assert {f"{image}_alt", f"{image}_remove"} <= set(document["components"]["schemas"][ref]["properties"]), path
