@@ -339,22 +339,19 @@ def rows(database: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
                     "notes": f"{where}; hub CPU {figures[f'{name}_cpu']:.1f} s, simulators' CPU "
                              f"{figures[f'{name}_sim_cpu']:.1f} s ({len(figures['servers'])} processes), load average "
                              f"{figures['load']:.1f} on {os.cpu_count()} CPUs; outcomes {counts}"})
-    if "two_s" in figures:
-        seconds = figures["two_s"]
-        out.append({"benchmark": "federation harvest, every document new, two processes",
-                    "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s (one process: {figures['cold_s']:.2f} s)",
-                    "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
-                    "notes": f"{where}; `labkit federation harvest --processes 2` (what it does by default on 2 "
-                             f"CPUs), the concurrency shared: it said {figures['two_line']!r}; outcomes "
-                             f"{figures['two_counts']}"})
-    if "worker_s" in figures:
-        seconds = figures["worker_s"]
-        out.append({"benchmark": "federation harvest, every document new, with a running worker",
-                    "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s (one process: {figures['cold_s']:.2f} s)",
-                    "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
-                    "notes": f"{where}; this process and a `labkit federation worker` started before the harvest, "
-                             f"{max(1, figures['concurrency'] // 2)} at once each; the worker said "
-                             f"{figures['worker_line']!r}; outcomes {figures['worker_counts']}"})
+    beside = {"two": ("two processes", f"`labkit federation harvest --processes 2` (what it does by default on 2 "
+                                        f"CPUs), the concurrency shared: it said {figures.get('two_line')!r}"),
+              "worker": ("with a running worker", f"this process and a `labkit federation worker` started before the "
+                                                  f"harvest, {max(1, concurrency // 2)} at once each; the worker said "
+                                                  f"{figures.get('worker_line')!r}")}
+    for name, (label, how) in beside.items():  # the cold harvest again, by two processes
+        if f"{name}_s" in figures:
+            seconds = figures[f"{name}_s"]
+            out.append({"benchmark": f"federation harvest, every document new, {label}",
+                        "figure": f"{seconds:.2f} s, {labs / seconds:,.0f} documents/s "
+                                  f"(one process: {figures['cold_s']:.2f} s)",
+                        "baseline": f"lower bound {bound:.2f} s", "ratio": seconds / bound,
+                        "notes": f"{where}; {how}; outcomes {figures[f'{name}_counts']}"})
     memory = {"benchmark": "federation hub memory during a harvest",
               "figure": f"peak RSS {figures['maxrss_mb']:.0f} MiB",
               "baseline": f"target 250 MiB; RSS before harvesting {figures['rss_before_mb']:.0f} MiB",
