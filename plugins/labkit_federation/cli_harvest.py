@@ -5,9 +5,9 @@ takes part in every harvest of the hub as it runs (PostgreSQL): one more process
 another machine fetching and storing members of the same run (:mod:`.work_queue`).
 
 On PostgreSQL, a harvest of :data:`MANY` members or more uses every CPU of the machine by default:
-``harvest`` starts one helper process per CPU beyond its own (``worker --once``, at most
-:data:`MAX_PROCESSES` in all), which take members from the same run; the concurrency is shared
-between them, so the labs see no more requests at once. A hub's own CPU (checking each document and
+``harvest`` forks one helper process per CPU beyond its own (each does what ``worker --once``
+does, at most :data:`MAX_PROCESSES` processes in all), which take members from the same run; the
+concurrency is shared between them, so the labs see no more requests at once. A hub's own CPU (checking each document and
 building its rows) is what bounds a national harvest, and one Python process uses one CPU.
 
 On a terminal it shows a progress bar; otherwise (cron, a pipe) it prints a line every tenth of
@@ -25,13 +25,13 @@ reports it when it is finished.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import signal
-import subprocess
 import sys
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -46,10 +46,10 @@ from labkit_federation.options import SLUG, FederationOptions
 SUCCESS = ("ok", "unchanged")
 IDLE_SECONDS = 1.0
 """How often an idle ``labkit federation worker`` looks for a harvest in progress."""
-MANY = 3_000
-"""From this many members, a harvest uses a process per CPU by default. A helper costs about a
-second of CPU to start (importing labkit and its plugins): in the benchmark, 1,000 labs took 1.3 s
-alone and 2.0 s with a helper, 5,570 labs 6.4–7.4 s alone and 5.8–6.6 s with one."""
+MANY = 2_000
+"""From this many members, a harvest uses a process per CPU by default. Below, a helper does not
+win back what it costs (its database connection, finding the run): in the benchmark, 1,000 labs
+took 1.6 s alone and 1.6 s with a helper, 5,570 labs 6.0 s alone and 4.8–5.4 s with one."""
 MAX_PROCESSES = 8
 ONCE_WAIT_SECONDS = 60.0
 """How long ``worker --once`` waits for a harvest to join before it leaves."""
@@ -80,52 +80,75 @@ def _process_count(asked: int | None, total: int) -> int:
     if asked is not None:
         if asked > 1 and not work_queue.shared():
             click.echo("labkit: note: a SQLite hub harvests in one process (--processes needs PostgreSQL)", err=True)
-        return asked if work_queue.shared() else 1
+        return asked if work_queue.shared() and hasattr(os, "fork") else 1
     if not work_queue.shared() or total < MANY:
+        return 1
+    if not hasattr(os, "fork"):  # helpers are forked (see _start_helpers)
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cpus, MAX_PROCESSES))  # the CPUs this process may use (a container's share)
 
 
-def _start_helpers(lab: LabContext, count: int, concurrency: int) -> list[subprocess.Popen[bytes]]:
-    """``count`` processes of ``labkit federation worker --once``, each fetching ``concurrency`` at once."""
-    command = [sys.executable, "-m", "labkit", "--lab", str(lab.lab_dir), "federation", "worker", "--once",
-               "--concurrency", str(concurrency)]
-    return [subprocess.Popen(command, stdout=subprocess.DEVNULL) for _ in range(count)]
-
-
-async def _stop_helpers(helpers: list[subprocess.Popen[bytes]]) -> None:
-    """Stop the helpers once the run is finished (they hold no member then; one that was still
-    starting never joins a finished run), or once this process gave its members back."""
-    for helper in helpers:
-        helper.terminate()
-    for helper in helpers:
-        await asyncio.to_thread(helper.wait)
-
-
-async def _harvest(lab: LabContext, codes: list[str] | None, concurrency: int | None,
-                   processes: int | None) -> tuple[HarvestRun, list[HarvestResult], float, int]:
-    opts = _options(lab, concurrency)
+async def _members(lab: LabContext, codes: list[str] | None, processes: int | None) -> tuple[int, int]:
+    """The number of members to harvest (every ``--member`` checked) and of processes to do it."""
     async with db.open_database(lab.settings, lab.plugins):
         if codes:
             await _check_codes(codes)
         total = len(await members_to_harvest(codes))
         if total == 0:
             fail("no member to harvest: register labs with their document's URL (labkit federation members import)")
-        count = _process_count(processes, total)
-        if count > 1:  # the labs see the same number of requests at once, from all the processes
-            opts = opts.model_copy(update={"concurrency": math.ceil(opts.concurrency / count)})
+        return total, _process_count(processes, total)
+
+
+def _start_helpers(lab: LabContext, count: int, concurrency: int) -> list[int]:
+    """``count`` helper processes forked from this one (no event loop or database connection is
+    open here), each taking part in the next harvest like ``worker --once``, fetching
+    ``concurrency`` at once: a copy of this process has labkit and its plugins imported already, so
+    it starts in milliseconds, where a new one takes a second of CPU. Their process ids."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    helpers = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:
+            _helper(lab, concurrency)
+        helpers.append(pid)
+    return helpers
+
+
+def _helper(lab: LabContext, concurrency: int) -> NoReturn:
+    """A forked helper: ``worker --once``, its output dropped; it never returns into the command."""
+    code = 0
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        run(_work(lab, concurrency, once=True))
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:  # Ctrl-C (its members were given back), or a failure it has logged
+        code = 1
+    os._exit(code)
+
+
+def _stop_helpers(helpers: list[int]) -> None:
+    """Stop the helpers once the run is finished (they hold no member then; one still looking for
+    the run never joins a finished one), or once this process gave its members back."""
+    for pid in helpers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    for pid in helpers:
+        os.waitpid(pid, 0)
+
+
+async def _harvest(lab: LabContext, codes: list[str] | None, opts: FederationOptions,
+                   total: int) -> tuple[HarvestRun, list[HarvestResult], float, int]:
+    async with db.open_database(lab.settings, lab.plugins):
         holder = leases.holder_id()
         started = time.monotonic()
         report = _Progress(total)
         try:
             if await leases.acquire(schedule.LEASE_NAME, holder):
                 async with leases.holding(schedule.LEASE_NAME, holder):
-                    helpers = _start_helpers(lab, count - 1, opts.concurrency)
-                    try:
-                        harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
-                    finally:
-                        await _stop_helpers(helpers)
+                    harvest_run = await harvest(opts, trigger="cli", codes=codes, progress=report)
             elif codes or (joined := await join(opts, progress=report)) is None:
                 fail("a harvest is already running (the schedule, a \"harvest now\" or another command): try again later")
             else:
@@ -192,7 +215,16 @@ def harvest_command() -> click.Command:
     def command(lab: LabContext, codes: tuple[str, ...], concurrency: int | None, processes: int | None,
                 fail_on_errors: bool) -> None:
         """Fetch every member's indicators document now, and store what changed."""
-        harvest_run, failures, seconds, here = run(_harvest(lab, list(codes) or None, concurrency, processes))
+        chosen = list(codes) or None
+        total, count = run(_members(lab, chosen, processes))
+        opts = _options(lab, concurrency)
+        if count > 1:  # the labs see the same number of requests at once, from all the processes
+            opts = opts.model_copy(update={"concurrency": math.ceil(opts.concurrency / count)})
+        helpers = _start_helpers(lab, count - 1, opts.concurrency)
+        try:
+            harvest_run, failures, seconds, here = run(_harvest(lab, chosen, opts, total))
+        finally:
+            _stop_helpers(helpers)
         for line in _summary(harvest_run, failures, seconds, here):
             click.echo(line)
         if fail_on_errors and failures:
