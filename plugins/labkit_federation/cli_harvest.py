@@ -7,8 +7,9 @@ another machine fetching and storing members of the same run (:mod:`.work_queue`
 On PostgreSQL, a harvest of :data:`MANY` members or more uses every CPU of the machine by default:
 ``harvest`` forks one helper process per CPU beyond its own (each does what ``worker --once``
 does, at most :data:`MAX_PROCESSES` processes in all), which take members from the same run; the
-concurrency is shared between them, so the labs see no more requests at once. A hub's own CPU (checking each document and
-building its rows) is what bounds a national harvest, and one Python process uses one CPU.
+concurrency is shared between them, so the labs see no more requests at once. A hub's own CPU
+(checking each document and building its rows) is what bounds a national harvest, and one Python
+process uses one CPU.
 
 On a terminal it shows a progress bar; otherwise (cron, a pipe) it prints a line every tenth of
 the members (from 20 members on). Then a summary per outcome and one line per failing lab with its reason.
@@ -77,13 +78,12 @@ def _options(lab: LabContext, concurrency: int | None) -> FederationOptions:
 def _process_count(asked: int | None, total: int) -> int:
     """How many processes harvest ``total`` members: ``asked``, or one per CPU for a large harvest
     on PostgreSQL (:data:`MANY`), else one."""
+    possible = work_queue.shared() and hasattr(os, "fork")  # helpers are forked (see _start_helpers)
     if asked is not None:
         if asked > 1 and not work_queue.shared():
             click.echo("labkit: note: a SQLite hub harvests in one process (--processes needs PostgreSQL)", err=True)
-        return asked if work_queue.shared() and hasattr(os, "fork") else 1
-    if not work_queue.shared() or total < MANY:
-        return 1
-    if not hasattr(os, "fork"):  # helpers are forked (see _start_helpers)
+        return asked if possible else 1
+    if not possible or total < MANY:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cpus, MAX_PROCESSES))  # the CPUs this process may use (a container's share)
