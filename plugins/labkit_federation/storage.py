@@ -384,8 +384,9 @@ async def _plan(members: dict[str, Member], documents: list[tuple[_Document, Imp
     # table grown since its statistics; one period of a lab that changed one)
     looked_up = sorted({(target.id, period) for _, _, target, period, _, via, digest in planned
                         if (report := reports.get((target.id, period))) and not _same(report, via, digest)})
+    looked_up_periods = sorted({period for _, period in looked_up})
     for chunk in _chunks(sorted({member_id for member_id, _ in looked_up})):
-        for obs in await Observation.filter(member_id__in=chunk, period__in=sorted({p for _, p in looked_up})):
+        for obs in await Observation.filter(member_id__in=chunk, period__in=looked_up_periods):
             stored[(obs.member_id, obs.period)][(obs.indicator, obs.module, obs.kind)] = obs
     for doc, summary, target, period, rows, via, digest in planned:
         _plan_slice(target, period, rows, doc.periods[(target.code, period)], via, digest,
