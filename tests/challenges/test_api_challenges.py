@@ -5,30 +5,21 @@ naming the field."""
 
 from __future__ import annotations
 
-from labkit.auth import create_token
 from labkit.models import Image
-from labkit.testing import LabClient, RunningLab
+from labkit.testing import RunningLab
 
 from tests.challenges.conftest import make_challenge
 from tests.challenges.test_covers import FORM, webp
 from tests.core.test_images import png
+from tests.core.test_images_api import problem_fields, token_client
 
 ALT = "Children crossing a street on a zebra crossing"
-
-
-async def _token_client(lab: RunningLab, role: str) -> LabClient:
-    return lab.client(token=await create_token(await lab.person(role), "tests"))
-
-
-def _problem_fields(response) -> set[str]:
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    return {error["field"] for error in response.json().get("errors", [])}
 
 
 async def test_staff_create_a_challenge_with_its_cover_then_change_it_through_the_api(clab: RunningLab) -> None:
     from labkit_challenges.models import Challenge
 
-    staff = await _token_client(clab, "staff")
+    staff = await token_client(clab, "staff")
     made = await staff.post("/api/v1/challenges/", data={**FORM, "licences": ["MIT", "CC-BY-4.0"], "cover_alt": ALT},
                             files={"cover": ("capa.webp", webp(), "image/webp")})
     assert made.status_code == 201, made.text
@@ -53,7 +44,7 @@ async def test_staff_create_a_challenge_with_its_cover_then_change_it_through_th
 async def test_a_member_cannot_describe_a_challenge_and_bad_input_names_its_field(clab: RunningLab) -> None:
     from labkit_challenges.models import Challenge
 
-    member = await _token_client(clab, "member")
+    member = await token_client(clab, "member")
     refused = await member.post("/api/v1/challenges/", data={**FORM, "cover_alt": ALT},
                                 files={"cover": ("capa.webp", webp(), "image/webp")})
     assert refused.status_code == 403 and refused.headers["content-type"].startswith("application/problem+json")
@@ -62,12 +53,12 @@ async def test_a_member_cannot_describe_a_challenge_and_bad_input_names_its_fiel
     refused_edit = await member.put(f"/api/v1/challenges/{challenge.id}", json={**FORM, "title": "Mine now"})
     assert refused_edit.status_code == 403 and (await Challenge.get(id=challenge.id)).title == challenge.title
 
-    staff = await _token_client(clab, "staff")
+    staff = await token_client(clab, "staff")
     no_alt = await staff.put(f"/api/v1/challenges/{challenge.id}", data=FORM,
                              files={"cover": ("capa.webp", webp(), "image/webp")})
-    assert no_alt.status_code == 422 and _problem_fields(no_alt) == {"cover_alt"}
+    assert no_alt.status_code == 422 and problem_fields(no_alt) == {"cover_alt"}
     short = await staff.post("/api/v1/challenges/", json={**FORM, "summary": "short"})
-    assert short.status_code == 422 and _problem_fields(short) == {"summary"}
+    assert short.status_code == 422 and problem_fields(short) == {"summary"}
     backwards = await staff.post("/api/v1/challenges/", data={**FORM, "closes_at": "2026-05-01T09:00"})
-    assert backwards.status_code == 422 and "closes_at" in _problem_fields(backwards)
+    assert backwards.status_code == 422 and "closes_at" in problem_fields(backwards)
     assert await Challenge.all().count() == 1 and not await Image.exists()

@@ -11,17 +11,13 @@ from labkit.models import Image
 from labkit.testing import LabClient, RunningLab
 
 from labkit_mapping.models import Membership, Organisation
+from tests.core.test_images_api import problem_fields
 from tests.mapping.test_logos import ALT, _organisation, png
 
 
 async def _token_client(lab: RunningLab, role: str) -> tuple[LabClient, int]:
     person = await lab.person(role)
     return lab.client(token=await create_token(person, "tests")), person.id
-
-
-def _problem_fields(response) -> set[str]:
-    assert response.headers["content-type"].startswith("application/problem+json"), response.text
-    return {error["field"] for error in response.json().get("errors", [])}
 
 
 async def test_a_member_of_the_organisation_sets_and_removes_its_logo_through_the_api(map_lab: RunningLab) -> None:
@@ -61,13 +57,13 @@ async def test_only_who_edits_the_organisation_may_change_its_logo_and_bad_input
 
     staff, _ = await _token_client(map_lab, "staff")
     no_alt = await staff.patch(path, files={"logo": ("logo.png", png(), "image/png")})
-    assert no_alt.status_code == 422 and _problem_fields(no_alt) == {"logo_alt"}
+    assert no_alt.status_code == 422 and problem_fields(no_alt) == {"logo_alt"}
     not_image = await staff.patch(path, data={"logo_alt": ALT}, files={"logo": ("logo.png", b"%PDF-1.4", "image/png")})
-    assert not_image.status_code == 422 and _problem_fields(not_image) == {"logo"}
+    assert not_image.status_code == 422 and problem_fields(not_image) == {"logo"}
     bad_year = await staff.patch(path, data={"founding_year": "long ago"})
-    assert bad_year.status_code == 422 and _problem_fields(bad_year) == {"founding_year"}
+    assert bad_year.status_code == 422 and problem_fields(bad_year) == {"founding_year"}
     unknown = await staff.patch(path, json={"colour": "green"})
-    assert unknown.status_code == 422 and _problem_fields(unknown) == {"colour"}
+    assert unknown.status_code == 422 and problem_fields(unknown) == {"colour"}
     assert not await Image.exists() and (await Organisation.get(id=org_id)).founding_year == 2015
 
     by_team = await staff.patch(path, data={"logo_alt": ALT, "status": "archived"},
